@@ -1,0 +1,66 @@
+package dev.bindery.indexer;
+
+import java.io.Closeable;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The storage and search contract that the embedded Lucene backend and the SolrCloud backend both
+ * implement. It stores vectors and searches them; it never encodes (fusion does that).
+ *
+ * <p>Writes are visible to search after {@link #refresh} and durable after {@link #commit}:
+ * everything acknowledged by a returned {@code commit} survives a crash ({@code kill -9}). A batch
+ * is validated as a whole before anything is written: one bad item rejects the batch and writes
+ * nothing. Implementations are thread-safe: many threads may search while others write.
+ */
+public interface IndexBackend extends Closeable {
+
+  /** Creates a collection; fails if one of that name exists. */
+  void createCollection(CollectionConfig config);
+
+  /** Deletes a collection and all its data; returns false if there was none. */
+  boolean dropCollection(String name);
+
+  /** Names of all collections, sorted. */
+  List<String> listCollections();
+
+  /** Configuration and counts of a collection. */
+  CollectionInfo describe(String collection);
+
+  /**
+   * Adds or replaces items by id. The whole batch is checked first (dimensions, finite values, zero
+   * vectors under cosine, unknown spaces, duplicate ids in the batch, metadata types); nothing is
+   * written if any item is bad.
+   *
+   * @return number of items written
+   */
+  int upsert(String collection, List<Item> items);
+
+  /** Deletes items by id; returns how many of the ids existed. */
+  int delete(String collection, Collection<String> ids);
+
+  /** The item with its vectors and segments as last written (after refresh), if any. */
+  Optional<Item> get(String collection, String id);
+
+  /** Makes all writes so far visible to search. */
+  void refresh(String collection);
+
+  /** Makes all writes so far durable (fsync) and visible. */
+  void commit(String collection);
+
+  /** k-nearest-neighbour search in one space. */
+  SearchResult knn(String collection, KnnQuery query);
+
+  /** BM25 search over text fields. */
+  SearchResult text(String collection, TextQuery query);
+
+  /**
+   * Creates or replaces a named filter set holding the given item ids. Ids not in the collection
+   * are rejected, so a set never silently names nothing. Durable with the next commit.
+   */
+  void putFilterSet(String collection, String name, Collection<String> ids);
+
+  /** Removes a filter set; returns false if there was none. */
+  boolean deleteFilterSet(String collection, String name);
+}

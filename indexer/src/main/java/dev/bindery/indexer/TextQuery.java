@@ -1,0 +1,30 @@
+package dev.bindery.indexer;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A BM25 query over the items' text fields (one leg of a hybrid search).
+ *
+ * @param query free text; words are OR-ed and scored with BM25
+ * @param fields text fields to search; empty means every text field the collection has seen
+ * @param k hits wanted
+ * @param filter pre-filter, or null
+ */
+public record TextQuery(String query, List<String> fields, int k, Filter filter) {
+  public TextQuery {
+    Objects.requireNonNull(query, "query");
+    if (query.isBlank()) {
+      throw new IllegalArgumentException("text query must not be blank");
+    }
+    fields = fields == null ? List.of() : List.copyOf(fields);
+    fields.forEach(f -> Names.checkName("text field", f));
+    if (k < 1 || k > KnnQuery.MAX_K) {
+      throw new IllegalArgumentException("k must be in 1.." + KnnQuery.MAX_K + ", got " + k);
+    }
+  }
+
+  public static TextQuery of(String query, int k) {
+    return new TextQuery(query, List.of(), k, null);
+  }
+}
