@@ -1,0 +1,62 @@
+package dev.bindery.indexer.lucene;
+
+/**
+ * Lucene field names of the embedded backend. Every item is a block of documents: one vector
+ * document per item-level vector set and per segment, then the item (parent) document last, as
+ * Lucene's block join expects. User names cannot start with '_', so internal names never clash.
+ */
+final class DocFields {
+  /** Item id, indexed on every document of the block so one term deletes the whole block. */
+  static final String ID = "_id";
+
+  /** Item id as sorted doc values on parents only (Lucene wants one schema per field name). */
+  static final String ID_VALUES = "_idv";
+
+  /** {@link #KIND_ITEM} on parents, {@link #KIND_VECTOR} on vector documents. */
+  static final String KIND = "_kind";
+
+  static final String KIND_ITEM = "item";
+  static final String KIND_VECTOR = "vec";
+
+  /** Stable per-item ordinal (doc values on parents): what filter-set bitmaps hold. */
+  static final String ORD = "_ord";
+
+  static final String MODALITY = "_modality";
+  static final String SOURCE = "_source";
+
+  /** The metadata map as written, JSON, stored on parents. */
+  static final String META_JSON = "_meta";
+
+  /** The text fields as written, JSON, stored on parents. */
+  static final String TEXT_JSON = "_text";
+
+  /** Segment index on vector documents; -1 for the item-level vectors. */
+  static final String SEGMENT = "_seg";
+
+  static final String SEG_START = "_start";
+  static final String SEG_END = "_end";
+  static final String SEG_TEXT = "_stext";
+
+  /** Commit user-data key holding the next item ordinal. */
+  static final String NEXT_ORD = "bindery.nextOrd";
+
+  private DocFields() {}
+
+  /** Lucene field of a vector space. */
+  static String vector(String space) {
+    return "v." + space;
+  }
+
+  /** Lucene field of a BM25 text field. */
+  static String text(String field) {
+    return "t." + field;
+  }
+
+  /** Lucene field of a metadata field. */
+  static String meta(String field) {
+    return "m." + field;
+  }
+
+  /** Text field that holds the concatenated segment texts of an item. */
+  static final String SEGMENTS_TEXT = "t._segments";
+}

@@ -1,0 +1,255 @@
+package dev.bindery.indexer.lucene;
+
+import dev.bindery.indexer.CollectionConfig;
+import dev.bindery.indexer.CollectionInfo;
+import dev.bindery.indexer.CollectionNotFoundException;
+import dev.bindery.indexer.IndexBackend;
+import dev.bindery.indexer.Item;
+import dev.bindery.indexer.KnnQuery;
+import dev.bindery.indexer.Names;
+import dev.bindery.indexer.SearchResult;
+import dev.bindery.indexer.TextQuery;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The embedded backend: each collection is a Lucene index under {@code
+ * <dataDir>/collections/<name>/}, opened on first use and kept open until {@link #close()}.
+ *
+ * <p>Thread-safe. One backend owns a data directory: a second backend (in this process or another)
+ * on the same collection gets a clear "locked" error, never a second writer.
+ */
+public final class LuceneBackend implements IndexBackend {
+  private static final String TRASH_PREFIX = ".dropped-";
+
+  private final Path root;
+  private final Map<String, LuceneCollection> open = new ConcurrentHashMap<>();
+  private final Object lifecycle = new Object();
+  private volatile boolean closed;
+
+  /** Opens (creating if needed) the data directory {@code dataDir}. */
+  public LuceneBackend(Path dataDir) {
+    this.root = dataDir.toAbsolutePath().resolve("collections");
+    try {
+      Files.createDirectories(root);
+      removeTrash();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use data directory " + dataDir + ": " + e, e);
+    }
+  }
+
+  /** Where collections live. */
+  public Path collectionsDir() {
+    return root;
+  }
+
+  @Override
+  public void createCollection(CollectionConfig config) {
+    synchronized (lifecycle) {
+      ensureOpen();
+      Path dir = root.resolve(config.name());
+      if (Files.exists(dir)) {
+        throw new IllegalArgumentException("collection '" + config.name() + "' already exists");
+      }
+      try {
+        Files.createDirectories(dir);
+        CollectionFile.write(dir, config);
+        open.put(config.name(), LuceneCollection.create(dir, config));
+      } catch (IOException | RuntimeException e) {
+        deleteTree(dir);
+        if (e instanceof IOException io) {
+          throw new UncheckedIOException(
+              "cannot create collection '" + config.name() + "': " + io, io);
+        }
+        throw (RuntimeException) e;
+      }
+    }
+  }
+
+  @Override
+  public boolean dropCollection(String name) {
+    Names.checkName("collection", name);
+    synchronized (lifecycle) {
+      ensureOpen();
+      LuceneCollection c = open.remove(name);
+      if (c != null) {
+        c.discard();
+      }
+      Path dir = root.resolve(name);
+      if (!Files.exists(dir.resolve(CollectionFile.NAME))) {
+        return false;
+      }
+      // Rename first: a crash mid-delete leaves a trash directory, never half a collection.
+      Path trash = root.resolve(TRASH_PREFIX + name + "-" + System.nanoTime());
+      try {
+        Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncDirectory(root);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot drop collection '" + name + "': " + e, e);
+      }
+      deleteTree(trash);
+      return true;
+    }
+  }
+
+  @Override
+  public List<String> listCollections() {
+    ensureOpen();
+    try (Stream<Path> dirs = Files.list(root)) {
+      return dirs.filter(d -> Files.isRegularFile(d.resolve(CollectionFile.NAME)))
+          .map(d -> d.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list collections in " + root + ": " + e, e);
+    }
+  }
+
+  @Override
+  public CollectionInfo describe(String collection) {
+    return collection(collection).describe();
+  }
+
+  @Override
+  public int upsert(String collection, List<Item> items) {
+    return collection(collection).upsert(items);
+  }
+
+  @Override
+  public int delete(String collection, Collection<String> ids) {
+    return collection(collection).delete(ids);
+  }
+
+  @Override
+  public Optional<Item> get(String collection, String id) {
+    return collection(collection).get(id);
+  }
+
+  @Override
+  public void refresh(String collection) {
+    collection(collection).refresh();
+  }
+
+  @Override
+  public void commit(String collection) {
+    collection(collection).commit();
+  }
+
+  @Override
+  public SearchResult knn(String collection, KnnQuery query) {
+    return collection(collection).knn(query);
+  }
+
+  @Override
+  public SearchResult text(String collection, TextQuery query) {
+    return collection(collection).text(query);
+  }
+
+  @Override
+  public void putFilterSet(String collection, String name, Collection<String> ids) {
+    collection(collection).putFilterSet(name, ids);
+  }
+
+  @Override
+  public boolean deleteFilterSet(String collection, String name) {
+    return collection(collection).deleteFilterSet(name);
+  }
+
+  /** Merges the collection down to at most {@code maxSegments} segments, then commits. */
+  public void forceMerge(String collection, int maxSegments) {
+    if (maxSegments < 1) {
+      throw new IllegalArgumentException("maxSegments must be >= 1, got " + maxSegments);
+    }
+    collection(collection).forceMerge(maxSegments);
+  }
+
+  /** Bytes the collection's Lucene index takes on disk now. */
+  public long indexBytes(String collection) {
+    return collection(collection).indexBytes();
+  }
+
+  private LuceneCollection collection(String name) {
+    Names.checkName("collection", name);
+    ensureOpen();
+    LuceneCollection c = open.get(name);
+    if (c != null) {
+      return c;
+    }
+    synchronized (lifecycle) {
+      ensureOpen();
+      c = open.get(name);
+      if (c == null) {
+        Path dir = root.resolve(name);
+        if (!Files.isRegularFile(dir.resolve(CollectionFile.NAME))) {
+          throw new CollectionNotFoundException(name, listCollections());
+        }
+        c = LuceneCollection.open(dir);
+        open.put(name, c);
+      }
+      return c;
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("this LuceneBackend is closed");
+    }
+  }
+
+  /** Commits and closes every open collection. */
+  @Override
+  public void close() throws IOException {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      List<IOException> failures = new ArrayList<>();
+      for (LuceneCollection c : open.values()) {
+        try {
+          c.close();
+        } catch (IOException e) {
+          failures.add(e);
+        }
+      }
+      open.clear();
+      if (!failures.isEmpty()) {
+        IOException first = failures.get(0);
+        failures.subList(1, failures.size()).forEach(first::addSuppressed);
+        throw first;
+      }
+    }
+  }
+
+  private void removeTrash() throws IOException {
+    try (Stream<Path> dirs = Files.list(root)) {
+      dirs.filter(d -> d.getFileName().toString().startsWith(TRASH_PREFIX))
+          .forEach(LuceneBackend::deleteTree);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir + ": " + e, e);
+    }
+  }
+}
