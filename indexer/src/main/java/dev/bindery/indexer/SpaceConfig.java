@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param storage float32 or a quantized storage
  * @param m HNSW max connections per node (Lucene's {@code maxConn}), 2..512
  * @param beamWidth HNSW candidate list size while building, 2..3200
- * @param oversample candidates fetched per requested hit before exact rescoring (1 = none)
+ * @param oversample graph candidates fetched per unit of ef for quantized storages; all are
+ *     rescored with the float32 vectors (1 = ef candidates, still rescored)
  */
 public record SpaceConfig(
     String name,

@@ -48,8 +48,8 @@ public enum VectorStorage {
   }
 
   /**
-   * How many times k candidates are fetched before exact rescoring, when the space does not say. 1
-   * means no rescoring.
+   * How many graph candidates per unit of ef are fetched and rescored exactly, when the space does
+   * not say.
    */
   public float defaultOversample() {
     return defaultOversample;

@@ -125,6 +125,17 @@ final class FilterSets {
     return e;
   }
 
+  /** The largest item ordinal any set holds, or -1 when all are empty. */
+  int maxOrdinal() {
+    int max = -1;
+    for (Entry e : sets.values()) {
+      if (!e.bitmap().isEmpty()) {
+        max = Math.max(max, e.bitmap().last());
+      }
+    }
+    return max;
+  }
+
   Set<String> names() {
     return Set.copyOf(sets.keySet());
   }

@@ -4,6 +4,7 @@ import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.CollectionNotFoundException;
 import dev.bindery.indexer.IndexBackend;
+import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.indexer.Names;
@@ -22,6 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
+import org.apache.lucene.store.LockObtainFailedException;
 
 /**
  * The embedded backend: each collection is a Lucene index under {@code
@@ -92,9 +97,22 @@ public final class LuceneBackend implements IndexBackend {
       }
       // Rename first: a crash mid-delete leaves a trash directory, never half a collection.
       Path trash = root.resolve(TRASH_PREFIX + name + "-" + System.nanoTime());
-      try {
+      Path indexDir = dir.resolve(LuceneCollection.INDEX_DIR);
+      // Hold the index's write lock across the rename: a collection that another backend (in this
+      // process or another) has open is not ours to drop. Only the lock is taken, not the index,
+      // so a corrupt collection can still be dropped.
+      try (FSDirectory index = FSDirectory.open(indexDir);
+          Lock lock = index.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
         Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.syncDirectory(root);
+      } catch (LockObtainFailedException e) {
+        throw new IndexUnavailableException(
+            "collection '"
+                + name
+                + "' is locked: another process (or another backend in this one) has "
+                + indexDir
+                + " open for writing; it was not dropped",
+            e);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot drop collection '" + name + "': " + e, e);
       }
@@ -216,17 +234,22 @@ public final class LuceneBackend implements IndexBackend {
         return;
       }
       closed = true;
-      List<IOException> failures = new ArrayList<>();
+      // One collection failing to commit (a lost disk, a full volume) must not leave the others
+      // uncommitted and their write locks held: close every one, then report every failure.
+      List<Exception> failures = new ArrayList<>();
       for (LuceneCollection c : open.values()) {
         try {
           c.close();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
           failures.add(e);
         }
       }
       open.clear();
       if (!failures.isEmpty()) {
-        IOException first = failures.get(0);
+        IOException first =
+            failures.get(0) instanceof IOException io
+                ? io
+                : new IOException(failures.get(0).getMessage(), failures.get(0));
         failures.subList(1, failures.size()).forEach(first::addSuppressed);
         throw first;
       }

@@ -171,8 +171,9 @@ final class LuceneCollection implements Closeable {
               .setCodec(codecFor(config))
               .setRAMBufferSizeMB(128)
               .setCommitOnClose(true);
-      w = new IndexWriter(d, iwc);
+      // Side files first: a corrupt one must fail the open before a writer takes the lock.
       this.filterSets = FilterSets.load(dir);
+      w = new IndexWriter(d, iwc);
       this.searchers = new SearcherManager(w, null);
       this.directory = d;
       this.writer = w;
@@ -321,6 +322,10 @@ final class LuceneCollection implements Closeable {
     } finally {
       searchers.release(s);
     }
+    // commit() records NEXT_ORD before the Lucene commit and saves the filter sets after it, so a
+    // set put while a commit runs can name ordinals at or above the recorded NEXT_ORD. After a
+    // crash those must not be handed to new items, or the new items silently join the set.
+    next = Math.max(next, filterSets.maxOrdinal() + 1);
     nextOrd.set(next);
   }
 
@@ -770,10 +775,7 @@ final class LuceneCollection implements Closeable {
       if (q.mode() == SearchMode.EXACT) {
         return exact(s, q, field, vector, sim, space, childFilter);
       }
-      int n = q.effectiveEf();
-      if (space.storage().quantized()) {
-        n = Math.max(n, (int) Math.ceil(q.k() * space.oversample()));
-      }
+      int n = candidates(q, space);
       KnnStats stats = new KnnStats();
       Query knn =
           q.groupByParent()
@@ -809,6 +811,18 @@ final class LuceneCollection implements Closeable {
     } finally {
       release(s);
     }
+  }
+
+  /**
+   * Graph candidates for a query: ef, times the space's oversampling for quantized storages (all of
+   * them are rescored exactly, so more candidates buy back the recall quantization costs).
+   */
+  static int candidates(KnnQuery q, SpaceConfig space) {
+    int ef = q.effectiveEf();
+    if (!space.storage().quantized()) {
+      return ef;
+    }
+    return (int) Math.min(KnnQuery.MAX_K, Math.ceil(ef * (double) space.oversample()));
   }
 
   /** Scores the candidates again with the full-precision vectors kept beside quantized ones. */
