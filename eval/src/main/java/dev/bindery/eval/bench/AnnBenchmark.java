@@ -1,0 +1,502 @@
+package dev.bindery.eval.bench;
+
+import dev.bindery.eval.bench.AnnReport.EfRun;
+import dev.bindery.eval.bench.AnnReport.StorageResult;
+import dev.bindery.indexer.CollectionConfig;
+import dev.bindery.indexer.Hit;
+import dev.bindery.indexer.Item;
+import dev.bindery.indexer.KnnQuery;
+import dev.bindery.indexer.SearchMode;
+import dev.bindery.indexer.SearchResult;
+import dev.bindery.indexer.Similarity;
+import dev.bindery.indexer.SpaceConfig;
+import dev.bindery.indexer.VectorStorage;
+import dev.bindery.indexer.lucene.LuceneBackend;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * The ANN benchmark behind {@code bindery bench ann}: for each vector storage, index a dataset in
+ * the embedded Lucene backend, merge it to one segment, then measure recall against exact
+ * neighbours and single-thread query speed at each ef. Ground truth is computed once per dataset
+ * (and cached in the work directory); every storage is measured in the same run so ratios against
+ * float32 are fair.
+ */
+public final class AnnBenchmark {
+
+  /** The space every benchmark collection indexes its vectors in. */
+  static final String SPACE = "vec";
+
+  /**
+   * Parameters of a run.
+   *
+   * @param storages storages to measure, in order
+   * @param similarity how vectors compare
+   * @param m HNSW max connections
+   * @param beamWidth HNSW build beam width
+   * @param oversample rescoring oversample for every storage, or null for each storage's default
+   * @param efs query-time candidate list sizes, each >= k
+   * @param k neighbours per query
+   * @param batchSize items per upsert call
+   * @param buildThreads threads submitting upsert batches
+   * @param groundTruthThreads threads for the brute-force ground truth
+   * @param recallTarget recall the summary reports QPS at
+   * @param progress whether to draw a progress bar on stderr while indexing
+   */
+  public record Options(
+      List<VectorStorage> storages,
+      Similarity similarity,
+      int m,
+      int beamWidth,
+      Float oversample,
+      List<Integer> efs,
+      int k,
+      int batchSize,
+      int buildThreads,
+      int groundTruthThreads,
+      double recallTarget,
+      boolean progress) {
+    public Options {
+      storages = List.copyOf(storages);
+      efs = List.copyOf(efs);
+      java.util.Objects.requireNonNull(similarity, "similarity");
+      if (storages.isEmpty()) {
+        throw new IllegalArgumentException("at least one storage is needed");
+      }
+      if (storages.size() != Set.copyOf(storages).size()) {
+        throw new IllegalArgumentException("storages given twice: " + storages);
+      }
+      if (efs.isEmpty()) {
+        throw new IllegalArgumentException("at least one ef is needed");
+      }
+      if (k < 1 || k > KnnQuery.MAX_K) {
+        throw new IllegalArgumentException("k must be in 1.." + KnnQuery.MAX_K + ", got " + k);
+      }
+      for (int ef : efs) {
+        if (ef < k || ef > KnnQuery.MAX_K) {
+          throw new IllegalArgumentException(
+              "every ef must be in k.." + KnnQuery.MAX_K + " (k=" + k + "), got " + efs);
+        }
+      }
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+      }
+      if (buildThreads < 1 || groundTruthThreads < 1) {
+        throw new IllegalArgumentException(
+            "thread counts must be >= 1, got build="
+                + buildThreads
+                + " ground truth="
+                + groundTruthThreads);
+      }
+      if (!(recallTarget > 0 && recallTarget <= 1)) {
+        throw new IllegalArgumentException("recall target must be in (0, 1], got " + recallTarget);
+      }
+    }
+
+    /** Defaults of {@code bench ann}: M 16, beam 100, ef 10..320, k 10, batches of 1000. */
+    public static Options defaults(List<VectorStorage> storages) {
+      return new Options(
+          storages,
+          Similarity.COSINE,
+          SpaceConfig.DEFAULT_M,
+          SpaceConfig.DEFAULT_BEAM_WIDTH,
+          null,
+          List.of(10, 20, 40, 80, 160, 320),
+          10,
+          1000,
+          1,
+          Runtime.getRuntime().availableProcessors(),
+          0.95,
+          true);
+    }
+
+    Map<String, Object> describe() {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("storages", storages.stream().map(VectorStorage::wireName).toList());
+      p.put("similarity", similarity.wireName());
+      p.put("m", m);
+      p.put("beam_width", beamWidth);
+      p.put("oversample", oversample == null ? "storage default" : oversample);
+      p.put("ef", efs);
+      p.put("k", k);
+      p.put("batch_size", batchSize);
+      p.put("build_threads", buildThreads);
+      p.put("query_threads", 1);
+      return p;
+    }
+  }
+
+  private final Options options;
+  private final PrintWriter log;
+
+  /**
+   * @param options what to measure
+   * @param log where progress lines go (the tables are printed by the caller)
+   */
+  public AnnBenchmark(Options options, PrintWriter log) {
+    this.options = java.util.Objects.requireNonNull(options, "options");
+    this.log = java.util.Objects.requireNonNull(log, "log");
+  }
+
+  /**
+   * Runs every storage over {@code data}. {@code workDir} keeps the ground-truth cache between runs
+   * ({@code cache/}); the indexes are built in {@code indexes/} there and deleted afterwards.
+   */
+  public AnnReport run(AnnDataset data, Path workDir) throws IOException {
+    if (options.k() > data.base().length) {
+      throw new IllegalArgumentException(
+          "k=" + options.k() + " exceeds the " + data.base().length + " base vectors");
+    }
+    if (data.dim() > SpaceConfig.MAX_DIM) {
+      throw new IllegalArgumentException(
+          "dimension " + data.dim() + " exceeds the index limit " + SpaceConfig.MAX_DIM);
+    }
+    Map<String, Object> dataset = new LinkedHashMap<>(data.description());
+    dataset.put("count", data.base().length);
+    dataset.put("dim", data.dim());
+    dataset.put("query_count", data.queries().length);
+    dataset.put("sha256", data.contentHash());
+
+    long t0 = System.nanoTime();
+    Path cacheDir = workDir.resolve("cache");
+    Path truthFile =
+        cacheDir.resolve(
+            "truth-" + truthKey((String) dataset.get("sha256")) + "-k" + options.k() + ".ivecs");
+    Optional<int[][]> fromCache =
+        Files.isRegularFile(truthFile) ? readTruth(truthFile, data) : Optional.empty();
+    boolean cached = fromCache.isPresent();
+    int[][] truth;
+    if (cached) {
+      truth = fromCache.get();
+    } else {
+      log.printf(
+          "computing exact top-%d for %d queries over %d vectors%n",
+          options.k(), data.queries().length, data.base().length);
+      log.flush();
+      truth =
+          ExactNeighbors.topK(
+              data.base(),
+              data.queries(),
+              options.k(),
+              options.similarity(),
+              options.groundTruthThreads());
+      FvecsFormat.writeIvecs(truthFile, truth);
+    }
+    double truthSeconds = seconds(System.nanoTime() - t0);
+
+    Path indexDir = workDir.resolve("indexes");
+    deleteRecursively(indexDir); // left over from a run that was killed
+    List<StorageResult> results = new ArrayList<>();
+    try {
+      try (LuceneBackend backend = new LuceneBackend(indexDir)) {
+        for (VectorStorage storage : options.storages()) {
+          results.add(runStorage(backend, storage, data, truth));
+        }
+      }
+    } finally {
+      deleteRecursively(indexDir);
+    }
+    return new AnnReport(
+        dataset,
+        options.describe(),
+        machine(),
+        truthSeconds,
+        cached,
+        options.recallTarget(),
+        results);
+  }
+
+  private StorageResult runStorage(
+      LuceneBackend backend, VectorStorage storage, AnnDataset data, int[][] truth)
+      throws IOException {
+    String collection = "ann-" + storage.wireName();
+    float oversample =
+        options.oversample() == null ? storage.defaultOversample() : options.oversample();
+    SpaceConfig space =
+        new SpaceConfig(
+            SPACE,
+            data.dim(),
+            options.similarity(),
+            storage,
+            options.m(),
+            options.beamWidth(),
+            oversample);
+    backend.createCollection(CollectionConfig.of(collection, space));
+
+    long t0 = System.nanoTime();
+    ingest(backend, collection, storage, data.base());
+    backend.commit(collection);
+    double buildSeconds = seconds(System.nanoTime() - t0);
+
+    // The writer's RAM buffer may already hold everything in one flushed segment, which makes the
+    // merge a no-op; the report says so instead of leaving a near-zero merge time unexplained.
+    int segmentsBeforeMerge =
+        backend
+            .knn(
+                collection,
+                new KnnQuery(SPACE, data.queries()[0], 1, null, 0, SearchMode.AUTO, false))
+            .segments();
+    log.printf("%s: merging %d segment(s) to one%n", storage.wireName(), segmentsBeforeMerge);
+    log.flush();
+    long t1 = System.nanoTime();
+    backend.forceMerge(collection, 1);
+    double mergeSeconds = seconds(System.nanoTime() - t1);
+    backend.refresh(collection);
+    long indexBytes = backend.indexBytes(collection);
+    Map<String, Long> filesByExtension =
+        IndexFileSizes.byExtension(backend.collectionsDir().resolve(collection));
+    long count = backend.describe(collection).count();
+    if (count != data.base().length) {
+      throw new IllegalStateException(
+          collection + " holds " + count + " items after merging, expected " + data.base().length);
+    }
+
+    List<EfRun> runs = new ArrayList<>();
+    for (int ef : options.efs()) {
+      log.printf("%s: querying at ef=%d%n", storage.wireName(), ef);
+      log.flush();
+      runs.add(measure(backend, collection, data.queries(), truth, ef));
+    }
+    backend.dropCollection(collection);
+    return new StorageResult(
+        storage,
+        oversample,
+        data.base().length,
+        buildSeconds,
+        segmentsBeforeMerge,
+        mergeSeconds,
+        indexBytes,
+        filesByExtension,
+        runs);
+  }
+
+  private void ingest(
+      LuceneBackend backend, String collection, VectorStorage storage, float[][] base) {
+    int batch = options.batchSize();
+    ProgressBar bar =
+        options.progress()
+            ? new ProgressBarBuilder()
+                .setTaskName("index " + storage.wireName())
+                .setInitialMax(base.length)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(250)
+                .showSpeed()
+                .build()
+            : null;
+    try {
+      if (options.buildThreads() == 1) {
+        for (int from = 0; from < base.length; from += batch) {
+          int n = upsertBatch(backend, collection, base, from, Math.min(base.length, from + batch));
+          if (bar != null) {
+            bar.stepBy(n);
+          }
+        }
+        return;
+      }
+      try (ExecutorService pool = Executors.newFixedThreadPool(options.buildThreads())) {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int from = 0; from < base.length; from += batch) {
+          int start = from;
+          int end = Math.min(base.length, from + batch);
+          futures.add(
+              pool.submit(
+                  () -> {
+                    int n = upsertBatch(backend, collection, base, start, end);
+                    if (bar != null) {
+                      bar.stepBy(n);
+                    }
+                  }));
+        }
+        for (Future<?> f : futures) {
+          f.get();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while indexing " + collection, e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException("indexing " + collection + " failed", e.getCause());
+      }
+    } finally {
+      if (bar != null) {
+        bar.close();
+      }
+    }
+  }
+
+  private static int upsertBatch(
+      LuceneBackend backend, String collection, float[][] base, int from, int to) {
+    List<Item> items = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      // A copy, so a backend that normalizes in place cannot change the data the truth came from.
+      items.add(Item.builder(Integer.toString(i), "vector").vector(SPACE, base[i].clone()).build());
+    }
+    return backend.upsert(collection, items);
+  }
+
+  private EfRun measure(
+      LuceneBackend backend, String collection, float[][] queries, int[][] truth, int ef) {
+    KnnQuery[] qs = new KnnQuery[queries.length];
+    for (int i = 0; i < queries.length; i++) {
+      // One vector per item, so grouping by parent would change nothing but its own overhead.
+      qs[i] = new KnnQuery(SPACE, queries[i], options.k(), null, ef, SearchMode.AUTO, false);
+    }
+    for (KnnQuery q : qs) {
+      backend.knn(collection, q); // warm-up: JIT, page cache, and Lucene's lazy structures
+    }
+    SearchResult[] results = new SearchResult[qs.length];
+    long[] latencies = new long[qs.length];
+    long start = System.nanoTime();
+    for (int i = 0; i < qs.length; i++) {
+      long t = System.nanoTime();
+      results[i] = backend.knn(collection, qs[i]);
+      latencies[i] = System.nanoTime() - t;
+    }
+    double wallSeconds = seconds(System.nanoTime() - start);
+
+    double recall = 0;
+    double visited = 0;
+    double rescored = 0;
+    Map<String, Integer> strategies = new TreeMap<>();
+    int segments = 0;
+    for (int i = 0; i < results.length; i++) {
+      recall += recall(results[i].hits(), truth[i], options.k());
+      visited += results[i].visited();
+      rescored += results[i].rescored();
+      strategies.merge(results[i].strategy().name(), 1, Integer::sum);
+      segments = Math.max(segments, results[i].segments());
+    }
+    Arrays.sort(latencies);
+    int n = results.length;
+    return new EfRun(
+        ef,
+        recall / n,
+        n / wallSeconds,
+        visited / n,
+        rescored / n,
+        percentileMs(latencies, 0.50),
+        percentileMs(latencies, 0.99),
+        segments,
+        strategies);
+  }
+
+  /** |hits ∩ truth| / k, matching by row index (the item id). */
+  static double recall(List<Hit> hits, int[] truth, int k) {
+    int[] expected = Arrays.copyOf(truth, Math.min(k, truth.length));
+    Arrays.sort(expected);
+    int found = 0;
+    for (int i = 0; i < Math.min(k, hits.size()); i++) {
+      int id;
+      try {
+        id = Integer.parseInt(hits.get(i).id());
+      } catch (NumberFormatException e) {
+        throw new IllegalStateException("hit id '" + hits.get(i).id() + "' is not a row index", e);
+      }
+      if (Arrays.binarySearch(expected, id) >= 0) {
+        found++;
+      }
+    }
+    return (double) found / expected.length;
+  }
+
+  /** Nearest-rank percentile of sorted nanosecond latencies, in milliseconds. */
+  private static double percentileMs(long[] sorted, double p) {
+    int rank = (int) Math.ceil(p * sorted.length);
+    return sorted[Math.max(0, rank - 1)] / 1e6;
+  }
+
+  private Optional<int[][]> readTruth(Path file, AnnDataset data) throws IOException {
+    int[][] truth = FvecsFormat.readIvecs(file);
+    if (truth.length != data.queries().length || truth[0].length != options.k()) {
+      log.printf("ignoring ground-truth cache %s: its shape does not match%n", file);
+      return Optional.empty();
+    }
+    return Optional.of(truth);
+  }
+
+  private String truthKey(String datasetHash) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(
+          (datasetHash + "|" + options.similarity().wireName() + "|" + options.k())
+              .getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("cpu", cpuModel());
+    m.put("java_version", System.getProperty("java.version"));
+    m.put("java_vm", System.getProperty("java.vm.name"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    m.put("arch", System.getProperty("os.arch"));
+    m.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+    m.put("lucene_version", org.apache.lucene.util.Version.LATEST.toString());
+    // Lucene's SIMD scorers need this module; without it they fall back to scalar code.
+    m.put(
+        "vector_incubator_module",
+        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+    return m;
+  }
+
+  private static String cpuModel() {
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    if (!Files.isReadable(cpuinfo)) {
+      return "unknown";
+    }
+    try (Stream<String> lines = Files.lines(cpuinfo)) {
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip())
+          .findFirst()
+          .orElse("unknown");
+    } catch (IOException e) {
+      // The CPU model only labels the report; a machine that hides it still gets measured.
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
