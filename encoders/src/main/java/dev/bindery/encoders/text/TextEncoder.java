@@ -1,0 +1,234 @@
+package dev.bindery.encoders.text;
+
+import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.FloatTensor;
+import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.onnx.OnnxModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A transformer text tower: tokenize and pad ({@link #preprocess}) -> run the ONNX model ({@link
+ * #run}) -> pool and L2-normalize ({@link #postprocess}). One class serves the {@code
+ * sentence-transformer}, {@code clip-text} and {@code imagebind-text} formats; {@link
+ * TextTowerFactory} checks the model against the format and fills in {@link Settings}. Batches are
+ * padded to their longest text (or to the model's fixed length), so a text embeds the same alone
+ * and in a batch. Thread-safe; {@link #close()} frees the session and the tokenizer.
+ */
+public final class TextEncoder implements Encoder<String> {
+  /**
+   * What the factory decided about a tower.
+   *
+   * @param format the manifest format
+   * @param space embedding space id
+   * @param dimension embedding dimension
+   * @param inputIds model input for token ids
+   * @param attentionMask model input for the attention mask, or null when the model has none
+   * @param typeIds model input for token type ids, or null when the model has none
+   * @param output model output to pool
+   * @param pooling how to pool it
+   * @param normalize L2-normalize the pooled vector
+   * @param fixedLength pad every batch to this length (a model with a static sequence axis), or 0
+   * @param padId token id at padded positions
+   * @param maxBatch texts per model call; longer lists are split
+   */
+  record Settings(
+      String format,
+      String space,
+      int dimension,
+      String inputIds,
+      String attentionMask,
+      String typeIds,
+      String output,
+      Pooling pooling,
+      boolean normalize,
+      int fixedLength,
+      long padId,
+      int maxBatch) {
+    Settings {
+      Objects.requireNonNull(space, "space");
+      Objects.requireNonNull(inputIds, "inputIds");
+      Objects.requireNonNull(output, "output");
+      Objects.requireNonNull(pooling, "pooling");
+      if (maxBatch < 1) {
+        throw new IllegalArgumentException("batchSize must be >= 1, got " + maxBatch);
+      }
+    }
+  }
+
+  private final Settings settings;
+  private final OnnxModel model;
+  private final TextTokenizer tokenizer;
+  // Encoding holds the read lock, close() the write lock: a session is never freed mid-run.
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  TextEncoder(Settings settings, OnnxModel model, TextTokenizer tokenizer) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.model = Objects.requireNonNull(model, "model");
+    this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+  }
+
+  @Override
+  public Modality modality() {
+    return Modality.TEXT;
+  }
+
+  @Override
+  public String space() {
+    return settings.space();
+  }
+
+  @Override
+  public int dimension() {
+    return settings.dimension();
+  }
+
+  /** The manifest format this tower was built for. */
+  public String format() {
+    return settings.format();
+  }
+
+  /** How the model output is pooled. */
+  public Pooling pooling() {
+    return settings.pooling();
+  }
+
+  /**
+   * Embeds texts.
+   *
+   * @throws IllegalArgumentException if the list is empty or holds a null (naming its index)
+   */
+  @Override
+  public List<float[]> encodeBatch(List<String> texts) {
+    Objects.requireNonNull(texts, "texts");
+    if (texts.isEmpty()) {
+      throw new IllegalArgumentException("empty batch: encodeBatch needs at least one text");
+    }
+    for (int i = 0; i < texts.size(); i++) {
+      if (texts.get(i) == null) {
+        throw new IllegalArgumentException("text " + i + " of " + texts.size() + " is null");
+      }
+    }
+    return guarded(
+        () -> {
+          List<float[]> out = new ArrayList<>(texts.size());
+          for (int from = 0; from < texts.size(); from += settings.maxBatch()) {
+            List<String> chunk =
+                texts.subList(from, Math.min(texts.size(), from + settings.maxBatch()));
+            TokenBatch batch = tokenize(chunk);
+            out.addAll(postprocess(runModel(batch), batch));
+          }
+          return out;
+        });
+  }
+
+  /**
+   * Embeds pre-tokenized input (for parity tests and callers with their own tokenization); the
+   * batch must already be padded as the model expects.
+   */
+  public List<float[]> encodeTokens(TokenBatch batch) {
+    Objects.requireNonNull(batch, "batch");
+    return guarded(() -> postprocess(runModel(batch), batch));
+  }
+
+  /** Tokenizes and pads texts (pure apart from the tokenizer; no model call). */
+  public TokenBatch preprocess(List<String> texts) {
+    return guarded(() -> tokenize(texts));
+  }
+
+  private TokenBatch tokenize(List<String> texts) {
+    return tokenizer.tokenize(texts, settings.padId(), settings.fixedLength());
+  }
+
+  /** Runs the model and returns the output named in the manifest. */
+  public FloatTensor run(TokenBatch batch) {
+    Objects.requireNonNull(batch, "batch");
+    return guarded(() -> runModel(batch));
+  }
+
+  private FloatTensor runModel(TokenBatch batch) {
+    Map<String, Object> feeds = new LinkedHashMap<>();
+    feeds.put(settings.inputIds(), batch.inputIds());
+    if (settings.attentionMask() != null) {
+      feeds.put(settings.attentionMask(), batch.attentionMask());
+    }
+    if (settings.typeIds() != null) {
+      feeds.put(settings.typeIds(), batch.typeIds());
+    }
+    return model.run(feeds, List.of(settings.output())).get(settings.output());
+  }
+
+  /** Pools (and normalizes) a model output into one vector per text. */
+  public List<float[]> postprocess(FloatTensor output, TokenBatch batch) {
+    float[][] pooled = settings.pooling().pool(output, batch);
+    List<float[]> out = new ArrayList<>(pooled.length);
+    for (float[] v : pooled) {
+      if (v.length != settings.dimension()) {
+        throw new IllegalStateException(
+            "model "
+                + model.source()
+                + " produced "
+                + v.length
+                + "-d vectors, the package declares "
+                + settings.dimension());
+      }
+      if (settings.normalize()) {
+        Pooling.normalize(v);
+      }
+      out.add(v);
+    }
+    return out;
+  }
+
+  private <T> T guarded(java.util.function.Supplier<T> work) {
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("text encoder " + model.source() + " is closed");
+      }
+      return work.get();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Frees the ONNX session and the tokenizer; later calls do nothing. */
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        tokenizer.close();
+      } finally {
+        model.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TextEncoder["
+        + settings.format()
+        + ", "
+        + model.source()
+        + ", space="
+        + settings.space()
+        + ", dim="
+        + settings.dimension()
+        + ", pooling="
+        + settings.pooling().wireName()
+        + "]";
+  }
+}
