@@ -1,0 +1,79 @@
+package dev.bindery.encoders.imu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.onnx.OnnxModel;
+import dev.bindery.encoders.pkg.PackageFiles;
+import dev.bindery.encoders.pkg.TowerFactory;
+import dev.bindery.encoders.pkg.TowerSpec;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds {@link ImageBindImuEncoder}s for the {@code imagebind-imu} format. Preprocessing
+ * parameters (optional): {@code windowSamples} 2000, {@code minLastSamples} 500, {@code batchSize}
+ * 32; unknown keys are rejected.
+ */
+public final class ImuTowerFactory implements TowerFactory {
+  public static final String IMAGEBIND_IMU = "imagebind-imu";
+  private static final List<String> KEYS = List.of("windowSamples", "minLastSamples", "batchSize");
+
+  @Override
+  public Set<String> formats() {
+    return Set.of(IMAGEBIND_IMU);
+  }
+
+  @Override
+  public Encoder<?> create(TowerSpec spec, PackageFiles files) {
+    if (!supports(spec.format())) {
+      throw new IllegalArgumentException(
+          "IMU tower factory does not build format '"
+              + spec.format()
+              + "'; it builds "
+              + formats());
+    }
+    if (spec.modality() != Modality.IMU) {
+      throw new IllegalArgumentException(
+          "format '"
+              + spec.format()
+              + "' reads imu, but the tower is keyed '"
+              + spec.modality()
+              + "'");
+    }
+    JsonNode pre = spec.preprocess();
+    for (Iterator<String> it = pre.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown key 'towers.imu.preprocess." + key + "'; valid keys here: " + KEYS);
+      }
+    }
+    ImuPreprocessor d = ImuPreprocessor.imageBind();
+    ImuPreprocessor p =
+        new ImuPreprocessor(
+            intValue(pre, "windowSamples", d.windowSamples(), 1),
+            intValue(pre, "minLastSamples", d.minLastSamples(), 0));
+    int batch = intValue(pre, "batchSize", 32, 1);
+    OnnxModel model = files.loadModel(spec.onnx());
+    try {
+      return new ImageBindImuEncoder(spec, model, p, batch);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  private static int intValue(JsonNode pre, String key, int fallback, int min) {
+    JsonNode v = pre.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "towers.imu.preprocess." + key + " must be an integer >= " + min + ", got " + v);
+    }
+    return v.asInt();
+  }
+}
