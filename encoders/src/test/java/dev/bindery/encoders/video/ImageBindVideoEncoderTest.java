@@ -1,0 +1,154 @@
+package dev.bindery.encoders.video;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.TimedEmbedding;
+import dev.bindery.encoders.onnx.OnnxModel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole imagebind-video pipeline (JavaCV decode, clip sampling, preprocessing, ONNX Runtime,
+ * averaging) against the Python reference (ffmpeg decode, the same steps in torch, the same tiny
+ * model in torch): per-clip and per-video vectors at cosine >= 0.999.
+ */
+class ImageBindVideoEncoderTest {
+  static void withEncoder(Consumer<ImageBindVideoEncoder> body) {
+    OnnxModel model = OnnxModel.load(VideoFixtures.towers().resolve("imagebind/video.onnx"), 1);
+    try (ImageBindVideoEncoder enc =
+        new ImageBindVideoEncoder(
+            model,
+            "imagebind-huge",
+            1024,
+            "vision",
+            "embeddings",
+            true,
+            8,
+            new VideoDecoder(),
+            VideoClipSampler.IMAGEBIND,
+            VideoClipPreprocessor.IMAGEBIND)) {
+      body.accept(enc);
+    }
+  }
+
+  @Test
+  void matchesTorchReferencePipeline() {
+    withEncoder(
+        enc -> {
+          assertEquals(Modality.VIDEO, enc.modality());
+          assertEquals(1024, enc.dimension());
+          JsonNode files = VideoFixtures.videoGolden().get("files");
+          for (Map.Entry<String, JsonNode> e :
+              (Iterable<Map.Entry<String, JsonNode>>) files::fields) {
+            Path file = VideoFixtures.video(e.getKey());
+            JsonNode g = e.getValue();
+            ImageBindVideoEncoder.VideoEmbedding emb = enc.encodeVideo(file);
+            int[][] shape = new int[1][];
+            float[] clips =
+                VideoFixtures.npy(file.resolveSibling(g.get("clipEmbeddings").asText()), shape);
+            float[] item =
+                VideoFixtures.npy(file.resolveSibling(g.get("itemEmbedding").asText()), null);
+            List<TimedEmbedding> segs = emb.segments();
+            assertEquals(shape[0][0], segs.size(), e.getKey());
+            double worst = 1;
+            for (int c = 0; c < segs.size(); c++) {
+              float[] want = java.util.Arrays.copyOfRange(clips, c * 1024, (c + 1) * 1024);
+              double cos = VideoFixtures.cosine(want, segs.get(c).vector());
+              worst = Math.min(worst, cos);
+              JsonNode clip = g.get("clips").get(c);
+              assertEquals(clip.get("start").asDouble(), segs.get(c).start(), 1e-9);
+              double end =
+                  Math.min(
+                      clip.get("end").asDouble(),
+                      g.get("frames").asDouble() / g.get("fps").asDouble());
+              assertEquals(end, segs.get(c).end(), 1e-9);
+            }
+            double itemCos = VideoFixtures.cosine(item, emb.vector());
+            System.out.printf(
+                "imagebind-video parity %s: worst clip cosine %.6f, video cosine %.6f%n",
+                e.getKey(), worst, itemCos);
+            assertTrue(worst >= 0.999, e.getKey() + ": clip cosine " + worst);
+            assertTrue(itemCos >= 0.999, e.getKey() + ": video cosine " + itemCos);
+            double norm = 0;
+            for (float v : emb.vector()) {
+              norm += v * v;
+            }
+            assertEquals(1.0, norm, 1e-4);
+            // encodeBatch and encodeSegments are views of the same computation
+            assertEquals(1.0, VideoFixtures.cosine(emb.vector(), enc.encode(file)), 1e-6);
+          }
+        });
+  }
+
+  @Test
+  void centreCropOnlyIsAParameter() {
+    OnnxModel model = OnnxModel.load(VideoFixtures.towers().resolve("imagebind/video.onnx"), 1);
+    try (ImageBindVideoEncoder enc =
+        new ImageBindVideoEncoder(
+            model,
+            "s",
+            1024,
+            "vision",
+            "embeddings",
+            true,
+            8,
+            new VideoDecoder(),
+            new VideoClipSampler(2, 2, 2),
+            VideoClipPreprocessor.IMAGEBIND.withCrops(1))) {
+      List<TimedEmbedding> segs = enc.encodeSegments(VideoFixtures.video("testsrc.webm"));
+      assertEquals(2, segs.size());
+      assertEquals(0.0, segs.get(0).start());
+    }
+  }
+
+  @Test
+  void wrongModelSignatureIsRefusedWithWhatTheModelHas() {
+    Path onnx = VideoFixtures.towers().resolve("imagebind/video.onnx");
+    OnnxModel model = OnnxModel.load(onnx, 1);
+    try {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  new ImageBindVideoEncoder(
+                      model,
+                      "s",
+                      1024,
+                      "vision",
+                      "embedding",
+                      true,
+                      8,
+                      new VideoDecoder(),
+                      VideoClipSampler.IMAGEBIND,
+                      VideoClipPreprocessor.IMAGEBIND));
+      assertTrue(
+          e.getMessage().contains("'embedding'") && e.getMessage().contains("embeddings"),
+          e.getMessage());
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  new ImageBindVideoEncoder(
+                      model,
+                      "s",
+                      1024,
+                      "vision",
+                      "embeddings",
+                      true,
+                      8,
+                      new VideoDecoder(),
+                      new VideoClipSampler(2, 5, 3),
+                      VideoClipPreprocessor.IMAGEBIND));
+      assertTrue(e.getMessage().contains("[-1, 3, 2, 224, 224]"), e.getMessage());
+    } finally {
+      model.close();
+    }
+  }
+}
