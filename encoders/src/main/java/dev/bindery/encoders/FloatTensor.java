@@ -63,6 +63,28 @@ public record FloatTensor(long[] shape, float[] data) {
     return new FloatTensor(shape, all);
   }
 
+  /**
+   * Splits along the leading dimension, the inverse of {@link #stack}: {@code [N, ...]} gives N
+   * tensors of shape {@code [...]} (copies).
+   *
+   * @throws IllegalArgumentException if this tensor has rank 1
+   */
+  public java.util.List<FloatTensor> unstack() {
+    if (shape.length < 2) {
+      throw new IllegalArgumentException(
+          "cannot unstack a tensor of shape " + Arrays.toString(shape));
+    }
+    int n = Math.toIntExact(shape[0]);
+    int per = data.length / n;
+    long[] itemShape = Arrays.copyOfRange(shape, 1, shape.length);
+    java.util.List<FloatTensor> items = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      items.add(
+          new FloatTensor(itemShape.clone(), Arrays.copyOfRange(data, i * per, (i + 1) * per)));
+    }
+    return items;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof FloatTensor t

@@ -7,7 +7,6 @@ import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerFactory;
 import dev.bindery.encoders.pkg.TowerSpec;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -48,21 +47,8 @@ public final class AudioTowerFactory implements TowerFactory {
 
   @Override
   public Encoder<?> create(TowerSpec spec, PackageFiles files) {
-    if (!supports(spec.format())) {
-      throw new IllegalArgumentException(
-          "audio tower factory does not build format '"
-              + spec.format()
-              + "'; it builds "
-              + formats());
-    }
-    if (spec.modality() != Modality.AUDIO) {
-      throw new IllegalArgumentException(
-          "format '"
-              + spec.format()
-              + "' reads audio, but the tower is keyed '"
-              + spec.modality()
-              + "'");
-    }
+    requireFormat(spec, Modality.AUDIO);
+    spec.requirePreprocessKeys(KEYS);
     Settings s = settings(spec.preprocess());
     OnnxModel model = files.loadModel(spec.onnx());
     try {
@@ -76,15 +62,8 @@ public final class AudioTowerFactory implements TowerFactory {
   record Settings(
       ImageBindAudioPreprocessor preprocessor, AudioSegmenter segmenter, int batchSize) {}
 
-  /** Reads the preprocessing parameters, rejecting unknown keys and bad values. */
+  /** Reads the preprocessing parameters (keys already checked), rejecting bad values. */
   static Settings settings(JsonNode pre) {
-    for (Iterator<String> it = pre.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException(
-            "unknown key 'towers.audio.preprocess." + key + "'; valid keys here: " + KEYS);
-      }
-    }
     ImageBindAudioPreprocessor.Config d = ImageBindAudioPreprocessor.Config.imageBind();
     KaldiFbank.Options f = d.fbank();
     int rate = intValue(pre, "sampleRate", d.sampleRate());

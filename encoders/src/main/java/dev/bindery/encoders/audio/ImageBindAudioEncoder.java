@@ -2,6 +2,7 @@ package dev.bindery.encoders.audio;
 
 import ai.onnxruntime.OnnxJavaType;
 import dev.bindery.encoders.AudioSignal;
+import dev.bindery.encoders.EmbeddingMath;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.SegmentingEncoder;
@@ -9,9 +10,7 @@ import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -106,28 +105,17 @@ public final class ImageBindAudioEncoder implements SegmentingEncoder<AudioSigna
     List<FloatTensor> clips = new ArrayList<>();
     int[] counts = new int[inputs.size()];
     for (int i = 0; i < inputs.size(); i++) {
-      FloatTensor t = preprocessor.apply(inputs.get(i));
-      counts[i] = (int) t.shape()[0];
-      int per = t.data().length / counts[i];
-      long[] rowShape = Arrays.copyOfRange(t.shape(), 1, t.shape().length);
-      for (int c = 0; c < counts[i]; c++) {
-        clips.add(FloatTensor.of(Arrays.copyOfRange(t.data(), c * per, (c + 1) * per), rowShape));
-      }
+      List<FloatTensor> own = preprocessor.apply(inputs.get(i)).unstack();
+      counts[i] = own.size();
+      clips.addAll(own);
     }
-    float[][] rows = run(clips);
+    List<float[]> rows = run(clips);
     List<float[]> out = new ArrayList<>(inputs.size());
     int r = 0;
     for (int count : counts) {
-      float[] mean = new float[dimension()];
-      for (int c = 0; c < count; c++, r++) {
-        for (int d = 0; d < mean.length; d++) {
-          mean[d] += rows[r][d];
-        }
-      }
-      for (int d = 0; d < mean.length; d++) {
-        mean[d] /= count;
-      }
-      out.add(spec.normalize() ? l2Normalize(mean) : mean);
+      float[] mean = EmbeddingMath.mean(rows, r, r + count);
+      r += count;
+      out.add(spec.normalize() ? EmbeddingMath.l2Normalize(mean) : mean);
     }
     return out;
   }
@@ -139,57 +127,18 @@ public final class ImageBindAudioEncoder implements SegmentingEncoder<AudioSigna
     for (AudioSegmenter.Segment s : segments) {
       clips.add(preprocessor.clip(s.signal()));
     }
-    float[][] rows = run(clips);
+    List<float[]> rows = run(clips);
     List<TimedEmbedding> out = new ArrayList<>(segments.size());
     for (int i = 0; i < segments.size(); i++) {
-      float[] v = spec.normalize() ? l2Normalize(rows[i]) : rows[i];
+      float[] v = spec.normalize() ? EmbeddingMath.l2Normalize(rows.get(i)) : rows.get(i);
       out.add(new TimedEmbedding(segments.get(i).start(), segments.get(i).end(), v));
     }
     return out;
   }
 
   /** Runs clip tensors (without batch dimension) in chunks; returns one row per clip. */
-  private float[][] run(List<FloatTensor> clips) {
-    float[][] rows = new float[clips.size()][];
-    for (int from = 0; from < clips.size(); from += batchSize) {
-      int to = Math.min(clips.size(), from + batchSize);
-      FloatTensor batch = FloatTensor.stack(clips.subList(from, to));
-      FloatTensor y = model.run(Map.of(input, batch), List.of(spec.output())).get(spec.output());
-      int d = dimension();
-      if (y.shape().length != 2 || y.shape()[0] != to - from || y.shape()[1] != d) {
-        throw new IllegalStateException(
-            "model "
-                + model.source()
-                + " returned shape "
-                + Arrays.toString(y.shape())
-                + " for "
-                + (to - from)
-                + " clips, expected ["
-                + (to - from)
-                + ", "
-                + d
-                + "]");
-      }
-      for (int i = from; i < to; i++) {
-        rows[i] = Arrays.copyOfRange(y.data(), (i - from) * d, (i - from + 1) * d);
-      }
-    }
-    return rows;
-  }
-
-  static float[] l2Normalize(float[] v) {
-    double s = 0;
-    for (float x : v) {
-      s += (double) x * x;
-    }
-    float[] out = v.clone();
-    if (s > 0) {
-      float inv = (float) (1.0 / Math.sqrt(s));
-      for (int i = 0; i < out.length; i++) {
-        out[i] *= inv;
-      }
-    }
-    return out;
+  private List<float[]> run(List<FloatTensor> clips) {
+    return model.embedRows(input, spec.output(), dimension(), clips, batchSize);
   }
 
   @Override

@@ -1,11 +1,9 @@
 package dev.bindery.encoders.image;
 
-import dev.bindery.encoders.Encoder;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.awt.image.BufferedImage;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -15,10 +13,8 @@ import java.util.Set;
  * L2-normalised when the spec says so. ImageBind's vision tower takes {@code [B, 3, 224, 224]} and
  * gives {@code [B, 1024]}. Thread-safe; closing it closes the model.
  */
-public final class ClipVisionEncoder implements Encoder<BufferedImage> {
-  private final ClipImagePreprocessor preprocessor;
-  private final PixelTower tower;
-
+public final class ClipVisionEncoder
+    extends PixelTowerEncoder<BufferedImage, ClipImagePreprocessor> {
   /**
    * Checks the model against the spec and takes ownership of it (the caller closes it if this
    * throws).
@@ -27,54 +23,28 @@ public final class ClipVisionEncoder implements Encoder<BufferedImage> {
    *     the model lacks the input or output, naming what the model has
    */
   public ClipVisionEncoder(TowerSpec spec, OnnxModel model) {
-    String where = spec.format() + " tower (" + spec.modality() + ")";
-    this.preprocessor = ClipImagePreprocessor.fromJson(spec.preprocess(), 224, where);
+    this(spec, model, ClipImagePreprocessor.fromJson(spec.preprocess(), 224, where(spec)));
+  }
+
+  private ClipVisionEncoder(TowerSpec spec, OnnxModel model, ClipImagePreprocessor preprocessor) {
+    super(
+        spec,
+        model,
+        preprocessor,
+        Set.of(Modality.IMAGE, Modality.VIDEO),
+        itemShape(preprocessor, spec));
+  }
+
+  private static long[] itemShape(ClipImagePreprocessor preprocessor, TowerSpec spec) {
     int[] hw =
         preprocessor
             .fixedOutputSize()
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        where
+                        where(spec)
                             + ": a shortest-edge resize without a centre crop gives inputs of"
                             + " different sizes; set preprocess.crop or an exact size [h, w]"));
-    this.tower =
-        new PixelTower(
-            spec, model, Set.of(Modality.IMAGE, Modality.VIDEO), new long[] {3, hw[0], hw[1]});
-  }
-
-  /** The preprocessing this tower applies. */
-  public ClipImagePreprocessor preprocessor() {
-    return preprocessor;
-  }
-
-  @Override
-  public Modality modality() {
-    return tower.spec().modality();
-  }
-
-  @Override
-  public String space() {
-    return tower.spec().space();
-  }
-
-  @Override
-  public int dimension() {
-    return tower.spec().dimension();
-  }
-
-  @Override
-  public List<float[]> encodeBatch(List<BufferedImage> inputs) {
-    return tower.run(inputs.stream().map(preprocessor::apply).toList());
-  }
-
-  @Override
-  public void close() {
-    tower.close();
-  }
-
-  @Override
-  public String toString() {
-    return "ClipVisionEncoder[" + tower + ", " + preprocessor + "]";
+    return new long[] {3, hw[0], hw[1]};
   }
 }

@@ -1,10 +1,8 @@
 package dev.bindery.encoders.image;
 
-import dev.bindery.encoders.Encoder;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.TowerSpec;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -14,10 +12,8 @@ import java.util.Set;
  * {@code [B, D]} (1024 for ImageBind huge), L2-normalised when the spec says so. Thread-safe;
  * closing it closes the model.
  */
-public final class ImageBindDepthEncoder implements Encoder<ScalarImage> {
-  private final ImageBindDepthPreprocessor preprocessor;
-  private final PixelTower tower;
-
+public final class ImageBindDepthEncoder
+    extends PixelTowerEncoder<ScalarImage, ImageBindDepthPreprocessor> {
   /**
    * Checks the model against the spec and takes ownership of it (the caller closes it if this
    * throws).
@@ -26,44 +22,16 @@ public final class ImageBindDepthEncoder implements Encoder<ScalarImage> {
    *     the model lacks the input or output, naming what the model has
    */
   public ImageBindDepthEncoder(TowerSpec spec, OnnxModel model) {
-    String where = spec.format() + " tower (" + spec.modality() + ")";
-    this.preprocessor = ImageBindDepthPreprocessor.fromJson(spec.preprocess(), where);
-    int c = preprocessor.crop();
-    this.tower = new PixelTower(spec, model, Set.of(Modality.DEPTH), new long[] {1, c, c});
+    this(spec, model, ImageBindDepthPreprocessor.fromJson(spec.preprocess(), where(spec)));
   }
 
-  /** The preprocessing this tower applies. */
-  public ImageBindDepthPreprocessor preprocessor() {
-    return preprocessor;
-  }
-
-  @Override
-  public Modality modality() {
-    return tower.spec().modality();
-  }
-
-  @Override
-  public String space() {
-    return tower.spec().space();
-  }
-
-  @Override
-  public int dimension() {
-    return tower.spec().dimension();
-  }
-
-  @Override
-  public List<float[]> encodeBatch(List<ScalarImage> inputs) {
-    return tower.run(inputs.stream().map(preprocessor::apply).toList());
-  }
-
-  @Override
-  public void close() {
-    tower.close();
-  }
-
-  @Override
-  public String toString() {
-    return "ImageBindDepthEncoder[" + tower + ", " + preprocessor + "]";
+  private ImageBindDepthEncoder(
+      TowerSpec spec, OnnxModel model, ImageBindDepthPreprocessor preprocessor) {
+    super(
+        spec,
+        model,
+        preprocessor,
+        Set.of(Modality.DEPTH),
+        new long[] {1, preprocessor.crop(), preprocessor.crop()});
   }
 }

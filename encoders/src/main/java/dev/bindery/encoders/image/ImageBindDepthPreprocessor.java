@@ -149,12 +149,7 @@ public final class ImageBindDepthPreprocessor implements Preprocessor<ScalarImag
     for (int i = 0; i < raw.length; i++) {
       disp[i] = disparity.of(raw[i]);
     }
-    ResizeCrop.FloatPlane plane = geometry.apply(disp, depth.width(), depth.height());
-    float[] out = plane.values();
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (out[i] - mean) / std;
-    }
-    return FloatTensor.of(out, 1, plane.height(), plane.width());
+    return geometry.applyNormalised(disp, depth.width(), depth.height(), mean, std);
   }
 
   @Override

@@ -85,12 +85,7 @@ public final class ImageBindThermalPreprocessor implements Preprocessor<ScalarIm
     for (int i = 0; i < v.length; i++) {
       scaled[i] = v[i] / full;
     }
-    ResizeCrop.FloatPlane plane = geometry.apply(scaled, image.width(), image.height());
-    float[] out = plane.values();
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (out[i] - mean) / std;
-    }
-    return FloatTensor.of(out, 1, plane.height(), plane.width());
+    return geometry.applyNormalised(scaled, image.width(), image.height(), mean, std);
   }
 
   @Override

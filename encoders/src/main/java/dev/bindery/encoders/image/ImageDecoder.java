@@ -76,16 +76,19 @@ public final class ImageDecoder {
    *     supported format, truncated or corrupt, or above the pixel limit
    */
   public BufferedImage decode(Path file) {
+    return decode(readFile(file), file.toString());
+  }
+
+  /** A file's bytes, for both decoders; a missing or unreadable file is the caller's mistake. */
+  static byte[] readFile(Path file) {
     Objects.requireNonNull(file, "file");
-    byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(file + ": no such file", e);
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read: " + e, e);
     }
-    return decode(bytes, file.toString());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.bindery.encoders.image;
 
+import dev.bindery.encoders.FloatTensor;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -153,6 +154,19 @@ record ResizeCrop(
       }
     }
     return new FloatPlane(cropWidth, cropHeight, out);
+  }
+
+  /**
+   * Resizes and crops a one-channel plane, then normalises it as {@code (x - mean) / std} into a
+   * {@code [1, cropHeight, cropWidth]} tensor (ImageBind's depth and thermal inputs).
+   */
+  FloatTensor applyNormalised(float[] values, int w, int h, float mean, float std) {
+    FloatPlane plane = apply(values, w, h);
+    float[] out = plane.values();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (out[i] - mean) / std;
+    }
+    return FloatTensor.of(out, 1, plane.height(), plane.width());
   }
 
   @Override

@@ -1,12 +1,10 @@
 package dev.bindery.encoders.image;
 
+import dev.bindery.encoders.NpyArray;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -52,16 +50,7 @@ public final class ScalarImageDecoder {
    *     format or dtype, truncated, or above the pixel limit
    */
   public ScalarImage decode(Path file) {
-    Objects.requireNonNull(file, "file");
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file + ": no such file", e);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read: " + e, e);
-    }
-    return decode(bytes, file.toString());
+    return decode(ImageDecoder.readFile(file), file.toString());
   }
 
   /** Decodes bytes; {@code name} identifies them in messages. */

@@ -1,6 +1,7 @@
 package dev.bindery.encoders.imu;
 
 import ai.onnxruntime.OnnxJavaType;
+import dev.bindery.encoders.EmbeddingMath;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.SegmentingEncoder;
@@ -8,9 +9,7 @@ import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -107,48 +106,11 @@ public final class ImageBindImuEncoder implements SegmentingEncoder<ImuTrace> {
   }
 
   private List<float[]> run(List<FloatTensor> rows) {
-    List<float[]> out = new ArrayList<>(rows.size());
-    int d = dimension();
-    for (int from = 0; from < rows.size(); from += batchSize) {
-      int to = Math.min(rows.size(), from + batchSize);
-      FloatTensor y =
-          model
-              .run(Map.of(input, FloatTensor.stack(rows.subList(from, to))), List.of(spec.output()))
-              .get(spec.output());
-      if (y.shape().length != 2 || y.shape()[0] != to - from || y.shape()[1] != d) {
-        throw new IllegalStateException(
-            "model "
-                + model.source()
-                + " returned shape "
-                + Arrays.toString(y.shape())
-                + " for "
-                + (to - from)
-                + " windows, expected ["
-                + (to - from)
-                + ", "
-                + d
-                + "]");
-      }
-      for (int i = 0; i < to - from; i++) {
-        float[] v = Arrays.copyOfRange(y.data(), i * d, (i + 1) * d);
-        out.add(spec.normalize() ? l2Normalize(v) : v);
-      }
+    List<float[]> vectors = model.embedRows(input, spec.output(), dimension(), rows, batchSize);
+    if (spec.normalize()) {
+      vectors.forEach(EmbeddingMath::l2Normalize);
     }
-    return out;
-  }
-
-  private static float[] l2Normalize(float[] v) {
-    double s = 0;
-    for (float x : v) {
-      s += (double) x * x;
-    }
-    if (s > 0) {
-      float inv = (float) (1.0 / Math.sqrt(s));
-      for (int i = 0; i < v.length; i++) {
-        v[i] *= inv;
-      }
-    }
-    return v;
+    return vectors;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.bindery.encoders.imu;
 
+import dev.bindery.encoders.NpyArray;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class ImuDecoder {
 
   private ImuTrace fromNpy(byte[] bytes, String name) {
     NpyArray a = NpyArray.parse(bytes, name);
-    int[] s = a.shape();
+    long[] s = a.shape();
     if (s.length != 2 || (s[0] != ImuTrace.CHANNELS && s[1] != ImuTrace.CHANNELS)) {
       throw new IllegalArgumentException(
           "IMU file "
@@ -94,7 +95,7 @@ public final class ImuDecoder {
               + " is neither [6, T] nor [T, 6]");
     }
     boolean channelsFirst = s[0] == ImuTrace.CHANNELS;
-    int t = channelsFirst ? s[1] : s[0];
+    int t = Math.toIntExact(channelsFirst ? s[1] : s[0]);
     checkLength(name, t);
     float[][] ch = new float[ImuTrace.CHANNELS][t];
     float[] d = a.data();

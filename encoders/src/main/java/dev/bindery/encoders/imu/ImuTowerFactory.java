@@ -7,7 +7,6 @@ import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerFactory;
 import dev.bindery.encoders.pkg.TowerSpec;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -27,29 +26,9 @@ public final class ImuTowerFactory implements TowerFactory {
 
   @Override
   public Encoder<?> create(TowerSpec spec, PackageFiles files) {
-    if (!supports(spec.format())) {
-      throw new IllegalArgumentException(
-          "IMU tower factory does not build format '"
-              + spec.format()
-              + "'; it builds "
-              + formats());
-    }
-    if (spec.modality() != Modality.IMU) {
-      throw new IllegalArgumentException(
-          "format '"
-              + spec.format()
-              + "' reads imu, but the tower is keyed '"
-              + spec.modality()
-              + "'");
-    }
+    requireFormat(spec, Modality.IMU);
     JsonNode pre = spec.preprocess();
-    for (Iterator<String> it = pre.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException(
-            "unknown key 'towers.imu.preprocess." + key + "'; valid keys here: " + KEYS);
-      }
-    }
+    spec.requirePreprocessKeys(KEYS);
     ImuPreprocessor d = ImuPreprocessor.imageBind();
     ImuPreprocessor p =
         new ImuPreprocessor(

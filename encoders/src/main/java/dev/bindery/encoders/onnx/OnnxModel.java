@@ -268,6 +268,48 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs embedding rows through a model with one float input and one {@code [B, dimension]} output:
+   * stacks the rows (tensors without the batch dimension, all of one shape) in chunks of at most
+   * {@code batchSize}, checks each output and returns one vector per row, in order, not normalised.
+   *
+   * @throws IllegalArgumentException if {@code batchSize < 1} or the rows differ in shape
+   * @throws IllegalStateException if the model's output is not {@code [chunk, dimension]}
+   */
+  public List<float[]> embedRows(
+      String input, String output, int dimension, List<FloatTensor> rows, int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
+    List<float[]> vectors = new ArrayList<>(rows.size());
+    for (int from = 0; from < rows.size(); from += batchSize) {
+      int n = Math.min(batchSize, rows.size() - from);
+      FloatTensor batch = FloatTensor.stack(rows.subList(from, from + n));
+      FloatTensor y = run(Map.of(input, batch), List.of(output)).get(output);
+      long[] s = y.shape();
+      if (s.length != 2 || s[0] != n || s[1] != dimension) {
+        throw new IllegalStateException(
+            "model "
+                + source
+                + ": output '"
+                + output
+                + "' has shape "
+                + Arrays.toString(s)
+                + " for a batch of "
+                + n
+                + ", expected ["
+                + n
+                + ", "
+                + dimension
+                + "]");
+      }
+      for (int i = 0; i < n; i++) {
+        vectors.add(Arrays.copyOfRange(y.data(), i * dimension, (i + 1) * dimension));
+      }
+    }
+    return vectors;
+  }
+
   @Override
   public void close() {
     try {

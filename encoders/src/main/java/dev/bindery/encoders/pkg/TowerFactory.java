@@ -1,6 +1,7 @@
 package dev.bindery.encoders.pkg;
 
 import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.Modality;
 import java.util.Set;
 
 /**
@@ -20,6 +21,33 @@ public interface TowerFactory {
   /** Whether this factory builds towers of {@code format}. */
   default boolean supports(String format) {
     return formats().contains(format);
+  }
+
+  /**
+   * Checks that this factory builds the spec's format and that the tower is keyed by the modality
+   * the format reads.
+   *
+   * @throws IllegalArgumentException naming the format and the modality found
+   */
+  default void requireFormat(TowerSpec spec, Modality reads) {
+    if (!supports(spec.format())) {
+      throw new IllegalArgumentException(
+          reads
+              + " tower factory does not build format '"
+              + spec.format()
+              + "'; it builds "
+              + formats());
+    }
+    if (spec.modality() != reads) {
+      throw new IllegalArgumentException(
+          "format '"
+              + spec.format()
+              + "' reads "
+              + reads
+              + ", but the tower is keyed '"
+              + spec.modality()
+              + "'");
+    }
   }
 
   /**

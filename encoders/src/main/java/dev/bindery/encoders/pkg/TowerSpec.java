@@ -3,6 +3,8 @@ package dev.bindery.encoders.pkg;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.bindery.encoders.Modality;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -50,6 +52,27 @@ public record TowerSpec(
     inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
     pooling = pooling == null ? "none" : pooling;
     preprocess = preprocess == null ? JsonNodeFactory.instance.objectNode() : preprocess;
+  }
+
+  /**
+   * Rejects {@code preprocess} keys outside {@code valid}, naming the key as {@code
+   * towers.<modality>.preprocess.<key>}.
+   *
+   * @throws IllegalArgumentException for the first unknown key, listing the valid ones
+   */
+  public void requirePreprocessKeys(List<String> valid) {
+    for (Iterator<String> it = preprocess.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!valid.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown key 'towers."
+                + modality
+                + ".preprocess."
+                + key
+                + "'; valid keys here: "
+                + valid);
+      }
+    }
   }
 
   /** The model input name for a logical role, or the role itself when the manifest is silent. */

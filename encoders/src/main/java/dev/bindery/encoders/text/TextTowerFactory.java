@@ -9,7 +9,6 @@ import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerFactory;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -45,21 +44,7 @@ public final class TextTowerFactory implements TowerFactory {
 
   @Override
   public Encoder<?> create(TowerSpec spec, PackageFiles files) {
-    if (!supports(spec.format())) {
-      throw new IllegalArgumentException(
-          "text tower factory does not build format '"
-              + spec.format()
-              + "'; it builds "
-              + formats());
-    }
-    if (spec.modality() != Modality.TEXT) {
-      throw new IllegalArgumentException(
-          "format '"
-              + spec.format()
-              + "' reads text, but the tower is keyed '"
-              + spec.modality()
-              + "'");
-    }
+    requireFormat(spec, Modality.TEXT);
     if (spec.tokenizer() == null) {
       throw new IllegalArgumentException(
           "format '" + spec.format() + "' needs a 'tokenizer' (a Hugging Face tokenizer.json)");
@@ -71,16 +56,7 @@ public final class TextTowerFactory implements TowerFactory {
       throw new IllegalArgumentException("towers.text.pooling: " + e.getMessage(), e);
     }
     JsonNode pre = spec.preprocess();
-    for (Iterator<String> it = pre.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!PREPROCESS_KEYS.contains(key)) {
-        throw new IllegalArgumentException(
-            "unknown key 'towers.text.preprocess."
-                + key
-                + "'; valid keys here: "
-                + PREPROCESS_KEYS);
-      }
-    }
+    spec.requirePreprocessKeys(PREPROCESS_KEYS);
     int maxLength =
         positiveInt(pre, "maxLength", spec.format().equals(SENTENCE_TRANSFORMER) ? 256 : 77);
     int batchSize = positiveInt(pre, "batchSize", 32);

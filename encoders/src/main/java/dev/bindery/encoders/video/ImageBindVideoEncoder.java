@@ -1,6 +1,7 @@
 package dev.bindery.encoders.video;
 
 import ai.onnxruntime.OnnxJavaType;
+import dev.bindery.encoders.EmbeddingMath;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.SegmentingEncoder;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -179,21 +179,12 @@ public final class ImageBindVideoEncoder implements SegmentingEncoder<Path> {
       List<BufferedImage> images = clip.frames().stream().map(TimedFrame::image).toList();
       views.add(preprocessor.apply(images));
     }
-    float[][] perView = run(views, crops);
+    List<float[]> perView = run(views);
     float[][] perClip = new float[video.clips().size()][];
-    float[] item = new float[dimension];
     for (int c = 0; c < perClip.length; c++) {
-      float[] sum = new float[dimension];
-      for (int k = 0; k < crops; k++) {
-        float[] v = perView[c * crops + k];
-        for (int d = 0; d < dimension; d++) {
-          sum[d] += v[d];
-          item[d] += v[d];
-        }
-      }
-      perClip[c] = finish(sum, crops);
+      perClip[c] = finish(EmbeddingMath.mean(perView, c * crops, (c + 1) * crops));
     }
-    float[] vector = finish(item, perView.length);
+    float[] vector = finish(EmbeddingMath.mean(perView, 0, perView.size()));
     double videoEnd = video.info().frameDurationSeconds();
     List<TimedEmbedding> segments = new ArrayList<>();
     double lastStart = -1;
@@ -229,63 +220,17 @@ public final class ImageBindVideoEncoder implements SegmentingEncoder<Path> {
   }
 
   /** Runs every view ([crops, 3, T, S, S] per clip) and returns the (normalized) view vectors. */
-  private float[][] run(List<FloatTensor> clips, int crops) {
-    long[] shape = clips.get(0).shape();
-    int viewSize = Math.toIntExact(clips.get(0).data().length / crops);
-    int total = clips.size() * crops;
-    float[][] out = new float[total][];
-    for (int from = 0; from < total; from += maxViewsPerRun) {
-      int n = Math.min(maxViewsPerRun, total - from);
-      float[] batch = new float[Math.multiplyExact(n, viewSize)];
-      for (int i = 0; i < n; i++) {
-        int v = from + i;
-        System.arraycopy(
-            clips.get(v / crops).data(), (v % crops) * viewSize, batch, i * viewSize, viewSize);
-      }
-      FloatTensor x = FloatTensor.of(batch, n, shape[1], shape[2], shape[3], shape[4]);
-      FloatTensor y = model.run(Map.of(input, x), List.of(output)).get(output);
-      if (y.rank() != 2 || y.shape()[0] != n || y.shape()[1] != dimension) {
-        throw new IllegalStateException(
-            "model "
-                + model.source()
-                + " returned "
-                + Arrays.toString(y.shape())
-                + " for "
-                + n
-                + " views, expected ["
-                + n
-                + ", "
-                + dimension
-                + "]");
-      }
-      for (int i = 0; i < n; i++) {
-        float[] v = Arrays.copyOfRange(y.data(), i * dimension, (i + 1) * dimension);
-        out[from + i] = normalize ? l2(v) : v;
-      }
-    }
-    return out;
+  private List<float[]> run(List<FloatTensor> clips) {
+    List<FloatTensor> views = new ArrayList<>();
+    clips.forEach(c -> views.addAll(c.unstack()));
+    List<float[]> vectors = model.embedRows(input, output, dimension, views, maxViewsPerRun);
+    vectors.forEach(this::finish);
+    return vectors;
   }
 
-  private float[] finish(float[] sum, int count) {
-    for (int d = 0; d < sum.length; d++) {
-      sum[d] /= count;
-    }
-    return normalize ? l2(sum) : sum;
-  }
-
-  private static float[] l2(float[] v) {
-    double s = 0;
-    for (float x : v) {
-      s += (double) x * x;
-    }
-    if (s == 0) {
-      return v;
-    }
-    float inv = (float) (1 / Math.sqrt(s));
-    for (int i = 0; i < v.length; i++) {
-      v[i] *= inv;
-    }
-    return v;
+  /** L2-normalizes in place when this tower normalizes. */
+  private float[] finish(float[] v) {
+    return normalize ? EmbeddingMath.l2Normalize(v) : v;
   }
 
   @Override

@@ -7,7 +7,6 @@ import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerFactory;
 import dev.bindery.encoders.pkg.TowerSpec;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -46,29 +45,9 @@ public final class VideoTowerFactory implements TowerFactory {
 
   @Override
   public Encoder<?> create(TowerSpec spec, PackageFiles files) {
-    if (!supports(spec.format())) {
-      throw new IllegalArgumentException(
-          "video tower factory does not build format '"
-              + spec.format()
-              + "'; it builds "
-              + formats());
-    }
-    if (spec.modality() != Modality.VIDEO) {
-      throw new IllegalArgumentException(
-          "format '"
-              + spec.format()
-              + "' reads video, but the tower is keyed '"
-              + spec.modality()
-              + "'");
-    }
+    requireFormat(spec, Modality.VIDEO);
     JsonNode pre = spec.preprocess();
-    for (Iterator<String> it = pre.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException(
-            "unknown key 'towers.video.preprocess." + key + "'; valid keys here: " + KEYS);
-      }
-    }
+    spec.requirePreprocessKeys(KEYS);
     VideoClipPreprocessor d = VideoClipPreprocessor.IMAGEBIND;
     int size = integer(pre, "size", d.size());
     int crop = integer(pre, "crop", size);

@@ -2,7 +2,7 @@ package dev.bindery.encoders.audio;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import dev.bindery.encoders.imu.NpyArray;
+import dev.bindery.encoders.NpyArray;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

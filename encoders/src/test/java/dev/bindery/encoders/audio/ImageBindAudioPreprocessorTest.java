@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.encoders.AudioSignal;
 import dev.bindery.encoders.FloatTensor;
-import dev.bindery.encoders.imu.NpyArray;
+import dev.bindery.encoders.NpyArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,7 +34,7 @@ class ImageBindAudioPreprocessorTest {
     FloatTensor got = pre.apply(s);
     NpyArray want = AudioFixtures.npy(name + ".imagebind.npy");
     assertArrayEquals(new long[] {3, 1, 128, 204}, got.shape());
-    assertArrayEquals(new int[] {3, 1, 128, 204}, want.shape());
+    assertArrayEquals(new long[] {3, 1, 128, 204}, want.shape());
     double[] d = new double[got.data().length];
     double sum = 0;
     for (int i = 0; i < d.length; i++) {

@@ -3,7 +3,7 @@ package dev.bindery.encoders.audio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bindery.encoders.imu.NpyArray;
+import dev.bindery.encoders.NpyArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.NpyArray;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.awt.image.BufferedImage;

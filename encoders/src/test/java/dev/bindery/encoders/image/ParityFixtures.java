@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.encoders.NpyArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.NpyArray;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.List;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bindery.encoders.Encoder;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.NpyArray;
 import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerRegistry;

@@ -2,17 +2,14 @@ package dev.bindery.encoders.video;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.encoders.NpyArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Arrays;
 
 /** Test fixtures written by encoders/parity/tiny_towers.py, and small readers for them. */
 public final class VideoFixtures {
@@ -48,52 +45,14 @@ public final class VideoFixtures {
     return json(towers().resolve("video/golden.json"));
   }
 
-  /** A float32 little-endian .npy array, flattened; {@code shape[0]} receives its shape. */
+  /** An .npy array, flattened to C order; {@code shape[0]} receives its shape. */
   public static float[] npy(Path file, int[][] shape) {
     try {
-      byte[] b = Files.readAllBytes(file);
-      if (b.length < 10 || b[0] != (byte) 0x93 || b[1] != 'N') {
-        throw new IllegalArgumentException(file + " is not an .npy file");
-      }
-      int major = b[6];
-      int headerLen;
-      int start;
-      ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-      if (major == 1) {
-        headerLen = bb.getShort(8) & 0xFFFF;
-        start = 10;
-      } else {
-        headerLen = bb.getInt(8);
-        start = 12;
-      }
-      String header = new String(b, start, headerLen, StandardCharsets.US_ASCII);
-      if (!header.contains("'descr': '<f4'") || header.contains("'fortran_order': True")) {
-        throw new IllegalArgumentException(file + ": expected C-order float32, header " + header);
-      }
-      Matcher m = Pattern.compile("'shape': \\(([^)]*)\\)").matcher(header);
-      if (!m.find()) {
-        throw new IllegalArgumentException(file + ": no shape in " + header);
-      }
-      String[] parts = m.group(1).split(",");
-      int count = 0;
-      int[] dims = new int[parts.length];
-      for (String p : parts) {
-        if (!p.isBlank()) {
-          dims[count++] = Integer.parseInt(p.trim());
-        }
-      }
-      dims = java.util.Arrays.copyOf(dims, count);
+      NpyArray a = NpyArray.parse(Files.readAllBytes(file), file.toString());
       if (shape != null) {
-        shape[0] = dims;
+        shape[0] = Arrays.stream(a.shape()).mapToInt(Math::toIntExact).toArray();
       }
-      int n = 1;
-      for (int d : dims) {
-        n *= d;
-      }
-      float[] out = new float[n];
-      bb.position(start + headerLen);
-      bb.asFloatBuffer().get(out);
-      return out;
+      return a.data();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

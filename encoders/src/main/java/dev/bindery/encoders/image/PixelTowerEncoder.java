@@ -1,24 +1,28 @@
 package dev.bindery.encoders.image;
 
 import ai.onnxruntime.OnnxJavaType;
+import dev.bindery.encoders.EmbeddingMath;
+import dev.bindery.encoders.Encoder;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.Preprocessor;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.TowerSpec;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * The model half of an image-like tower: checks the ONNX signature against the spec once, then
- * stacks preprocessed {@code [C, H, W]} tensors into {@code [B, C, H, W]}, runs the model, checks
- * its {@code [B, D]} output and L2-normalises each row when the spec asks. Thread-safe; owns the
- * model.
+ * An image-like tower (vision, depth, thermal): checks the ONNX signature against the spec once,
+ * then preprocesses each input to {@code [C, H, W]}, stacks them into {@code [B, C, H, W]}, runs
+ * the model, checks its {@code [B, D]} output and L2-normalises each row when the spec asks.
+ * Subclasses only choose the preprocessing and the modalities. Thread-safe; owns the model.
+ *
+ * @param <I> the decoded input
+ * @param <P> the preprocessing
  */
-final class PixelTower implements AutoCloseable {
+abstract class PixelTowerEncoder<I, P extends Preprocessor<I>> implements Encoder<I> {
   /**
    * The logical input role every image-like tower feeds; map it in the manifest's {@code inputs}.
    */
@@ -26,18 +30,26 @@ final class PixelTower implements AutoCloseable {
 
   private final TowerSpec spec;
   private final OnnxModel model;
+  private final P preprocessor;
   private final String input;
   private final long[] itemShape;
 
   /**
+   * Checks the model against the spec and takes ownership of it (the caller closes it if this
+   * throws).
+   *
    * @param modalities the modalities this format may serve
    * @param itemShape the preprocessed item shape {@code [C, H, W]}
+   * @throws IllegalArgumentException if the spec's modality or pooling is wrong or the model lacks
+   *     the input or output, naming what the model has
    */
-  PixelTower(TowerSpec spec, OnnxModel model, Set<Modality> modalities, long[] itemShape) {
+  PixelTowerEncoder(
+      TowerSpec spec, OnnxModel model, P preprocessor, Set<Modality> modalities, long[] itemShape) {
     this.spec = Objects.requireNonNull(spec, "spec");
     this.model = Objects.requireNonNull(model, "model");
+    this.preprocessor = Objects.requireNonNull(preprocessor, "preprocessor");
     this.itemShape = itemShape.clone();
-    String where = spec.format() + " tower (" + spec.modality() + ")";
+    String where = where(spec);
     if (!modalities.contains(spec.modality())) {
       throw new IllegalArgumentException(
           where
@@ -75,14 +87,37 @@ final class PixelTower implements AutoCloseable {
     model.requireOutput(spec.output(), OnnxJavaType.FLOAT, -1, spec.dimension());
   }
 
-  TowerSpec spec() {
-    return spec;
+  /** How messages name the tower, e.g. {@code clip-vision tower (image)}. */
+  static String where(TowerSpec spec) {
+    return spec.format() + " tower (" + spec.modality() + ")";
   }
 
-  List<float[]> run(List<FloatTensor> items) {
-    if (items.isEmpty()) {
+  /** The preprocessing this tower applies. */
+  public P preprocessor() {
+    return preprocessor;
+  }
+
+  @Override
+  public Modality modality() {
+    return spec.modality();
+  }
+
+  @Override
+  public String space() {
+    return spec.space();
+  }
+
+  @Override
+  public int dimension() {
+    return spec.dimension();
+  }
+
+  @Override
+  public List<float[]> encodeBatch(List<I> inputs) {
+    if (inputs.isEmpty()) {
       return List.of();
     }
+    List<FloatTensor> items = inputs.stream().map(preprocessor::apply).toList();
     for (FloatTensor t : items) {
       if (!Arrays.equals(t.shape(), itemShape)) {
         throw new IllegalArgumentException(
@@ -93,48 +128,12 @@ final class PixelTower implements AutoCloseable {
                 + Arrays.toString(itemShape));
       }
     }
-    FloatTensor batch = FloatTensor.stack(items);
-    FloatTensor out = model.run(Map.of(input, batch), List.of(spec.output())).get(spec.output());
-    long[] s = out.shape();
-    if (s.length != 2 || s[0] != items.size() || s[1] != spec.dimension()) {
-      throw new IllegalStateException(
-          "model "
-              + model.source()
-              + ": output '"
-              + spec.output()
-              + "' has shape "
-              + Arrays.toString(s)
-              + " for a batch of "
-              + items.size()
-              + ", expected ["
-              + items.size()
-              + ", "
-              + spec.dimension()
-              + "]");
-    }
-    int d = spec.dimension();
-    List<float[]> vectors = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      float[] v = Arrays.copyOfRange(out.data(), i * d, (i + 1) * d);
-      if (spec.normalize()) {
-        l2Normalize(v);
-      }
-      vectors.add(v);
+    List<float[]> vectors =
+        model.embedRows(input, spec.output(), spec.dimension(), items, items.size());
+    if (spec.normalize()) {
+      vectors.forEach(EmbeddingMath::l2Normalize);
     }
     return vectors;
-  }
-
-  private static void l2Normalize(float[] v) {
-    double sum = 0;
-    for (float x : v) {
-      sum += (double) x * x;
-    }
-    if (sum > 0) {
-      float inv = (float) (1.0 / Math.sqrt(sum));
-      for (int i = 0; i < v.length; i++) {
-        v[i] *= inv;
-      }
-    }
   }
 
   @Override
@@ -144,7 +143,9 @@ final class PixelTower implements AutoCloseable {
 
   @Override
   public String toString() {
-    return spec.format()
+    return getClass().getSimpleName()
+        + "["
+        + spec.format()
         + "["
         + model.source()
         + ", "
@@ -157,6 +158,8 @@ final class PixelTower implements AutoCloseable {
         + spec.dimension()
         + "], space="
         + spec.space()
+        + "], "
+        + preprocessor
         + "]";
   }
 }
