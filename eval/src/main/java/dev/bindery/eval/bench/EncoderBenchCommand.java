@@ -41,8 +41,10 @@ public final class EncoderBenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--image-model",
-      paramLabel = "PACKAGE",
-      description = "Package with an image tower whose model run is timed (none: skip).")
+      paramLabel = "PACKAGE|FILE.onnx",
+      description =
+          "Model package with an image tower, or an .onnx file with one image input, whose model"
+              + " run is timed on the preprocessed images (none: skip).")
   private String imageModel;
 
   @Option(
