@@ -1,5 +1,7 @@
 /**
- * Fusion: the query algebra (expressions, embedding arithmetic), legs, rank fusion, MMR and
- * explain. Lands with the fusion issue.
+ * Bindery as an embedded library: {@link dev.bindery.fusion.Bindery} opens a data directory,
+ * creates collections from model packages, adds items from files, bytes, text or vectors, and
+ * searches with the query expression syntax ({@link dev.bindery.fusion.query}); the ranking
+ * algorithms live in {@link dev.bindery.fusion.rank}.
  */
 package dev.bindery.fusion;

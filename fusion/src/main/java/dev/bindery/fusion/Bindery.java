@@ -1,0 +1,480 @@
+package dev.bindery.fusion;
+
+import dev.bindery.encoders.AudioSignal;
+import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.SegmentingEncoder;
+import dev.bindery.encoders.TimedEmbedding;
+import dev.bindery.encoders.audio.AudioDecoder;
+import dev.bindery.encoders.image.ImageDecoder;
+import dev.bindery.encoders.pkg.ModelPackage;
+import dev.bindery.encoders.pkg.PackageFiles;
+import dev.bindery.fusion.query.PackageTermEmbedder;
+import dev.bindery.fusion.query.QueryExecutor;
+import dev.bindery.fusion.query.QueryParser;
+import dev.bindery.fusion.query.QuerySpec;
+import dev.bindery.fusion.query.SearchOptions;
+import dev.bindery.fusion.query.SearchResponse;
+import dev.bindery.fusion.query.TermEmbedder;
+import dev.bindery.indexer.CollectionConfig;
+import dev.bindery.indexer.CollectionInfo;
+import dev.bindery.indexer.IndexBackend;
+import dev.bindery.indexer.Item;
+import dev.bindery.indexer.Names;
+import dev.bindery.indexer.Segment;
+import dev.bindery.indexer.Similarity;
+import dev.bindery.indexer.SpaceConfig;
+import dev.bindery.indexer.lucene.LuceneBackend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bindery as a library: a data directory of collections, the model packages that embed their items
+ * and queries, and search with the expression syntax or a {@link QuerySpec}. The CLI and the server
+ * go through this class too, so there is one code path.
+ *
+ * <pre>{@code
+ * try (Bindery bindery = Bindery.open(Path.of("bindery-data"))) {
+ *   bindery.createCollection("notes", ModelPackage.DEFAULT_TEXT);
+ *   bindery.addText("notes", "n1", "a cat asleep on the sofa", Map.of());
+ *   bindery.commit("notes");
+ *   bindery.search("notes", "text:\"kitten on a couch\"", 5).hits().forEach(System.out::println);
+ * }
+ * }</pre>
+ *
+ * <p>A collection created with a model package gets one cosine float32 space per distinct (space,
+ * dimension) of the package's towers, and remembers the package location in {@code
+ * <collection>/bindery-collection.json}. Packages are opened once per location and shared by the
+ * collections that use them; {@link #close()} closes them and the backend. Writes are visible to
+ * search after {@link #refresh} or {@link #commit}, durable after {@link #commit}. Thread-safe.
+ */
+public final class Bindery implements AutoCloseable {
+  /** File extensions read as images. */
+  public static final Set<String> IMAGE_EXTENSIONS =
+      Set.of("png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff");
+
+  /** File extensions read as audio. */
+  public static final Set<String> AUDIO_EXTENSIONS =
+      Set.of("wav", "flac", "mp3", "ogg", "oga", "opus", "m4a", "aac");
+
+  /** File extensions read as video. */
+  public static final Set<String> VIDEO_EXTENSIONS =
+      Set.of("mp4", "m4v", "mkv", "webm", "mov", "avi");
+
+  /** File extensions read as UTF-8 text. */
+  public static final Set<String> TEXT_EXTENSIONS = Set.of("txt", "md", "text");
+
+  /** The BM25 text field that text items and text files are stored under. */
+  public static final String TEXT_FIELD = "text";
+
+  private final IndexBackend backend;
+  private final Path collectionsDir;
+  private final QueryExecutor executor;
+  private final QueryParser parser = new QueryParser();
+  private final ImageDecoder images = new ImageDecoder();
+  private final AudioDecoder audio = new AudioDecoder();
+  private final Map<String, ModelPackage> packages = new ConcurrentHashMap<>();
+  private final Map<String, Optional<String>> modelOf = new ConcurrentHashMap<>();
+  private final Object lifecycle = new Object();
+  private volatile boolean closed;
+
+  /**
+   * A facade over a backend.
+   *
+   * @param backend the index; closed by {@link #close()}
+   * @param collectionsDir where each collection's {@code bindery-collection.json} lives, in {@code
+   *     <collectionsDir>/<name>/}
+   */
+  public Bindery(IndexBackend backend, Path collectionsDir) {
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.collectionsDir = Objects.requireNonNull(collectionsDir, "collectionsDir");
+    this.executor = new QueryExecutor(backend);
+  }
+
+  /** Opens (creating if needed) a data directory with the embedded Lucene backend. */
+  public static Bindery open(Path dataDir) {
+    LuceneBackend backend = new LuceneBackend(dataDir);
+    return new Bindery(backend, backend.collectionsDir());
+  }
+
+  /** The backend, for what the facade does not cover (filter sets, deletes). */
+  public IndexBackend backend() {
+    return backend;
+  }
+
+  // ------------------------------------------------------------------ collections
+
+  /**
+   * Creates a collection whose items and queries the model package at {@code modelLocation} embeds
+   * (a directory or {@code classpath:/...}, e.g. {@link ModelPackage#DEFAULT_TEXT}).
+   *
+   * @return the collection's configuration
+   * @throws IllegalArgumentException if the package cannot be opened, two towers share a space id
+   *     with different dimensions, or the collection exists
+   */
+  public CollectionConfig createCollection(String name, String modelLocation) {
+    Names.checkName("collection", name);
+    String location = normalizeLocation(modelLocation);
+    ModelPackage pkg = model(location);
+    Map<String, SpaceConfig> spaces = new LinkedHashMap<>();
+    for (Modality m : new TreeSet<>(pkg.modalities())) {
+      Encoder<?> e = pkg.encoder(m);
+      SpaceConfig existing = spaces.get(e.space());
+      if (existing != null && existing.dim() != e.dimension()) {
+        throw new IllegalArgumentException(
+            "model package "
+                + location
+                + " puts "
+                + m
+                + " ("
+                + e.dimension()
+                + "-d) and another tower ("
+                + existing.dim()
+                + "-d) in the same space '"
+                + e.space()
+                + "'");
+      }
+      spaces.put(e.space(), SpaceConfig.of(e.space(), e.dimension(), Similarity.COSINE));
+    }
+    CollectionConfig config = new CollectionConfig(name, spaces, Map.of());
+    synchronized (lifecycle) {
+      ensureOpen();
+      backend.createCollection(config);
+      try {
+        CollectionModelFile.write(collectionsDir.resolve(name), location);
+      } catch (RuntimeException e) {
+        try {
+          backend.dropCollection(name);
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+      modelOf.put(name, Optional.of(location));
+    }
+    return config;
+  }
+
+  /** Creates a collection of raw vectors (no model package: queries use vector: and item:). */
+  public void createCollection(CollectionConfig config) {
+    synchronized (lifecycle) {
+      ensureOpen();
+      backend.createCollection(config);
+      modelOf.put(config.name(), Optional.empty());
+    }
+  }
+
+  /** Drops a collection; false if there was none. */
+  public boolean dropCollection(String name) {
+    synchronized (lifecycle) {
+      ensureOpen();
+      modelOf.remove(name);
+      return backend.dropCollection(name);
+    }
+  }
+
+  public List<String> listCollections() {
+    return backend.listCollections();
+  }
+
+  public CollectionInfo describe(String collection) {
+    return backend.describe(collection);
+  }
+
+  /** The model package location a collection uses, or empty for raw vectors. */
+  public Optional<String> modelLocation(String collection) {
+    Names.checkName("collection", collection);
+    return modelOf.computeIfAbsent(
+        collection,
+        c -> {
+          backend.describe(c); // fails with the backend's "not found" for unknown collections
+          return CollectionModelFile.read(collectionsDir.resolve(c));
+        });
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /** Adds or replaces one item. */
+  public void add(String collection, Item item) {
+    add(collection, List.of(item));
+  }
+
+  /** Adds or replaces items; the batch is all-or-nothing (see {@link IndexBackend#upsert}). */
+  public void add(String collection, List<Item> items) {
+    ensureOpen();
+    backend.upsert(collection, items);
+  }
+
+  /** Embeds a text with the collection's text tower and adds it (BM25 field {@code text}). */
+  public Item addText(String collection, String id, String text, Map<String, Object> metadata) {
+    Objects.requireNonNull(text, "text");
+    Encoder<String> enc = packageOf(collection).textEncoder();
+    Item item =
+        Item.builder(id, Modality.TEXT.wireName())
+            .text(TEXT_FIELD, text)
+            .vector(enc.space(), enc.encode(text))
+            .build();
+    item = withMetadata(item, metadata);
+    add(collection, item);
+    return item;
+  }
+
+  /** Adds a file under its file name as id; see {@link #addFile(String, String, Path, Map)}. */
+  public Item addFile(String collection, Path file) {
+    return addFile(collection, file.getFileName().toString(), file, Map.of());
+  }
+
+  /**
+   * Embeds a file with the tower its extension calls for and adds it: images through the image
+   * tower, audio through the audio tower (the item vector plus one segment per window when the
+   * tower segments), video likewise, text files through the text tower (stored for BM25 too).
+   *
+   * @throws IllegalArgumentException for an unknown extension (listing the known ones), a modality
+   *     the collection's package has no tower for, or an unreadable file
+   */
+  public Item addFile(String collection, String id, Path file, Map<String, Object> metadata) {
+    Modality m = modalityOf(file.getFileName().toString());
+    ModelPackage pkg = packageOf(collection);
+    Item.Builder b = Item.builder(id, m.wireName()).source(file.toString());
+    switch (m) {
+      case IMAGE -> {
+        Encoder<java.awt.image.BufferedImage> enc = pkg.imageEncoder();
+        b.vector(enc.space(), enc.encode(images.decode(file)));
+      }
+      case AUDIO -> addAudio(b, pkg.audioEncoder(), audio.decode(file));
+      case VIDEO -> {
+        SegmentingEncoder<Path> enc = pkg.videoEncoder();
+        b.vector(enc.space(), enc.encode(file));
+        for (TimedEmbedding t : enc.encodeSegments(file)) {
+          b.segment(Segment.of(t.start(), t.end(), Map.of(enc.space(), t.vector())));
+        }
+      }
+      default -> {
+        String text;
+        try {
+          text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        }
+        Encoder<String> enc = pkg.textEncoder();
+        b.text(TEXT_FIELD, text).vector(enc.space(), enc.encode(text));
+      }
+    }
+    Item item = withMetadata(b.build(), metadata);
+    add(collection, item);
+    return item;
+  }
+
+  /**
+   * Embeds bytes whose kind {@code name}'s extension tells (images, audio, UTF-8 text) and adds
+   * them. Video needs a file: use {@link #addFile}.
+   */
+  public Item addBytes(
+      String collection, String id, byte[] bytes, String name, Map<String, Object> metadata) {
+    Objects.requireNonNull(bytes, "bytes");
+    Modality m = modalityOf(name);
+    ModelPackage pkg = packageOf(collection);
+    Item.Builder b = Item.builder(id, m.wireName()).source(name);
+    switch (m) {
+      case IMAGE -> {
+        Encoder<java.awt.image.BufferedImage> enc = pkg.imageEncoder();
+        b.vector(enc.space(), enc.encode(images.decode(bytes, name)));
+      }
+      case AUDIO -> addAudio(b, pkg.audioEncoder(), audio.decode(bytes, name));
+      case VIDEO ->
+          throw new IllegalArgumentException(
+              "'" + name + "' is a video: video is decoded from files; use addFile");
+      default -> {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        Encoder<String> enc = pkg.textEncoder();
+        b.text(TEXT_FIELD, text).vector(enc.space(), enc.encode(text));
+      }
+    }
+    Item item = withMetadata(b.build(), metadata);
+    add(collection, item);
+    return item;
+  }
+
+  /** Adds an item made of precomputed vectors by space. */
+  public Item addVectors(
+      String collection, String id, Map<String, float[]> vectors, Map<String, Object> metadata) {
+    Item item = new Item(id, "vector", null, Map.of(), metadata, vectors, List.of());
+    add(collection, item);
+    return item;
+  }
+
+  /** Makes writes visible to search. */
+  public void refresh(String collection) {
+    backend.refresh(collection);
+  }
+
+  /** Makes writes durable and visible. */
+  public void commit(String collection) {
+    backend.commit(collection);
+  }
+
+  // ------------------------------------------------------------------ search
+
+  /** Searches with the expression syntax (see {@link QueryParser}) for the k best hits. */
+  public SearchResponse search(String collection, String expression, int k) {
+    return search(collection, parser.parse(expression), SearchOptions.of(k));
+  }
+
+  /** Searches with a parsed query and options (filter, fusion, MMR, explain). */
+  public SearchResponse search(String collection, QuerySpec spec, SearchOptions options) {
+    ensureOpen();
+    return executor.search(collection, spec, options, embedder(collection));
+  }
+
+  /** The query-side embedder of a collection: its package's towers, or none for raw vectors. */
+  public TermEmbedder embedder(String collection) {
+    Optional<String> location = modelLocation(collection);
+    if (location.isEmpty()) {
+      return TermEmbedder.none();
+    }
+    return new PackageTermEmbedder(model(location.get()), images, audio, Path.of(""));
+  }
+
+  /** Closes the backend (which commits) and every model package opened. */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    List<RuntimeException> failures = new ArrayList<>();
+    try {
+      backend.close();
+    } catch (IOException e) {
+      failures.add(new UncheckedIOException("closing the backend failed: " + e, e));
+    } catch (RuntimeException e) {
+      failures.add(e);
+    }
+    for (ModelPackage p : packages.values()) {
+      try {
+        p.close();
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
+    }
+    packages.clear();
+    if (!failures.isEmpty()) {
+      RuntimeException first = failures.get(0);
+      failures.subList(1, failures.size()).forEach(first::addSuppressed);
+      throw first;
+    }
+  }
+
+  /** How many distinct model packages are open (each location is opened once). */
+  int openPackages() {
+    return packages.size();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private ModelPackage packageOf(String collection) {
+    String location =
+        modelLocation(collection)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "collection '"
+                            + collection
+                            + "' has no model package (it holds raw vectors): add vectors with"
+                            + " addVectors or add(Item)"));
+    return model(location);
+  }
+
+  private ModelPackage model(String location) {
+    ensureOpen();
+    return packages.computeIfAbsent(location, ModelPackage::open);
+  }
+
+  private static String normalizeLocation(String location) {
+    Objects.requireNonNull(location, "model package location");
+    if (location.isBlank()) {
+      throw new IllegalArgumentException("model package location must not be blank");
+    }
+    if (location.startsWith(PackageFiles.CLASSPATH)) {
+      return location;
+    }
+    // Absolute, so the collection still finds its package from another working directory.
+    return Path.of(location).toAbsolutePath().normalize().toString();
+  }
+
+  private static void addAudio(Item.Builder b, Encoder<AudioSignal> enc, AudioSignal signal) {
+    b.vector(enc.space(), enc.encode(signal));
+    if (enc instanceof SegmentingEncoder<AudioSignal> seg) {
+      for (TimedEmbedding t : seg.encodeSegments(signal)) {
+        b.segment(Segment.of(t.start(), t.end(), Map.of(enc.space(), t.vector())));
+      }
+    }
+  }
+
+  private static Item withMetadata(Item item, Map<String, Object> metadata) {
+    if (metadata == null || metadata.isEmpty()) {
+      return item;
+    }
+    return new Item(
+        item.id(),
+        item.modality(),
+        item.source(),
+        item.text(),
+        metadata,
+        item.vectors(),
+        item.segments());
+  }
+
+  /** The modality a file name's extension calls for. */
+  static Modality modalityOf(String name) {
+    Objects.requireNonNull(name, "name");
+    int dot = name.lastIndexOf('.');
+    String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    if (IMAGE_EXTENSIONS.contains(ext)) {
+      return Modality.IMAGE;
+    }
+    if (AUDIO_EXTENSIONS.contains(ext)) {
+      return Modality.AUDIO;
+    }
+    if (VIDEO_EXTENSIONS.contains(ext)) {
+      return Modality.VIDEO;
+    }
+    if (TEXT_EXTENSIONS.contains(ext)) {
+      return Modality.TEXT;
+    }
+    throw new IllegalArgumentException(
+        "cannot tell what '"
+            + name
+            + "' is from its extension '"
+            + ext
+            + "'; known: images "
+            + new TreeSet<>(IMAGE_EXTENSIONS)
+            + ", audio "
+            + new TreeSet<>(AUDIO_EXTENSIONS)
+            + ", video "
+            + new TreeSet<>(VIDEO_EXTENSIONS)
+            + ", text "
+            + new TreeSet<>(TEXT_EXTENSIONS));
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("this Bindery is closed");
+    }
+  }
+}

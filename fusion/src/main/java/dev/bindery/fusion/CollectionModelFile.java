@@ -1,0 +1,70 @@
+package dev.bindery.fusion;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * The small file next to a collection that remembers which model package embeds its items and
+ * queries: {@code <collections>/<name>/bindery-collection.json}, {@code {"model": "<location>"}}.
+ * Written atomically (temporary sibling, fsync, rename); a collection without it holds raw vectors.
+ */
+final class CollectionModelFile {
+  static final String NAME = "bindery-collection.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private CollectionModelFile() {}
+
+  static void write(Path collectionDir, String modelLocation) {
+    Path target = collectionDir.resolve(NAME);
+    Path tmp = collectionDir.resolve(NAME + ".tmp");
+    ObjectNode root = JSON.createObjectNode();
+    root.put("version", 1);
+    root.put("model", modelLocation);
+    try {
+      byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target + ": " + e, e);
+    }
+  }
+
+  /** The model location, or empty when the collection has no file (raw vectors). */
+  static Optional<String> read(Path collectionDir) {
+    Path file = collectionDir.resolve(NAME);
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode root = JSON.readTree(file.toFile());
+      JsonNode model = root == null ? null : root.get("model");
+      if (model == null || !model.isTextual() || model.textValue().isBlank()) {
+        throw new IllegalStateException(file + " has no \"model\" string: " + root);
+      }
+      return Optional.of(model.textValue());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.bindery.fusion.query;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The answer to a search.
+ *
+ * @param hits ranked hits (fused score descending, then id; MMR order when diversified)
+ * @param tookMs time from query to answer, milliseconds (embedding included)
+ * @param legs what each leg did, by leg name, in query order
+ */
+public record SearchResponse(List<ResultHit> hits, long tookMs, Map<String, LegInfo> legs) {
+  public SearchResponse {
+    hits = List.copyOf(hits);
+    legs = Collections.unmodifiableMap(new LinkedHashMap<>(legs));
+  }
+}
