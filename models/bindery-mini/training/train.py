@@ -82,6 +82,19 @@ def resize_center_crop(im, size):
     return im.crop((left, top, left + size, top + size))
 
 
+# Bindery's ImageDecoder refuses images above 100 megapixels (a decompression-bomb guard), so an
+# image Bindery cannot index is not trained or evaluated on either. Debian's openclipart has a
+# few such giants (up to 231 MP); PIL's own bomb check is replaced by this explicit rule.
+BINDERY_MAX_PIXELS = 100_000_000
+Image.MAX_IMAGE_PIXELS = None
+
+
+def decodable_by_bindery(row):
+    with Image.open(row["png"]) as im:
+        w, h = im.size
+    return w * h <= BINDERY_MAX_PIXELS
+
+
 def load_clipart(args_tuple):
     path, s, c = args_tuple
     with Image.open(path) as im:
@@ -307,6 +320,11 @@ def main():
         train_rows = train_rows[:args.limit_train]
     if args.limit_val:
         val_rows = val_rows[:args.limit_val]
+    n_train, n_val = len(train_rows), len(val_rows)
+    train_rows = [r for r in train_rows if decodable_by_bindery(r)]
+    val_rows = [r for r in val_rows if decodable_by_bindery(r)]
+    print(f"skipped {n_train - len(train_rows)} train and {n_val - len(val_rows)} val images above "
+          f"{BINDERY_MAX_PIXELS:,} pixels (Bindery's decoder limit)", flush=True)
 
     def pixels(rows, tag):
         key = hashlib.sha1(("\n".join(r["png"] for r in rows) + f"|{S}|{C}").encode()).hexdigest()[:16]
