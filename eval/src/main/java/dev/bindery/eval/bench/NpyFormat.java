@@ -236,4 +236,35 @@ public final class NpyFormat {
   private static String abbreviate(String s) {
     return s.length() <= 120 ? s : s.substring(0, 117) + "...";
   }
+
+  /**
+   * Writes a row-major float matrix as NumPy format 1.0, dtype little-endian float32, C order: to a
+   * temporary sibling first, then moved into place, so a reader never sees half a file.
+   */
+  public static void writeFloat32(Path out, float[] rowMajor, int rows, int cols)
+      throws IOException {
+    if (rows < 0 || cols < 0 || (long) rows * cols != rowMajor.length) {
+      throw new IllegalArgumentException(
+          "shape (" + rows + ", " + cols + ") does not hold " + rowMajor.length + " values");
+    }
+    String header =
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+    // magic (6) + version (2) + header length (2) + header + newline, padded to 64 bytes
+    int pad = (64 - (10 + header.length() + 1) % 64) % 64;
+    header = header + " ".repeat(pad) + "\n";
+    java.nio.ByteBuffer buf =
+        java.nio.ByteBuffer.allocate(10 + header.length() + 4 * rowMajor.length)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    buf.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+    buf.putShort((short) header.length());
+    buf.put(header.getBytes(StandardCharsets.US_ASCII));
+    buf.asFloatBuffer().put(rowMajor);
+    Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+    java.nio.file.Files.write(tmp, buf.array());
+    java.nio.file.Files.move(
+        tmp,
+        out,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
 }

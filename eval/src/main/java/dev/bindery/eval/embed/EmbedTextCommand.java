@@ -4,16 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.encoders.Encoder;
 import dev.bindery.encoders.pkg.ModelPackage;
+import dev.bindery.eval.bench.NpyFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,15 +69,12 @@ public final class EmbedTextCommand implements Callable<Integer> {
     try (ModelPackage pkg = ModelPackage.open(model)) {
       Encoder<String> enc = pkg.textEncoder();
       int dim = enc.dimension();
-      ByteBuffer data =
-          ByteBuffer.allocate(Math.multiplyExact(Math.multiplyExact(texts.size(), dim), 4))
-              .order(ByteOrder.LITTLE_ENDIAN);
+      float[] data = new float[Math.multiplyExact(texts.size(), dim)];
+      int row = 0;
       long t0 = System.nanoTime();
       for (int i = 0; i < texts.size(); i += batch) {
         for (float[] v : enc.encodeBatch(texts.subList(i, Math.min(texts.size(), i + batch)))) {
-          for (float x : v) {
-            data.putFloat(x);
-          }
+          System.arraycopy(v, 0, data, row++ * dim, dim);
         }
         if ((i / batch) % 50 == 0) {
           log.printf(
@@ -88,7 +82,7 @@ public final class EmbedTextCommand implements Callable<Integer> {
           log.flush();
         }
       }
-      writeNpy(out, data.array(), texts.size(), dim);
+      NpyFormat.writeFloat32(out, data, texts.size(), dim);
       String sidecar =
           "{\"kind\": \"bindery-"
               + pkg.name()
@@ -148,23 +142,5 @@ public final class EmbedTextCommand implements Callable<Integer> {
       throw new IllegalArgumentException(file + " holds no lines with a \"text\" field");
     }
     return texts;
-  }
-
-  /** NumPy format 1.0, dtype little-endian float32, C order; written to a temp file, then moved. */
-  static void writeNpy(Path out, byte[] data, int rows, int cols) throws IOException {
-    String header =
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
-    int unpadded = 10 + header.length() + 1;
-    int pad = (64 - unpadded % 64) % 64;
-    header = header + " ".repeat(pad) + "\n";
-    Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-    try (OutputStream os = Files.newOutputStream(tmp)) {
-      os.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
-      int len = header.length();
-      os.write(new byte[] {(byte) (len & 0xFF), (byte) (len >> 8)});
-      os.write(header.getBytes(StandardCharsets.US_ASCII));
-      os.write(data);
-    }
-    Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }
