@@ -220,6 +220,13 @@ public final class Bindery implements AutoCloseable {
 
   /** Embeds a text with the collection's text tower and adds it (BM25 field {@code text}). */
   public Item addText(String collection, String id, String text, Map<String, Object> metadata) {
+    Item item = embedText(collection, id, text, metadata);
+    add(collection, item);
+    return item;
+  }
+
+  /** Embeds a text with the collection's text tower into an item, without adding it. */
+  public Item embedText(String collection, String id, String text, Map<String, Object> metadata) {
     Objects.requireNonNull(text, "text");
     Encoder<String> enc = packageOf(collection).textEncoder();
     Item item =
@@ -227,9 +234,7 @@ public final class Bindery implements AutoCloseable {
             .text(TEXT_FIELD, text)
             .vector(enc.space(), enc.encode(text))
             .build();
-    item = withMetadata(item, metadata);
-    add(collection, item);
-    return item;
+    return withMetadata(item, metadata);
   }
 
   /** Adds a file under its file name as id; see {@link #addFile(String, String, Path, Map)}. */
@@ -246,6 +251,13 @@ public final class Bindery implements AutoCloseable {
    *     the collection's package has no tower for, or an unreadable file
    */
   public Item addFile(String collection, String id, Path file, Map<String, Object> metadata) {
+    Item item = embedFile(collection, id, file, metadata);
+    add(collection, item);
+    return item;
+  }
+
+  /** Embeds a file as {@link #addFile(String, String, Path, Map)} does, without adding it. */
+  public Item embedFile(String collection, String id, Path file, Map<String, Object> metadata) {
     Modality m = modalityOf(file.getFileName().toString());
     ModelPackage pkg = packageOf(collection);
     Item.Builder b = Item.builder(id, m.wireName()).source(file.toString());
@@ -273,9 +285,7 @@ public final class Bindery implements AutoCloseable {
         b.text(TEXT_FIELD, text).vector(enc.space(), enc.encode(text));
       }
     }
-    Item item = withMetadata(b.build(), metadata);
-    add(collection, item);
-    return item;
+    return withMetadata(b.build(), metadata);
   }
 
   /**
@@ -283,6 +293,14 @@ public final class Bindery implements AutoCloseable {
    * them. Video needs a file: use {@link #addFile}.
    */
   public Item addBytes(
+      String collection, String id, byte[] bytes, String name, Map<String, Object> metadata) {
+    Item item = embedBytes(collection, id, bytes, name, metadata);
+    add(collection, item);
+    return item;
+  }
+
+  /** Embeds bytes as {@link #addBytes} does, without adding them. */
+  public Item embedBytes(
       String collection, String id, byte[] bytes, String name, Map<String, Object> metadata) {
     Objects.requireNonNull(bytes, "bytes");
     Modality m = modalityOf(name);
@@ -303,9 +321,7 @@ public final class Bindery implements AutoCloseable {
         b.text(TEXT_FIELD, text).vector(enc.space(), enc.encode(text));
       }
     }
-    Item item = withMetadata(b.build(), metadata);
-    add(collection, item);
-    return item;
+    return withMetadata(b.build(), metadata);
   }
 
   /** Adds an item made of precomputed vectors by space. */
@@ -441,7 +457,7 @@ public final class Bindery implements AutoCloseable {
   }
 
   /** The modality a file name's extension calls for. */
-  static Modality modalityOf(String name) {
+  public static Modality modalityOf(String name) {
     Objects.requireNonNull(name, "name");
     int dot = name.lastIndexOf('.');
     String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);

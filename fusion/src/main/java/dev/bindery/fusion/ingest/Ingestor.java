@@ -1,0 +1,599 @@
+package dev.bindery.fusion.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.encoders.Modality;
+import dev.bindery.fusion.Bindery;
+import dev.bindery.indexer.Item;
+import dev.bindery.indexer.Names;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Turns files, folders, JSONL manifests and API items into embedded items of one collection.
+ *
+ * <p>Re-running is idempotent: every item carries the SHA-256 of its content (id, text, media
+ * bytes, vectors, metadata) in the metadata field {@value #CONTENT_HASH}; an item whose id already
+ * holds the same hash is counted as unchanged and neither embedded nor written again. An input that
+ * cannot be ingested (unreadable file, undecodable image, bad manifest line) is skipped with its
+ * reason and the run goes on; a batch the index refuses is retried item by item so that only the
+ * bad items are skipped. Items are committed every {@link IngestOptions#commitEvery()} items and at
+ * the end, so an interrupted run keeps what it committed and a re-run resumes cheaply.
+ *
+ * <p>Inputs: a {@code .jsonl} file is a manifest, one {@link ItemSpec} per line, relative paths
+ * resolved against the manifest's folder; a folder is walked (sorted, hidden files skipped), each
+ * file with a known extension becomes an item whose id is its path relative to the folder; any
+ * other file is one item with its file name as id. Not thread-safe: one run at a time.
+ */
+public final class Ingestor {
+
+  /** Metadata field holding the SHA-256 of an item's content. */
+  public static final String CONTENT_HASH = "content_sha256";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<String, String> EXT_OF_MIME =
+      Map.ofEntries(
+          Map.entry("image/png", "png"),
+          Map.entry("image/jpeg", "jpg"),
+          Map.entry("image/jpg", "jpg"),
+          Map.entry("image/gif", "gif"),
+          Map.entry("image/bmp", "bmp"),
+          Map.entry("image/webp", "webp"),
+          Map.entry("image/tiff", "tiff"),
+          Map.entry("audio/wav", "wav"),
+          Map.entry("audio/x-wav", "wav"),
+          Map.entry("audio/wave", "wav"),
+          Map.entry("audio/mpeg", "mp3"),
+          Map.entry("audio/mp3", "mp3"),
+          Map.entry("audio/flac", "flac"),
+          Map.entry("audio/ogg", "ogg"),
+          Map.entry("video/mp4", "mp4"),
+          Map.entry("video/webm", "webm"),
+          Map.entry("video/quicktime", "mov"));
+
+  private final Bindery bindery;
+  private final String collection;
+  private final IngestOptions options;
+  private final boolean embedsText;
+
+  public Ingestor(Bindery bindery, String collection, IngestOptions options) {
+    this.bindery = Objects.requireNonNull(bindery, "bindery");
+    this.collection = Objects.requireNonNull(collection, "collection");
+    this.options = Objects.requireNonNull(options, "options");
+    bindery.describe(collection); // unknown collection: fail now, with the backend's message
+    this.embedsText = bindery.modelLocation(collection).isPresent();
+  }
+
+  // ------------------------------------------------------------------ single items
+
+  /**
+   * Embeds one item (nothing is written). The item's metadata gains {@value #CONTENT_HASH}.
+   *
+   * @throws IllegalArgumentException for a missing id, a file path where files are not allowed, a
+   *     missing or oversized file, a bad data URL, a modality the collection has no tower for, or
+   *     media that fail to decode
+   */
+  public Item toItem(ItemSpec spec) {
+    Media media = media(spec);
+    String id = idOf(spec);
+    return embed(spec, id, media, hash(spec, id, media));
+  }
+
+  /** Embeds and writes items (all or nothing), then makes them durable. */
+  public List<Item> add(List<ItemSpec> specs) {
+    List<Item> items = new ArrayList<>(specs.size());
+    for (ItemSpec s : specs) {
+      items.add(toItem(s));
+    }
+    bindery.add(collection, items);
+    bindery.commit(collection);
+    return items;
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  /** Ingests files, folders and manifests; see the class comment. */
+  public IngestReport ingest(List<Path> inputs, IngestListener listener) {
+    long t0 = System.nanoTime();
+    Run run = new Run(listener == null ? IngestListener.NONE : listener);
+    long planned = 0;
+    for (Path p : inputs) {
+      planned += count(p);
+    }
+    run.listener.planned(planned);
+    for (Path p : inputs) {
+      if (!Files.exists(p)) {
+        run.skip(p.toString(), "no such file or folder");
+      } else if (Files.isDirectory(p)) {
+        folder(p, run);
+      } else if (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jsonl")) {
+        manifest(p, run);
+      } else {
+        Path abs = p.toAbsolutePath().normalize();
+        run.offer(p.toString(), () -> fileSpec(abs.getFileName().toString(), abs));
+      }
+    }
+    run.flush();
+    bindery.commit(collection);
+    return new IngestReport(
+        run.added, run.replaced, run.unchanged, run.skips, System.nanoTime() - t0);
+  }
+
+  private long count(Path p) {
+    try {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> s = walk(p)) {
+          return s.count();
+        }
+      }
+      if (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jsonl")) {
+        try (Stream<String> lines = Files.lines(p, StandardCharsets.UTF_8)) {
+          return lines.filter(l -> !l.isBlank()).count();
+        } catch (UncheckedIOException e) {
+          return 0; // invalid UTF-8: reported when the manifest is read
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      return 0; // reported as a skip when the input is read
+    }
+    return Files.exists(p) ? 1 : 0;
+  }
+
+  private static Stream<Path> walk(Path dir) throws IOException {
+    return Files.walk(dir)
+        .filter(Files::isRegularFile)
+        .filter(f -> !isHidden(dir.relativize(f)))
+        .sorted();
+  }
+
+  private static boolean isHidden(Path rel) {
+    for (Path part : rel) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void folder(Path dir, Run run) {
+    Path root = dir.toAbsolutePath().normalize();
+    List<Path> files;
+    try (Stream<Path> s = walk(root)) {
+      files = s.toList();
+    } catch (IOException | UncheckedIOException e) {
+      run.skip(dir.toString(), "cannot list the folder: " + e.getMessage());
+      return;
+    }
+    for (Path f : files) {
+      String id = root.relativize(f).toString().replace('\\', '/');
+      run.offer(f.toString(), () -> fileSpec(id, f));
+    }
+  }
+
+  private ItemSpec fileSpec(String id, Path file) {
+    Modality m = Bindery.modalityOf(file.getFileName().toString());
+    String path = file.toString();
+    return switch (m) {
+      case IMAGE -> new ItemSpec(id, null, path, null, null, null, null);
+      case AUDIO -> new ItemSpec(id, null, null, path, null, null, null);
+      case VIDEO -> new ItemSpec(id, null, null, null, path, null, null);
+      default -> new ItemSpec(id, readText(file), null, null, null, null, null);
+    };
+  }
+
+  private static String readText(Path file) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(file + " is not valid UTF-8 text", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void manifest(Path file, Run run) {
+    Ingestor resolving =
+        new Ingestor(
+            bindery,
+            collection,
+            new IngestOptions(
+                file.toAbsolutePath().normalize().getParent(),
+                options.batchSize(),
+                options.commitEvery(),
+                options.maxMediaBytes()),
+            embedsText);
+    try (BufferedReader r =
+        new BufferedReader(
+            new java.io.InputStreamReader(
+                Files.newInputStream(file),
+                StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)))) {
+      String line;
+      int no = 0;
+      while ((line = r.readLine()) != null) {
+        no++;
+        if (line.isBlank()) {
+          continue;
+        }
+        String where = file + ":" + no;
+        String text = line;
+        run.offer(where, resolving, () -> ItemSpec.fromJson(parse(text, where), where));
+      }
+    } catch (CharacterCodingException e) {
+      run.skip(file.toString(), "the rest of the manifest is not valid UTF-8");
+    } catch (IOException e) {
+      run.skip(file.toString(), "cannot read the manifest: " + e.getMessage());
+    }
+  }
+
+  private Ingestor(Bindery bindery, String collection, IngestOptions options, boolean embedsText) {
+    this.bindery = bindery;
+    this.collection = collection;
+    this.options = options;
+    this.embedsText = embedsText;
+  }
+
+  private static JsonNode parse(String line, String where) {
+    try {
+      return JSON.readTree(line);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          where + ": not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "), e);
+    }
+  }
+
+  // ------------------------------------------------------------------ embedding
+
+  private record Media(String kind, Path file, byte[] bytes, String name) {}
+
+  private String idOf(ItemSpec spec) {
+    String id = spec.id();
+    if (id == null) {
+      String m = spec.media();
+      if (m == null || m.startsWith("data:")) {
+        throw new IllegalArgumentException("an item without a media path needs an 'id'");
+      }
+      id = m;
+    }
+    Names.checkId(id);
+    return id;
+  }
+
+  private Media media(ItemSpec spec) {
+    String ref = spec.media();
+    if (ref == null) {
+      return null;
+    }
+    String kind = spec.mediaKind();
+    if (ref.startsWith("data:")) {
+      return dataUrl(kind, ref);
+    }
+    if (!options.allowsFiles()) {
+      throw new IllegalArgumentException(
+          kind + ": file paths are not accepted here; send the content as a data: URL");
+    }
+    Path file = options.baseDir().resolve(ref).normalize();
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(kind + " '" + ref + "': no such file (" + file + ")");
+    }
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    if (size > options.maxMediaBytes()) {
+      throw new IllegalArgumentException(
+          kind
+              + " '"
+              + ref
+              + "' is "
+              + size
+              + " bytes, above the limit "
+              + options.maxMediaBytes());
+    }
+    Modality m = Bindery.modalityOf(file.getFileName().toString());
+    if (!m.wireName().equals(kind)) {
+      throw new IllegalArgumentException(
+          kind
+              + " '"
+              + ref
+              + "' is not "
+              + kind
+              + " by its extension (it reads as "
+              + m.wireName()
+              + ")");
+    }
+    return new Media(kind, file, null, file.getFileName().toString());
+  }
+
+  private Media dataUrl(String kind, String url) {
+    int comma = url.indexOf(',');
+    String head = comma < 0 ? url : url.substring(5, comma);
+    if (comma < 0 || !head.endsWith(";base64")) {
+      throw new IllegalArgumentException(
+          kind + ": a data URL must look like data:<mime>;base64,<payload>");
+    }
+    String mime = head.substring(0, head.length() - ";base64".length()).toLowerCase(Locale.ROOT);
+    String ext = EXT_OF_MIME.get(mime);
+    if (ext == null || !mime.startsWith(kind + "/")) {
+      throw new IllegalArgumentException(
+          kind
+              + ": data URL type '"
+              + mime
+              + "' is not a supported "
+              + kind
+              + " type; known: "
+              + new java.util.TreeSet<>(
+                  EXT_OF_MIME.keySet().stream().filter(k -> k.startsWith(kind + "/")).toList()));
+    }
+    long approx = (long) (url.length() - comma - 1) * 3 / 4;
+    if (approx > options.maxMediaBytes()) {
+      throw new IllegalArgumentException(
+          kind
+              + ": data URL holds about "
+              + approx
+              + " bytes, above the limit "
+              + options.maxMediaBytes());
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getMimeDecoder().decode(url.substring(comma + 1));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          kind + ": the data URL's base64 is invalid: " + e.getMessage(), e);
+    }
+    if (bytes.length == 0) {
+      throw new IllegalArgumentException(kind + ": the data URL is empty");
+    }
+    return new Media(kind, null, bytes, "upload." + ext);
+  }
+
+  private Map<String, Object> metadataWith(ItemSpec spec, String hash) {
+    Map<String, Object> meta = new LinkedHashMap<>(spec.metadata());
+    meta.put(CONTENT_HASH, hash);
+    return meta;
+  }
+
+  private Item embed(ItemSpec spec, String id, Media media, String hash) {
+    Map<String, Object> meta = metadataWith(spec, hash);
+    Item item;
+    if (media != null) {
+      if (media.file() != null) {
+        item = bindery.embedFile(collection, id, media.file(), meta);
+      } else if ("video".equals(media.kind())) {
+        item = embedVideoBytes(id, media, meta);
+      } else {
+        item = bindery.embedBytes(collection, id, media.bytes(), media.name(), meta);
+      }
+      if (spec.text() != null) {
+        Map<String, String> text = new LinkedHashMap<>(item.text());
+        text.put(Bindery.TEXT_FIELD, spec.text());
+        item = copy(item, item.source(), text, item.vectors());
+      }
+    } else if (spec.text() != null && embedsText) {
+      item = bindery.embedText(collection, id, spec.text(), meta);
+    } else {
+      Map<String, String> text =
+          spec.text() == null ? Map.of() : Map.of(Bindery.TEXT_FIELD, spec.text());
+      return new Item(
+          id, spec.text() != null ? "text" : "vector", null, text, meta, spec.vectors(), List.of());
+    }
+    if (!spec.vectors().isEmpty()) {
+      Map<String, float[]> vectors = new LinkedHashMap<>(item.vectors());
+      vectors.putAll(spec.vectors());
+      item = copy(item, item.source(), item.text(), vectors);
+    }
+    return item;
+  }
+
+  private Item embedVideoBytes(String id, Media media, Map<String, Object> meta) {
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile("bindery-upload-", "." + media.name().substring(7));
+      Files.write(tmp, media.bytes());
+      Item item = bindery.embedFile(collection, id, tmp, meta);
+      return copy(item, null, item.text(), item.vectors());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot stage the uploaded video: " + e.getMessage(), e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // a temp file left behind is harmless; the embedding is done
+        }
+      }
+    }
+  }
+
+  private static Item copy(
+      Item item, String source, Map<String, String> text, Map<String, float[]> vectors) {
+    return new Item(
+        item.id(), item.modality(), source, text, item.metadata(), vectors, item.segments());
+  }
+
+  private String hash(ItemSpec spec, String id, Media media) {
+    MessageDigest d;
+    try {
+      d = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+    field(d, "id", id);
+    field(d, "text", spec.text());
+    if (media != null) {
+      field(d, "kind", media.kind());
+      field(d, "name", media.file() != null ? media.file().toString() : media.name());
+      if (media.bytes() != null) {
+        d.update(media.bytes());
+      } else {
+        try (InputStream in = Files.newInputStream(media.file())) {
+          byte[] buf = new byte[1 << 16];
+          for (int n; (n = in.read(buf)) > 0; ) {
+            d.update(buf, 0, n);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + media.file() + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    new TreeMap<>(spec.vectors())
+        .forEach(
+            (space, v) -> {
+              field(d, "vector", space);
+              java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4);
+              b.asFloatBuffer().put(v);
+              d.update(b.array());
+            });
+    new TreeMap<>(spec.metadata()).forEach((k, v) -> field(d, "meta:" + k, String.valueOf(v)));
+    field(d, "model", bindery.modelLocation(collection).orElse(""));
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  private static void field(MessageDigest d, String name, String value) {
+    d.update(name.getBytes(StandardCharsets.UTF_8));
+    d.update((byte) 0);
+    if (value != null) {
+      d.update(value.getBytes(StandardCharsets.UTF_8));
+    }
+    d.update((byte) 0);
+  }
+
+  // ------------------------------------------------------------------ one run's state
+
+  private interface SpecSource {
+    ItemSpec get();
+  }
+
+  private final class Run {
+    final IngestListener listener;
+    final List<IngestReport.Skip> skips = new ArrayList<>();
+    final Map<String, String> seen = new HashMap<>();
+    final List<Item> batch = new ArrayList<>();
+    final List<String> batchSources = new ArrayList<>();
+    final List<IngestListener.Outcome> batchOutcomes = new ArrayList<>();
+    long added;
+    long replaced;
+    long unchanged;
+    long sinceCommit;
+
+    Run(IngestListener listener) {
+      this.listener = listener;
+    }
+
+    void skip(String source, String reason) {
+      skips.add(new IngestReport.Skip(source, reason));
+      listener.skipped(source, reason);
+    }
+
+    void offer(String source, SpecSource spec) {
+      offer(source, Ingestor.this, spec);
+    }
+
+    void offer(String source, Ingestor via, SpecSource specSource) {
+      Item item;
+      IngestListener.Outcome outcome;
+      try {
+        ItemSpec spec = specSource.get();
+        Media media = via.media(spec);
+        String id = via.idOf(spec);
+        String first = seen.putIfAbsent(id, source);
+        if (first != null) {
+          skip(source, "duplicate id '" + id + "' (first given by " + first + ")");
+          return;
+        }
+        String hash = via.hash(spec, id, media);
+        Optional<Item> old = bindery.backend().get(collection, id);
+        if (old.isPresent() && hash.equals(old.get().metadata().get(CONTENT_HASH))) {
+          unchanged++;
+          listener.item(id, IngestListener.Outcome.UNCHANGED);
+          return;
+        }
+        outcome = old.isPresent() ? IngestListener.Outcome.REPLACED : IngestListener.Outcome.ADDED;
+        item = via.embed(spec, id, media, hash);
+      } catch (RuntimeException e) {
+        skip(source, reason(e));
+        return;
+      }
+      batch.add(item);
+      batchSources.add(source);
+      batchOutcomes.add(outcome);
+      if (batch.size() >= options.batchSize()) {
+        flush();
+      }
+    }
+
+    void flush() {
+      if (batch.isEmpty()) {
+        return;
+      }
+      try {
+        bindery.add(collection, List.copyOf(batch));
+        for (int i = 0; i < batch.size(); i++) {
+          done(batch.get(i), batchOutcomes.get(i));
+        }
+      } catch (IllegalArgumentException e) {
+        // find the items the index refuses; write the others
+        for (int i = 0; i < batch.size(); i++) {
+          try {
+            bindery.add(collection, batch.get(i));
+            done(batch.get(i), batchOutcomes.get(i));
+          } catch (IllegalArgumentException one) {
+            skip(batchSources.get(i), reason(one));
+          }
+        }
+      }
+      batch.clear();
+      batchSources.clear();
+      batchOutcomes.clear();
+      if (sinceCommit >= options.commitEvery()) {
+        bindery.commit(collection);
+        sinceCommit = 0;
+      }
+    }
+
+    private void done(Item item, IngestListener.Outcome outcome) {
+      if (outcome == IngestListener.Outcome.ADDED) {
+        added++;
+      } else {
+        replaced++;
+      }
+      sinceCommit++;
+      listener.item(item.id(), outcome);
+    }
+  }
+
+  private static String reason(RuntimeException e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+}
