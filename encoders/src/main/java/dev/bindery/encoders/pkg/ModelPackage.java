@@ -26,6 +26,13 @@ public final class ModelPackage implements AutoCloseable {
   /** Location of the default text tower (all-MiniLM-L6-v2, fp32) inside this module's jar. */
   public static final String DEFAULT_TEXT = "classpath:/models/minilm-l6-v2";
 
+  /**
+   * Location of the default model, bindery-mini (text: all-MiniLM-L6-v2; image: a compact tower
+   * trained by this project into MiniLM's space; see models/bindery-mini/README.md), inside this
+   * module's jar.
+   */
+  public static final String DEFAULT = "classpath:/models/bindery-mini";
+
   private final String location;
   private final ModelManifest manifest;
   private final Map<Modality, Encoder<?>> encoders;

@@ -31,7 +31,8 @@ public final class DatasetLoaders {
             new ImageFolderLoader(),
             new JsonlPairsLoader(),
             new MmbenchTsvLoader(),
-            new FashionMnistLoader()));
+            new FashionMnistLoader(),
+            new CaptionedManifestLoader()));
   }
 
   /** The kinds there are, sorted. */

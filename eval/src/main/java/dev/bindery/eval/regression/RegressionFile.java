@@ -190,7 +190,8 @@ public final class RegressionFile {
           "unknown task type '" + typeName + "'; expected retrieval or classification");
     }
     String querySet = null;
-    String prompt = null;
+    List<String> prompts = List.of();
+    Map<String, String> classNames = Map.of();
     int depth = 0;
     if (type == TaskType.RETRIEVAL) {
       r.keys(n, at, Set.of("type", "queries", "depth", "metrics"));
@@ -200,11 +201,44 @@ public final class RegressionFile {
         throw r.error(at + ".depth", "must be in 1..10000, got " + depth);
       }
     } else {
-      r.keys(n, at, Set.of("type", "prompt", "metrics"));
-      prompt = n.has("prompt") ? r.text(n, at, "prompt") : "{}";
-      if (!prompt.contains("{}")) {
-        throw r.error(
-            at + ".prompt", "must contain {} where the class name goes, got '" + prompt + "'");
+      r.keys(n, at, Set.of("type", "prompt", "prompts", "class_names", "metrics"));
+      if (n.has("prompt") && n.has("prompts")) {
+        throw r.error(at, "give either prompt or prompts, not both");
+      }
+      List<String> list = new ArrayList<>();
+      if (n.has("prompts")) {
+        JsonNode arr = n.get("prompts");
+        if (!arr.isArray() || arr.isEmpty()) {
+          throw r.error(at + ".prompts", "expected a non-empty list of prompt templates");
+        }
+        for (int i = 0; i < arr.size(); i++) {
+          if (!arr.get(i).isTextual()) {
+            throw r.error(at + ".prompts[" + i + "]", "expected a string, got " + arr.get(i));
+          }
+          list.add(arr.get(i).asText());
+        }
+      } else {
+        list.add(n.has("prompt") ? r.text(n, at, "prompt") : "{}");
+      }
+      for (int i = 0; i < list.size(); i++) {
+        if (!list.get(i).contains("{}")) {
+          throw r.error(
+              at + (n.has("prompts") ? ".prompts[" + i + "]" : ".prompt"),
+              "must contain {} where the class name goes, got '" + list.get(i) + "'");
+        }
+      }
+      prompts = list;
+      if (n.has("class_names")) {
+        JsonNode cn = r.object(n, "class_names", at);
+        Map<String, String> names = new java.util.LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = cn.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          if (!e.getValue().isTextual() || e.getValue().asText().isBlank()) {
+            throw r.error(at + ".class_names." + e.getKey(), "expected a non-empty string");
+          }
+          names.put(e.getKey(), e.getValue().asText());
+        }
+        classNames = names;
       }
     }
     JsonNode metrics = r.object(n, "metrics", at);
@@ -243,7 +277,7 @@ public final class RegressionFile {
       }
       expectations.add(new Expectation(metric, expected, tolerance));
     }
-    return new TaskSpec(type, querySet, prompt, depth, expectations);
+    return new TaskSpec(type, querySet, prompts, classNames, depth, expectations);
   }
 
   /** Typed access with messages that name the file and the key. */

@@ -265,12 +265,31 @@ public final class RegressionRunner {
       throw new IllegalArgumentException(
           dataset.name() + " has no classes; classification needs a labelled dataset");
     }
-    List<EvalItem> prompts =
-        classes.stream()
-            .map(c -> EvalItem.text("class:" + c, task.prompt().replace("{}", c)))
-            .toList();
+    for (String named : task.classNames().keySet()) {
+      if (!classes.contains(named)) {
+        throw new IllegalArgumentException(
+            "class_names names '"
+                + named
+                + "', which is not a class of "
+                + dataset.name()
+                + "; classes: "
+                + classes);
+      }
+    }
+    List<EvalItem> prompts = new ArrayList<>();
+    for (String c : classes) {
+      List<String> texts = task.promptsFor(c);
+      for (int i = 0; i < texts.size(); i++) {
+        prompts.add(EvalItem.text("class:" + c + "#" + i, texts.get(i)));
+      }
+    }
     Encoder<?> textTower = embedder.tower(Modality.TEXT);
-    float[][] classVectors = embedder.embed(prompts).toArray(new float[0][]);
+    List<float[]> promptVectors = embedder.embed(prompts);
+    int perClass = task.prompts().size();
+    float[][] classVectors = new float[classes.size()][];
+    for (int c = 0; c < classes.size(); c++) {
+      classVectors[c] = meanOfUnitVectors(promptVectors.subList(c * perClass, (c + 1) * perClass));
+    }
     List<EvalItem> labelled =
         dataset.items().values().stream().filter(i -> i.label() != null).toList();
     log.printf("  classification: %d items, %d classes%n", labelled.size(), classes.size());
@@ -338,5 +357,29 @@ public final class RegressionRunner {
       }
     }
     return String.join(": ", parts);
+  }
+
+  /** The L2-normalized mean of L2-normalized vectors (one vector: itself, normalized). */
+  static float[] meanOfUnitVectors(List<float[]> vectors) {
+    float[] sum = new float[vectors.get(0).length];
+    for (float[] v : vectors) {
+      double n = 0;
+      for (float x : v) {
+        n += (double) x * x;
+      }
+      double inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += (float) (v[i] * inv);
+      }
+    }
+    double n = 0;
+    for (float x : sum) {
+      n += (double) x * x;
+    }
+    double inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] = (float) (sum[i] * inv);
+    }
+    return sum;
   }
 }

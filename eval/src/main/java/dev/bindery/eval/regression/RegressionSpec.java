@@ -89,15 +89,32 @@ public record RegressionSpec(
    *
    * @param type retrieval or classification
    * @param querySet the dataset's query set (retrieval), e.g. {@code text->image}
-   * @param prompt class prompt template with {@code {}} for the class name (classification)
+   * @param prompts class prompt templates with {@code {}} for the class name (classification); with
+   *     several, a class's vector is the normalized mean of its prompts' vectors (CLIP's prompt
+   *     ensembling)
+   * @param classNames how a class is written in its prompts (classification; classes not named here
+   *     are written as they are)
    * @param depth hits fetched per query (retrieval)
    * @param expectations expected metrics
    */
   public record TaskSpec(
-      TaskType type, String querySet, String prompt, int depth, List<Expectation> expectations) {
+      TaskType type,
+      String querySet,
+      List<String> prompts,
+      Map<String, String> classNames,
+      int depth,
+      List<Expectation> expectations) {
     public TaskSpec {
       Objects.requireNonNull(type, "type");
+      prompts = prompts == null ? List.of() : List.copyOf(prompts);
+      classNames = classNames == null ? Map.of() : Map.copyOf(classNames);
       expectations = List.copyOf(expectations);
+    }
+
+    /** The prompts for one class, its name filled in. */
+    public List<String> promptsFor(String className) {
+      String written = classNames.getOrDefault(className, className);
+      return prompts.stream().map(p -> p.replace("{}", written)).toList();
     }
 
     /** The task's name in reports. */

@@ -67,7 +67,7 @@ class RegressionFileTest {
         t0.expectations());
     RegressionSpec.TaskSpec t1 = spec.tasks().get(1);
     assertEquals(TaskType.CLASSIFICATION, t1.type());
-    assertEquals("a photo of a {}", t1.prompt());
+    assertEquals(List.of("a photo of a {}"), t1.prompts());
     assertEquals("classification", t1.label());
   }
 
