@@ -1,0 +1,158 @@
+package dev.bindery.eval.vqa;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.eval.metrics.VqaAnswerNormalizer;
+import dev.bindery.generator.rag.ExtractiveAnswerer;
+import dev.bindery.generator.rag.RagOptions;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pictured-item VQA evaluation with the offline extractive answerer and bindery-mini: on a
+ * small manifest drawn in the test (checked question by question against a naive rescoring), and on
+ * the openclipart test split that ships as the demo collection (its figures are printed).
+ */
+class PicturedItemVqaTest {
+  private static final Path MODEL = Path.of("..", "models", "bindery-mini").toAbsolutePath();
+  private static final Path DEMO =
+      Path.of("..", "models", "bindery-mini", "demo", "manifest.jsonl").toAbsolutePath();
+
+  @TempDir Path dir;
+
+  private static final Object[][] KINDS = {
+    {"sun", 0xffcc00, "weather"},
+    {"apple", 0xd01010, "food"},
+    {"sea", 0x2040c0, "nature"},
+    {"grass", 0x20a020, "plants"},
+  };
+
+  private Path drawManifest() throws Exception {
+    List<String> lines = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    for (Object[] k : KINDS) {
+      for (int v = 0; v < 5; v++) {
+        BufferedImage img = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 96, 96);
+        g.setColor(new Color((int) k[1]));
+        g.fillOval(8 + 3 * v, 8 + 2 * v, 64 - 2 * v, 64);
+        g.dispose();
+        String id = k[0] + "-" + v;
+        ImageIO.write(img, "png", dir.resolve(id + ".png").toFile());
+        lines.add(
+            json.writeValueAsString(
+                Map.of(
+                    "id",
+                    id,
+                    "text",
+                    k[0] + ": " + k[2],
+                    "image",
+                    id + ".png",
+                    "metadata",
+                    Map.of("title", k[0], "category", k[2], "keywords", List.of((String) k[0])))));
+      }
+    }
+    Path manifest = dir.resolve("manifest.jsonl");
+    Files.write(manifest, lines, StandardCharsets.UTF_8);
+    return manifest;
+  }
+
+  @Test
+  void scoresEveryQuestionAsTheNormalizedAnswerMatchingAnAcceptableOne() throws Exception {
+    Path manifest = drawManifest();
+    PicturedItemVqa vqa =
+        new PicturedItemVqa(
+            MODEL.toString(), new ExtractiveAnswerer(), RagOptions.defaults(), 2, 8);
+    PicturedItemVqa.Report r = vqa.run(manifest, dir.resolve("data"));
+    System.out.println("drawn manifest: " + r.kinds());
+    assertEquals(20, r.items());
+    assertEquals(40, r.rows().size(), "a category and a keyword question per item");
+    VqaAnswerNormalizer norm = new VqaAnswerNormalizer();
+    for (PicturedItemVqa.Row row : r.rows()) {
+      boolean match =
+          row.expected().stream()
+              .anyMatch(e -> norm.normalize(e).equals(norm.normalize(row.answer())));
+      assertEquals(match ? 1.0 : 0.0, row.score(), 1e-12, row.toString());
+      assertTrue(
+          row.citations().stream().noneMatch(id -> id.equals(row.itemId())), "no self-answer");
+      if (row.abstained()) {
+        assertTrue(row.answer().startsWith("I don't know"), row.toString());
+      }
+    }
+    double mean = r.rows().stream().mapToDouble(PicturedItemVqa.Row::score).average().orElseThrow();
+    assertEquals(mean, r.accuracy(), 1e-12);
+    // Four colours, five drawings each, every colour in both folds: retrieval by the picture
+    // must beat answering the gallery's most frequent category by far (it gets 0.8 with
+    // bindery-mini, the majority 0.15).
+    PicturedItemVqa.KindResult category = r.kinds().get(0);
+    assertEquals("category", category.kind());
+    assertTrue(category.accuracy() >= category.majorityAccuracy() + 0.4, r.kinds().toString());
+  }
+
+  @Test
+  void badManifestsNameTheLine() throws Exception {
+    Path m = dir.resolve("bad.jsonl");
+    Files.writeString(
+        m, "{\"id\":\"a\",\"image\":\"missing.png\",\"metadata\":{\"category\":\"x\"}}\n");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> PicturedItemVqa.read(m));
+    assertTrue(e.getMessage().contains("bad.jsonl:1: image file not found"), e.getMessage());
+    Files.writeString(m, "{oops\n");
+    e = assertThrows(IllegalArgumentException.class, () -> PicturedItemVqa.read(m));
+    assertTrue(e.getMessage().contains("bad.jsonl:1: malformed JSON"), e.getMessage());
+  }
+
+  @Test
+  void openclipartTestSplit() throws Exception {
+    Assumptions.assumeTrue(Files.isRegularFile(DEMO), "no demo manifest at " + DEMO);
+    // -Dvqa.textWeights=0.5,0 compares question-text weights; the default runs the pipeline's.
+    String weights =
+        System.getProperty(
+            "vqa.textWeights", String.valueOf(RagOptions.defaults().questionTextWeight()));
+    for (String w : weights.split(",")) {
+      double textWeight = Double.parseDouble(w.trim());
+      RagOptions options = RagOptions.defaults().withRetrieval(textWeight, true, 3);
+      PicturedItemVqa vqa =
+          new PicturedItemVqa(MODEL.toString(), new ExtractiveAnswerer(), options, 2, 8);
+      PicturedItemVqa.Report r = vqa.run(DEMO, dir.resolve("demo-" + textWeight));
+      System.out.printf(
+          "openclipart test split, question text weight %.1f: %d items, %d questions, accuracy"
+              + " %.4f; %s%n",
+          textWeight, r.items(), r.rows().size(), r.accuracy(), r.kinds());
+      Files.createDirectories(Path.of("target"));
+      new ObjectMapper()
+          .writerWithDefaultPrettyPrinter()
+          .writeValue(Path.of("target", "vqa-openclipart-w" + textWeight + ".json").toFile(), r);
+      double[] sims =
+          r.rows().stream()
+              .filter(x -> x.topSimilarity() != null)
+              .mapToDouble(PicturedItemVqa.Row::topSimilarity)
+              .sorted()
+              .toArray();
+      System.out.printf(
+          "  best-hit cosine: p10 %.3f, median %.3f, p90 %.3f%n",
+          sims[sims.length / 10], sims[sims.length / 2], sims[sims.length * 9 / 10]);
+      long questions = PicturedItemVqa.questions(PicturedItemVqa.read(DEMO)).size();
+      assertEquals(questions, r.rows().size());
+      for (PicturedItemVqa.KindResult k : r.kinds()) {
+        assertTrue(k.accuracy() >= 0 && k.accuracy() <= 1, k.toString());
+      }
+    }
+  }
+}
