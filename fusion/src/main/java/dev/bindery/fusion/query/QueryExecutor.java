@@ -117,10 +117,15 @@ public final class QueryExecutor {
     if (mmr && !ranked.isEmpty()) {
       String space = mmrSpace(config, knnSpace);
       Map<String, float[]> vectors = new LinkedHashMap<>();
+      List<FusedHit> present = new ArrayList<>(ranked.size());
       for (FusedHit h : ranked) {
-        vectors.put(h.id(), storedVector(collection, h.hit(), space));
+        float[] v = storedVector(collection, h.hit(), space);
+        if (v != null) {
+          vectors.put(h.id(), v);
+          present.add(h);
+        }
       }
-      ranked = Mmr.rerank(ranked, vectors::get, options.mmrLambda(), options.k());
+      ranked = Mmr.rerank(present, vectors::get, options.mmrLambda(), options.k());
     }
 
     List<ResultHit> hits = new ArrayList<>(ranked.size());
@@ -167,15 +172,15 @@ public final class QueryExecutor {
             + "; add a vector expression");
   }
 
-  /** The item-level vector, else the matched segment's, else the first segment's. */
+  /**
+   * The item-level vector, else the matched segment's, else the first segment's; null if the item
+   * was deleted after the legs searched (a concurrent delete), so it is no longer a result.
+   */
   private float[] storedVector(String collection, Hit hit, String space) {
-    Item item =
-        backend
-            .get(collection, hit.id())
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "item '" + hit.id() + "' was returned by search but is gone"));
+    Item item = backend.get(collection, hit.id()).orElse(null);
+    if (item == null) {
+      return null;
+    }
     float[] v = item.vectors().get(space);
     if (v != null) {
       return v;

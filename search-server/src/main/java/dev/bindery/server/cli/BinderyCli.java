@@ -37,7 +37,13 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = BinderyCli.Version.class,
     description = "Multimodal retrieval engine: index, search and ask across modalities.",
-    subcommands = {DemoCommand.class},
+    subcommands = {
+      DemoCommand.class,
+      IndexCommand.class,
+      SearchCommand.class,
+      AskCommand.class,
+      ServeCommand.class
+    },
     usageHelpAutoWidth = true)
 public final class BinderyCli implements Runnable {
 
@@ -112,6 +118,19 @@ public final class BinderyCli implements Runnable {
       }
       cl.addSubcommand(name, Objects.requireNonNull(provider.command(), name + " command"));
     }
+    for (SubcommandProvider provider : ServiceLoader.load(SubcommandProvider.class, loader)) {
+      CommandLine parent = cl.getSubcommands().get(provider.parent());
+      if (parent == null) {
+        parent = new CommandLine(new CommandGroup(provider.parent()));
+        cl.addSubcommand(provider.parent(), parent);
+      }
+      String name = provider.name();
+      if (parent.getSubcommands().containsKey(name)) {
+        throw new IllegalStateException(
+            "two commands named '" + provider.parent() + " " + name + "': " + provider.getClass());
+      }
+      parent.addSubcommand(name, Objects.requireNonNull(provider.command(), name + " command"));
+    }
     cl.setParameterExceptionHandler(new UsageErrorHandler());
     cl.setExecutionExceptionHandler(new FailureHandler());
     return cl;
@@ -131,6 +150,11 @@ public final class BinderyCli implements Runnable {
     return dataDir;
   }
 
+  /** An environment variable of the process (as passed to the constructor), or null. */
+  public String env(String name) {
+    return env.get(name);
+  }
+
   /** True when failures should print their stack trace. */
   public boolean debug() {
     return verbose || "1".equals(env.get("BINDERY_DEBUG"));
@@ -141,6 +165,24 @@ public final class BinderyCli implements Runnable {
     throw new ParameterException(
         spec.commandLine(),
         "missing command; one of " + spec.subcommands().keySet() + " is needed");
+  }
+
+  /** A command that only groups subcommands contributed by {@link SubcommandProvider}s. */
+  @Command(mixinStandardHelpOptions = true)
+  static final class CommandGroup implements Runnable {
+    private final String name;
+
+    @Spec private CommandSpec spec;
+
+    CommandGroup(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public void run() {
+      throw new ParameterException(
+          spec.commandLine(), name + " needs a subcommand; one of " + spec.subcommands().keySet());
+    }
   }
 
   /** Usage errors: the problem, suggestions if any, and where to find help; exit code 2. */

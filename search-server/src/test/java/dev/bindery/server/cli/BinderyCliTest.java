@@ -30,7 +30,7 @@ class BinderyCliTest {
   void badOptionValueIsAUsageError() {
     CliRun run = CliRun.of("demo", "--port", "70000");
     assertEquals(2, run.exitCode(), run.err());
-    assertTrue(run.err().contains("--port must be in 1..65535, got 70000"), run.err());
+    assertTrue(run.err().contains("--port must be in 0..65535, got 70000"), run.err());
   }
 
   @Test

@@ -1,0 +1,388 @@
+package dev.bindery.server.cli;
+
+import dev.bindery.fusion.Bindery;
+import dev.bindery.server.http.BinderyServer;
+import dev.bindery.server.http.ServerConfig;
+import dev.bindery.server.http.auth.ApiKey;
+import dev.bindery.server.http.auth.ApiKeys;
+import dev.bindery.server.http.auth.Scope;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bindery serve}: the HTTP API and web page over the data directory, until stopped. {@code
+ * bindery serve keys ...} manages the API keys file.
+ */
+@Command(
+    name = "serve",
+    description = {
+      "Serve the HTTP API (/v1), /metrics, /openapi.json and the web page over the data directory.",
+      "A host other than a loopback address needs --keys: the server refuses to start without.",
+    },
+    subcommands = {ServeCommand.Keys.class})
+final class ServeCommand implements Callable<Integer> {
+
+  @ParentCommand private BinderyCli cli;
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  private boolean help;
+
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  private String host;
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "7700",
+      description = "Port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+  private int port;
+
+  @Option(
+      names = "--keys",
+      paramLabel = "FILE",
+      description = "API keys file (JSON or YAML; see 'serve keys add'). Required off loopback.")
+  private Path keysFile;
+
+  @Option(
+      names = "--max-body",
+      paramLabel = "SIZE",
+      defaultValue = "32MB",
+      description = "Largest request body, e.g. 32MB, 512KB (default: ${DEFAULT-VALUE}).")
+  private String maxBody;
+
+  @Option(
+      names = "--max-k",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description = "Largest k a search may ask for (default: ${DEFAULT-VALUE}).")
+  private int maxK;
+
+  @Option(
+      names = "--max-expression",
+      paramLabel = "CHARS",
+      defaultValue = "4096",
+      description = "Longest query expression (default: ${DEFAULT-VALUE}).")
+  private int maxExpression;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "Seconds a search or ask may take before the client gets 503 (default:"
+              + " ${DEFAULT-VALUE}).")
+  private double timeoutSeconds;
+
+  @Option(
+      names = "--max-ingests",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = "Item writes handled at once; more get 503 (default: ${DEFAULT-VALUE}).")
+  private int maxIngests;
+
+  @Option(
+      names = "--search-threads",
+      paramLabel = "N",
+      description = "Threads running searches (default: 2 x cores, at least 4).")
+  private Integer searchThreads;
+
+  @Option(
+      names = "--search-queue",
+      paramLabel = "N",
+      defaultValue = "256",
+      description =
+          "Searches waiting for a thread before more get 503 (default: ${DEFAULT-VALUE}).")
+  private int searchQueue;
+
+  @Option(
+      names = "--cors",
+      paramLabel = "ORIGIN",
+      split = ",",
+      description =
+          "Origins allowed to call the API from browsers (e.g. https://app.example, or *);"
+              + " CORS is off without it.")
+  private List<String> cors = new ArrayList<>();
+
+  @Option(
+      names = "--web",
+      paramLabel = "DIR",
+      description = "Serve the web page from DIR instead of the one built in.")
+  private Path webRoot;
+
+  @Option(
+      names = "--models",
+      paramLabel = "DIR",
+      description = "A folder of model packages that 'POST /v1/collections' may name (repeatable).")
+  private List<Path> modelDirs = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = config();
+    Path data = cli.dataDir();
+    PrintWriter out = spec.commandLine().getOut();
+    Bindery bindery = Bindery.open(data);
+    BinderyServer server;
+    try {
+      server = BinderyServer.create(bindery, config.withUploadsDir(uploadsDir(data))).start();
+    } catch (RuntimeException e) {
+      bindery.close();
+      throw e;
+    }
+    // Ctrl-C or SIGTERM: stop serving, then close the index (which commits) before the JVM halts.
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> stop(server, bindery), "bindery-serve-shutdown"));
+    out.println(
+        "Bindery is serving "
+            + data.toAbsolutePath().normalize()
+            + " at "
+            + server.uri()
+            + " ("
+            + (config.keys() == null
+                ? "no API keys: loopback only"
+                : config.keys().keys().size() + " API keys from " + keysFile)
+            + "); Ctrl-C stops it.");
+    out.flush();
+    try {
+      server.join();
+    } finally {
+      stop(server, bindery);
+    }
+    return 0;
+  }
+
+  /** Closes the server, then the facade; both are idempotent, so the hook and main may race. */
+  private static void stop(BinderyServer server, Bindery bindery) {
+    try {
+      server.close();
+    } finally {
+      bindery.close();
+    }
+  }
+
+  /** Where uploaded files are kept, so the server can serve them back. */
+  static Path uploadsDir(Path dataDir) {
+    return dataDir.resolve("uploads");
+  }
+
+  ServerConfig config() {
+    if (port < 0 || port > 65_535) {
+      throw new ParameterException(spec.commandLine(), "--port must be in 0..65535, got " + port);
+    }
+    if (!(timeoutSeconds > 0) || timeoutSeconds > 3600) {
+      throw new ParameterException(
+          spec.commandLine(), "--timeout must be in (0, 3600] seconds, got " + timeoutSeconds);
+    }
+    ServerConfig c =
+        ServerConfig.defaults()
+            .withHost(host)
+            .withPort(port)
+            .withMaxBodyBytes(parseSize("--max-body", maxBody))
+            .withMaxK(maxK)
+            .withMaxExpressionLength(maxExpression)
+            .withRequestTimeout(Duration.ofMillis(Math.round(timeoutSeconds * 1000)))
+            .withMaxConcurrentIngests(maxIngests)
+            .withCorsOrigins(cors)
+            .withWebRoot(webRoot)
+            .withModelDirs(modelDirs);
+    c = c.withSearchThreads(searchThreads == null ? c.searchThreads() : searchThreads, searchQueue);
+    if (keysFile != null) {
+      c = c.withKeys(ApiKeys.load(keysFile));
+    }
+    return c;
+  }
+
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?", Pattern.CASE_INSENSITIVE);
+
+  /** Parses 1048576, 512KB, 32MB, 1G (binary units). */
+  static long parseSize(String option, String value) {
+    Matcher m = SIZE.matcher(value.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          option + " must be a size like 32MB, 512KB or 1048576, got '" + value + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+    int shift =
+        switch (unit.charAt(0)) {
+          case 'k' -> 10;
+          case 'm' -> 20;
+          case 'g' -> 30;
+          default -> 0;
+        };
+    if (n > (Long.MAX_VALUE >> shift)) {
+      throw new IllegalArgumentException(option + " is too large: '" + value + "'");
+    }
+    return n << shift;
+  }
+
+  /** {@code bindery serve keys}: add, list and remove API keys. */
+  @Command(
+      name = "keys",
+      description = {
+        "Manage the API keys file. Keys are stored hashed (salted SHA-256); a new key's secret is"
+            + " printed once, by 'add'.",
+        "Scopes: read (search, get), write (also add/delete items), admin (also create/drop"
+            + " collections, /metrics)."
+      },
+      subcommands = {Keys.Add.class, Keys.ListKeys.class, Keys.Remove.class})
+  static final class Keys implements Runnable {
+    @Spec private CommandSpec spec;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    private boolean help;
+
+    @Override
+    public void run() {
+      throw new ParameterException(
+          spec.commandLine(), "keys needs a subcommand: add, list or remove");
+    }
+
+    /** {@code serve keys add}. */
+    @Command(
+        name = "add",
+        description = "Add a key to the keys file (created if missing) and print its secret, once.")
+    static final class Add implements Callable<Integer> {
+      @Spec private CommandSpec spec;
+
+      @Option(
+          names = {"-h", "--help"},
+          usageHelp = true,
+          description = "Show this help message and exit.")
+      private boolean help;
+
+      @Option(names = "--keys", paramLabel = "FILE", required = true, description = "Keys file.")
+      private Path file;
+
+      @Option(
+          names = "--name",
+          paramLabel = "NAME",
+          required = true,
+          description = "A label for the key, unique in the file.")
+      private String name;
+
+      @Option(
+          names = "--scope",
+          paramLabel = "SCOPE",
+          defaultValue = "read",
+          description = "read, write or admin (default: ${DEFAULT-VALUE}).")
+      private String scope;
+
+      @Option(
+          names = "--collections",
+          paramLabel = "NAMES",
+          split = ",",
+          description = "Collections the key may touch (default: all).")
+      private List<String> collections = new ArrayList<>();
+
+      @Override
+      public Integer call() {
+        ApiKeys keys = ApiKeys.loadOrEmpty(file);
+        ApiKeys.Generated g =
+            ApiKeys.generate(name, Scope.fromName(scope), collections, new SecureRandom());
+        keys.with(g.key()).save(file);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(g.secret());
+        out.flush();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(
+            "added key '"
+                + name
+                + "' ("
+                + g.key().scope()
+                + ", "
+                + (collections.isEmpty() ? "all collections" : "collections " + collections)
+                + ") to "
+                + file
+                + "; the secret above is not stored anywhere: keep it now");
+        err.flush();
+        return 0;
+      }
+    }
+
+    /** {@code serve keys list}. */
+    @Command(
+        name = "list",
+        description = "List the keys in a keys file (names, scopes, collections).")
+    static final class ListKeys implements Callable<Integer> {
+      @Spec private CommandSpec spec;
+
+      @Option(
+          names = {"-h", "--help"},
+          usageHelp = true,
+          description = "Show this help message and exit.")
+      private boolean help;
+
+      @Option(names = "--keys", paramLabel = "FILE", required = true, description = "Keys file.")
+      private Path file;
+
+      @Override
+      public Integer call() {
+        TextTable table = new TextTable("name", "scope", "collections");
+        for (ApiKey k : ApiKeys.load(file).keys()) {
+          table.row(
+              k.name(),
+              k.scope(),
+              k.collections().isEmpty() ? "all" : String.join(",", k.collections()));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        table.print(out, "");
+        out.flush();
+        return 0;
+      }
+    }
+
+    /** {@code serve keys remove}. */
+    @Command(name = "remove", description = "Remove a key from a keys file.")
+    static final class Remove implements Callable<Integer> {
+      @Spec private CommandSpec spec;
+
+      @Option(
+          names = {"-h", "--help"},
+          usageHelp = true,
+          description = "Show this help message and exit.")
+      private boolean help;
+
+      @Option(names = "--keys", paramLabel = "FILE", required = true, description = "Keys file.")
+      private Path file;
+
+      @Parameters(paramLabel = "NAME", description = "The key to remove.")
+      private String name;
+
+      @Override
+      public Integer call() {
+        ApiKeys.load(file).without(name).save(file);
+        spec.commandLine().getErr().println("removed key '" + name + "' from " + file);
+        spec.commandLine().getErr().flush();
+        return 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package dev.bindery.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON shapes of the HTTP API, one record each. Requests are read with {@link Json} (strict:
+ * unknown members and wrong types are errors), responses are written with it (snake_case members,
+ * nulls left out), and {@link OpenApiDocument} derives the OpenAPI schemas from these records, so
+ * the document cannot drift from what the server does.
+ */
+public final class Api {
+  private Api() {}
+
+  @Doc("Creates a collection: name it and give a model package, or raw-vector spaces.")
+  public record CreateCollectionRequest(
+      @Doc(
+              value = "Collection name: 1..64 of [A-Za-z0-9_.-], starting with a letter or digit.",
+              required = true)
+          String name,
+      @Doc(
+              "Model package that embeds items and queries: a name such as minilm-l6-v2 (a"
+                  + " package in the jar or a configured model directory) or classpath:/models/...")
+          String model,
+      @Doc("Raw-vector spaces by name, for collections without a model package.")
+          Map<String, SpaceRequest> spaces,
+      @Doc("Declared metadata field types by name: keyword, long, double or date.")
+          Map<String, String> fields) {}
+
+  @Doc("One raw-vector space of a new collection.")
+  public record SpaceRequest(
+      @Doc(value = "Dimension, 1..4096.", required = true) Integer dim,
+      @Doc("cosine (default), dot or l2.") String similarity,
+      @Doc("float32 (default), int8, int7, int4, int2 or binary.") String storage,
+      @Doc("HNSW max connections per node (default 16).") Integer m,
+      @Doc("HNSW beam width while building (default 100).") Integer beamWidth) {}
+
+  @Doc("A collection, its size and spaces.")
+  public record CollectionBody(
+      String name,
+      @Doc("Items visible to search.") long count,
+      @Doc("Vector documents (item-level plus segments).") long vectorCount,
+      @Doc("The model package location, absent for raw-vector collections.") String model,
+      Map<String, SpaceBody> spaces,
+      @Doc("Metadata field types by name.") Map<String, String> fields,
+      List<String> filterSets) {}
+
+  @Doc("A vector space of a collection.")
+  public record SpaceBody(int dim, String similarity, String storage, int m, int beamWidth) {}
+
+  @Doc("The collections the caller may see.")
+  public record CollectionList(List<CollectionBody> collections) {}
+
+  @Doc(
+      "One item in the manifest-line shape. Over HTTP, image/audio/video take data: URLs"
+          + " (data:image/png;base64,...), never paths or remote URLs.")
+  public record ItemRequest(
+      @Doc(
+              value = "Item id: no '/', '\\\\', '..' or control characters, <= 512 UTF-8 bytes.",
+              required = true)
+          String id,
+      @Doc("Text, embedded with the text tower and searchable with BM25.") String text,
+      @Doc("An image as a data: URL.") String image,
+      @Doc("An audio clip as a data: URL.") String audio,
+      @Doc("A video as a data: URL.") String video,
+      @Doc("Precomputed vectors by space.") Map<String, List<Float>> vectors,
+      @Doc("Metadata for filters: strings, integers, numbers, or lists of them.")
+          Map<String, Object> metadata) {}
+
+  @Doc("Several items, written all or nothing.")
+  public record ItemsRequest(@Doc(value = "The items.", required = true) List<ItemRequest> items) {}
+
+  @Doc("Multipart upload: one item per file part.")
+  public record ItemUpload(
+      @Doc("File parts; each file's extension picks its modality.") List<String> file,
+      @Doc("A JSON object of metadata applied to every uploaded item.") String metadata,
+      @Doc("The item id when one file is uploaded (default: the file name).") String id) {}
+
+  @Doc("Items written: durable (committed) and visible to search.")
+  public record ItemsWritten(List<String> ids, int count) {}
+
+  @Doc("A stored item.")
+  public record ItemBody(
+      String id,
+      String modality,
+      @Doc("Where the item came from (a path or a name), if known.") String source,
+      @Doc("BM25 text fields by name.") Map<String, String> text,
+      Map<String, Object> metadata,
+      @Doc("Item-level vectors: dimension by space.") Map<String, Integer> vectors,
+      @Doc("Time segments of audio and video items.") List<SegmentBody> segments,
+      @Doc("URL of the item's file, when the server can serve it.") String content) {}
+
+  @Doc("A time segment, in seconds.")
+  public record SegmentBody(double start, double end) {}
+
+  @Doc("A search.")
+  public record SearchRequest(
+      @Doc(
+              value =
+                  "An expression string (image:x + 0.5*text:\"at night\" - text:day + bm25:words)"
+                      + " or a JSON query spec ({\"expression\": NODE, \"bm25\": \"...\"});"
+                      + " media terms take data: URLs.",
+              required = true)
+          JsonNode query,
+      @Doc("Hits wanted (default 10).") Integer k,
+      @Doc(
+              "Metadata filter: {\"term\": {\"field\", \"value\"}}, {\"range\": {\"field\","
+                  + " \"from\", \"to\"}}, {\"set\": NAME}, {\"and\": [F...]}, {\"or\": [F...]},"
+                  + " {\"and_not\": {\"include\": F, \"exclude\": F}}.")
+          JsonNode filter,
+      @Doc("How legs fuse when the query has several.") FusionRequest fusion,
+      @Doc("Diversify the hits with maximal marginal relevance.") MmrRequest mmr,
+      @Doc("Hits fetched per leg before fusion or MMR (default max(k, 50) when fusing).")
+          Integer candidates,
+      @Doc("Text fields the BM25 leg searches (default all).") List<String> bm25Fields,
+      @Doc("Attach a per-hit explanation (default false).") Boolean explain) {}
+
+  @Doc("Rank fusion settings.")
+  public record FusionRequest(
+      @Doc("rrf (default), weighted or dbsf.") String method,
+      @Doc("The RRF constant (default 60).") Integer k,
+      @Doc("minmax (default) or zscore, for weighted.") String normalization,
+      @Doc("Weights by leg name (knn:<space>, bm25); default 1, 0 drops the leg.")
+          Map<String, Double> weights) {}
+
+  @Doc("Maximal marginal relevance.")
+  public record MmrRequest(
+      @Doc(value = "1 = relevance only, 0 = diversity only.", required = true) Double lambda) {}
+
+  @Doc("Search results.")
+  public record SearchBody(
+      List<HitBody> hits,
+      @Doc("Milliseconds the search took in the engine, embedding included.") long tookMs,
+      @Doc("What each leg did, by leg name.") Map<String, LegBody> legs) {}
+
+  @Doc("One hit.")
+  public record HitBody(
+      String id,
+      double score,
+      String modality,
+      String source,
+      Map<String, Object> metadata,
+      @Doc("The best-matching time segment of an audio or video item.") SegmentBody segment,
+      @Doc("Per-leg rank and scores; present when explain was asked for.")
+          Map<String, Object> explain,
+      @Doc("URL of the item's file, when the server can serve it (thumbnails, players).")
+          String content) {}
+
+  @Doc("What one leg of a search did.")
+  public record LegBody(String kind, String space, String strategy, long visited, int hits) {}
+
+  @Doc("A question answered over retrieved items.")
+  public record AskRequest(
+      @Doc(value = "The question, at most 4000 characters.", required = true) String question,
+      @Doc("An image the question is about, as a data: URL.") String image,
+      @Doc("Items retrieved as context, 1..100 (default 8).") Integer k,
+      @Doc("Metadata filter for retrieval, as in search.") JsonNode filter,
+      @Doc("Let the generator place [RET] markers, each retrieving items (default false).")
+          Boolean interleave) {}
+
+  @Doc("An answer with the items it cites.")
+  public record AskBody(
+      @Doc("The answer as written, citing items as [id].") String answer,
+      @Doc("The answer without citations.") String plainText,
+      @Doc("True when the answerer said it does not know.") boolean abstained,
+      @Doc("The cited items, in order of first citation.") List<HitBody> citations,
+      @Doc("Every retrieved item, best first.") List<HitBody> hits,
+      @Doc("extractive, or the generator's protocol, model and endpoint.") String answeredBy,
+      @Doc("Milliseconds from question to answer.") long tookMs) {}
+
+  @Doc("Liveness and a little state.")
+  public record Health(
+      String status,
+      String version,
+      @Doc("Number of collections; left out when the server has API keys.") Integer collections) {}
+
+  @Doc("An RFC 9457 problem: what went wrong, with the input and the reason.")
+  public record Problem(
+      @Doc("urn:bindery:problem:<slug>.") String type,
+      String title,
+      int status,
+      @Doc("What was wrong with which input.") String detail,
+      @Doc("The request path.") String instance,
+      @Doc("1-based column of a query expression error.") Integer column,
+      @Doc("Id of a server error in the server's log.") String errorId) {}
+}

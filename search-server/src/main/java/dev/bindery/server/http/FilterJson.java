@@ -1,0 +1,153 @@
+package dev.bindery.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bindery.indexer.Filter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Reads a metadata {@link Filter} from JSON:
+ *
+ * <pre>
+ * F := {"term": {"field": "lang", "value": "en"}}
+ *    | {"range": {"field": "year", "from": 2015, "to": 2020}}     either bound may be left out
+ *    | {"set": "tenant-a"}                                         a named filter set
+ *    | {"and": [F, ...]} | {"or": [F, ...]}
+ *    | {"and_not": {"include": F, "exclude": F}}
+ * </pre>
+ *
+ * Values are strings, integers or numbers (dates as ISO-8601 strings). Errors name the JSON path
+ * ({@code filter at /and/1/range: ...}). Nesting is limited to {@value #MAX_DEPTH} levels.
+ */
+final class FilterJson {
+  static final int MAX_DEPTH = 32;
+
+  private FilterJson() {}
+
+  /** The filter, or null for a missing or null node. */
+  static Filter read(JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return null;
+    }
+    return node(node, "", 1);
+  }
+
+  private static Filter node(JsonNode n, String path, int depth) {
+    String at = path.isEmpty() ? "/" : path;
+    if (depth > MAX_DEPTH) {
+      throw ApiProblem.badRequest("filter at " + at + ": nested deeper than " + MAX_DEPTH);
+    }
+    if (!n.isObject() || n.size() != 1) {
+      throw ApiProblem.badRequest(
+          "filter at "
+              + at
+              + ": expected an object with one key of term, range, set, and, or, and_not; got "
+              + (n.isObject()
+                  ? "keys " + keys(n)
+                  : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+    }
+    String key = n.fieldNames().next();
+    JsonNode v = n.get(key);
+    String here = path + "/" + key;
+    try {
+      return switch (key) {
+        case "term" -> {
+          fields(v, here, List.of("field", "value"), List.of("field", "value"));
+          yield Filter.term(
+              string(v.get("field"), here + "/field"), value(v.get("value"), here + "/value"));
+        }
+        case "range" -> {
+          fields(v, here, List.of("field", "from", "to"), List.of("field"));
+          Object from = v.hasNonNull("from") ? value(v.get("from"), here + "/from") : null;
+          Object to = v.hasNonNull("to") ? value(v.get("to"), here + "/to") : null;
+          yield Filter.range(string(v.get("field"), here + "/field"), from, to);
+        }
+        case "set" -> Filter.set(string(v, here));
+        case "and", "or" -> {
+          if (!v.isArray() || v.isEmpty()) {
+            throw ApiProblem.badRequest(
+                "filter at " + here + ": expected a non-empty list of filters");
+          }
+          List<Filter> clauses = new ArrayList<>();
+          for (int i = 0; i < v.size(); i++) {
+            clauses.add(node(v.get(i), here + "/" + i, depth + 1));
+          }
+          yield key.equals("and") ? new Filter.And(clauses) : new Filter.Or(clauses);
+        }
+        case "and_not" -> {
+          fields(v, here, List.of("include", "exclude"), List.of("include", "exclude"));
+          yield new Filter.AndNot(
+              node(v.get("include"), here + "/include", depth + 1),
+              node(v.get("exclude"), here + "/exclude", depth + 1));
+        }
+        default ->
+            throw ApiProblem.badRequest(
+                "filter at "
+                    + at
+                    + ": unknown filter '"
+                    + key
+                    + "'; expected one of term, range, set, and, or, and_not");
+      };
+    } catch (IllegalArgumentException e) {
+      // A name the indexer refuses (field, set): its message says why.
+      throw ApiProblem.badRequest("filter at " + here + ": " + e.getMessage());
+    }
+  }
+
+  private static void fields(JsonNode v, String path, List<String> allowed, List<String> needed) {
+    if (!v.isObject()) {
+      throw ApiProblem.badRequest(
+          "filter at "
+              + path
+              + ": expected an object with "
+              + allowed
+              + ", got "
+              + v.getNodeType());
+    }
+    for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!allowed.contains(k)) {
+        throw ApiProblem.badRequest(
+            "filter at " + path + ": unknown key '" + k + "'; expected " + allowed);
+      }
+    }
+    for (String k : needed) {
+      if (!v.hasNonNull(k)) {
+        throw ApiProblem.badRequest("filter at " + path + ": '" + k + "' is missing");
+      }
+    }
+  }
+
+  private static String string(JsonNode v, String path) {
+    if (v == null || !v.isTextual()) {
+      throw ApiProblem.badRequest(
+          "filter at " + path + ": expected a string, got " + (v == null ? "nothing" : v));
+    }
+    return v.textValue();
+  }
+
+  private static Object value(JsonNode v, String path) {
+    if (v.isTextual()) {
+      return v.textValue();
+    }
+    if (v.isIntegralNumber() && v.canConvertToLong()) {
+      return v.longValue();
+    }
+    if (v.isNumber()) {
+      double d = v.doubleValue();
+      if (!Double.isFinite(d)) {
+        throw ApiProblem.badRequest("filter at " + path + ": number is not finite: " + v);
+      }
+      return d;
+    }
+    throw ApiProblem.badRequest(
+        "filter at " + path + ": expected a string or a number, got " + v.getNodeType());
+  }
+
+  private static List<String> keys(JsonNode n) {
+    List<String> k = new ArrayList<>();
+    n.fieldNames().forEachRemaining(k::add);
+    return k;
+  }
+}

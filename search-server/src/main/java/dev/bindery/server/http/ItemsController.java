@@ -1,0 +1,531 @@
+package dev.bindery.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bindery.encoders.Modality;
+import dev.bindery.fusion.Bindery;
+import dev.bindery.fusion.ingest.IngestOptions;
+import dev.bindery.fusion.ingest.Ingestor;
+import dev.bindery.fusion.ingest.ItemSpec;
+import dev.bindery.indexer.Item;
+import dev.bindery.indexer.Names;
+import dev.bindery.indexer.Segment;
+import dev.bindery.server.http.Api.ItemBody;
+import dev.bindery.server.http.Api.ItemRequest;
+import dev.bindery.server.http.Api.ItemUpload;
+import dev.bindery.server.http.Api.ItemsRequest;
+import dev.bindery.server.http.Api.ItemsWritten;
+import dev.bindery.server.http.Api.SegmentBody;
+import dev.bindery.server.http.auth.Caller;
+import dev.bindery.server.http.auth.Scope;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Part;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * {@code /v1/collections/{name}/items}: add items (JSON or multipart uploads), get, delete, and
+ * serve an item's file. A write is all or nothing and answers after the items are committed
+ * (durable and visible); a failed write leaves the collection and the upload store as they were.
+ */
+final class ItemsController {
+  private final Bindery bindery;
+  private final HttpIo io;
+  private final UploadStore uploads;
+  private final ContentFiles content;
+  private final ServerMetrics metrics;
+  private final Semaphore ingests;
+  private final int maxIngests;
+
+  ItemsController(
+      Bindery bindery,
+      HttpIo io,
+      UploadStore uploads,
+      ContentFiles content,
+      ServerMetrics metrics,
+      Semaphore ingests,
+      int maxIngests) {
+    this.bindery = bindery;
+    this.io = io;
+    this.uploads = uploads;
+    this.content = content;
+    this.metrics = metrics;
+    this.ingests = ingests;
+    this.maxIngests = maxIngests;
+  }
+
+  List<Route> routes() {
+    return List.of(
+        Route.of(HandlerType.POST, "/v1/collections/{name}/items", "addItems")
+            .summary("Add or replace items (JSON, or multipart file uploads); all or nothing")
+            .scope(Scope.WRITE)
+            .body(ItemRequest.class, ItemsRequest.class)
+            .multipart(ItemUpload.class)
+            .query("refresh", "boolean", "Accepted for compatibility: writes are always committed")
+            .responds(201, ItemsWritten.class)
+            .errors(404, 422, 503)
+            .handler(this::add),
+        Route.of(HandlerType.GET, "/v1/collections/{name}/items/{id}", "getItem")
+            .summary("Get an item: modality, source, text, metadata, spaces, segments")
+            .scope(Scope.READ)
+            .responds(200, ItemBody.class)
+            .errors(400, 404)
+            .handler(this::get),
+        Route.of(HandlerType.DELETE, "/v1/collections/{name}/items/{id}", "deleteItem")
+            .summary("Delete an item (committed before the answer)")
+            .scope(Scope.WRITE)
+            .responds(204, null)
+            .errors(400, 404)
+            .handler(this::delete),
+        Route.of(HandlerType.GET, "/v1/collections/{name}/items/{id}/content", "getItemContent")
+            .summary("The item's file (image, audio, video, text); range requests for audio/video")
+            .scope(Scope.READ)
+            .respondsWith(200, "application/octet-stream")
+            .errors(400, 404)
+            .handler(this::content));
+  }
+
+  // ------------------------------------------------------------------ ids
+
+  /**
+   * Checks an id that a client wants to write: the index's rules plus no {@code /}, {@code \} or
+   * {@code ..}, so an id can never be mistaken for a path anywhere.
+   */
+  static void checkWriteId(String id, String where) {
+    checkReadId(id, where);
+    if (id.indexOf('/') >= 0 || id.indexOf('\\') >= 0) {
+      throw ApiProblem.badRequest(where + ": item id '" + id + "' must not contain '/' or '\\'");
+    }
+  }
+
+  /** Checks an id in a request path: the index's rules and no {@code ..}. */
+  static void checkReadId(String id, String where) {
+    try {
+      Names.checkId(id);
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest(where + ": " + e.getMessage());
+    }
+    if (id.contains("..")) {
+      throw ApiProblem.badRequest(where + ": item id '" + id + "' must not contain '..'");
+    }
+  }
+
+  // ------------------------------------------------------------------ add
+
+  private void add(Context ctx, Caller caller) throws Exception {
+    String collection = ctx.pathParam("name");
+    bindery.describe(collection); // 404 before anything is read or embedded
+    if (!ingests.tryAcquire()) {
+      metrics.ingest(collection, "busy", 0);
+      throw ApiProblem.unavailable(
+          "busy",
+          "Server busy",
+          "the server is already handling "
+              + maxIngests
+              + " item writes (serve --max-ingests); retry shortly",
+          1);
+    }
+    try {
+      List<String> ids =
+          ctx.isMultipartFormData() ? addUploads(ctx, collection) : addJson(ctx, collection);
+      metrics.ingest(collection, "ok", ids.size());
+      io.json(ctx, 201, new ItemsWritten(ids, ids.size()));
+    } catch (RuntimeException e) {
+      metrics.ingest(collection, "failed", 0);
+      throw e;
+    } finally {
+      ingests.release();
+    }
+  }
+
+  private List<String> addJson(Context ctx, String collection) {
+    String type = ctx.contentType();
+    if (type != null && !type.toLowerCase(Locale.ROOT).startsWith(HttpIo.JSON)) {
+      throw ApiProblem.of(
+          415,
+          "unsupported-media-type",
+          "Unsupported media type",
+          "items are sent as application/json or multipart/form-data, got '" + type + "'");
+    }
+    JsonNode tree = io.json().readTree(io.body(ctx), "request body");
+    List<JsonNode> nodes = new ArrayList<>();
+    String prefix;
+    if (tree.isObject() && tree.has("items")) {
+      if (tree.size() != 1) {
+        throw ApiProblem.badRequest(
+            "request body: {\"items\": [...]} takes no other members, got " + fieldNames(tree));
+      }
+      JsonNode list = tree.get("items");
+      if (!list.isArray() || list.isEmpty()) {
+        throw ApiProblem.badRequest("request body: 'items' must be a non-empty list of items");
+      }
+      list.forEach(nodes::add);
+      prefix = "items";
+    } else if (tree.isObject()) {
+      nodes.add(tree);
+      prefix = null;
+    } else {
+      throw ApiProblem.badRequest(
+          "request body must be an item object or {\"items\": [...]}, got "
+              + tree.getNodeType().toString().toLowerCase(Locale.ROOT));
+    }
+    List<ItemSpec> specs = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      String where = prefix == null ? "item" : prefix + "[" + i + "]";
+      ItemSpec spec;
+      try {
+        spec = ItemSpec.fromJson(nodes.get(i), where);
+      } catch (IllegalArgumentException e) {
+        throw ApiProblem.badRequest(e.getMessage());
+      }
+      if (spec.id() == null) {
+        throw ApiProblem.badRequest(where + ": 'id' is missing");
+      }
+      checkWriteId(spec.id(), where);
+      if (!seen.add(spec.id())) {
+        throw ApiProblem.badRequest(where + ": id '" + spec.id() + "' appears twice");
+      }
+      if (spec.media() != null) {
+        // The Ingestor refuses paths too; checking here makes it a 400 (the request is wrong)
+        // rather than a 422 (the content is unusable).
+        DataUrl.parse(spec.media(), where + "." + spec.mediaKind());
+      }
+      specs.add(spec);
+    }
+    Ingestor ingestor = new Ingestor(bindery, collection, IngestOptions.noFiles(io.maxBodyBytes()));
+    List<Item> items = new ArrayList<>(specs.size());
+    for (int i = 0; i < specs.size(); i++) {
+      ItemSpec spec = specs.get(i);
+      String where = (prefix == null ? "item" : prefix + "[" + i + "]") + " ('" + spec.id() + "')";
+      try {
+        items.add(ingestor.toItem(spec));
+      } catch (IllegalArgumentException e) {
+        throw ApiProblem.unprocessable(where + " cannot be ingested: " + e.getMessage(), e);
+      }
+    }
+    write(collection, items);
+    return items.stream().map(Item::id).toList();
+  }
+
+  private List<String> addUploads(Context ctx, String collection) throws IOException {
+    io.checkDeclaredLength(ctx);
+    Collection<Part> parts = parts(ctx);
+    List<Part> files = new ArrayList<>();
+    String id = null;
+    Map<String, Object> metadata = Map.of();
+    for (Part p : parts) {
+      if (p.getSubmittedFileName() != null) {
+        files.add(p);
+      } else if (p.getName().equals("id")) {
+        id = utf8(p, "the 'id' part");
+      } else if (p.getName().equals("metadata")) {
+        metadata = metadata(utf8(p, "the 'metadata' part"));
+      } else {
+        throw ApiProblem.badRequest(
+            "multipart part '"
+                + p.getName()
+                + "' is not understood; send file parts, and optionally 'id' and 'metadata'");
+      }
+    }
+    if (files.isEmpty()) {
+      throw ApiProblem.badRequest("the multipart body has no file part");
+    }
+    if (id != null && files.size() > 1) {
+      throw ApiProblem.badRequest(
+          "'id' names one item, but " + files.size() + " files were uploaded; upload one file");
+    }
+    List<Upload> staged = new ArrayList<>();
+    List<Item> items = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    boolean written = false;
+    try {
+      for (Part p : files) {
+        String name = baseName(p.getSubmittedFileName());
+        String where = "file '" + name + "'";
+        String itemId = id != null ? id : name;
+        checkWriteId(itemId, where);
+        if (!seen.add(itemId)) {
+          throw ApiProblem.badRequest(where + ": id '" + itemId + "' appears twice");
+        }
+        Modality modality;
+        try {
+          modality = Bindery.modalityOf(name);
+        } catch (IllegalArgumentException e) {
+          throw ApiProblem.badRequest(where + ": " + e.getMessage());
+        }
+        byte[] bytes = read(p);
+        Upload u = stage(collection, itemId, name, bytes);
+        staged.add(u);
+        try {
+          items.add(embed(collection, itemId, name, modality, bytes, u, metadata));
+        } catch (IllegalArgumentException e) {
+          throw ApiProblem.unprocessable(where + " cannot be ingested: " + e.getMessage(), e);
+        }
+      }
+      write(collection, items);
+      written = true;
+    } finally {
+      for (Upload u : staged) {
+        if (u.path() == null) {
+          continue;
+        }
+        if (written) {
+          uploads.commit(collection, u.id(), u.path());
+        } else {
+          uploads.discard(u.path());
+        }
+      }
+    }
+    return items.stream().map(Item::id).toList();
+  }
+
+  private record Upload(String id, Path path) {}
+
+  private Upload stage(String collection, String id, String name, byte[] bytes) {
+    if (!uploads.enabled()) {
+      return new Upload(id, null);
+    }
+    String ext = name.substring(name.lastIndexOf('.') + 1);
+    return new Upload(id, uploads.stage(collection, id, ext, bytes));
+  }
+
+  private Item embed(
+      String collection,
+      String id,
+      String name,
+      Modality modality,
+      byte[] bytes,
+      Upload upload,
+      Map<String, Object> metadata) {
+    if (upload.path() != null) {
+      // Embedded from the stored file, so the item's source is the file the server can serve.
+      return bindery.embedFile(collection, id, upload.path(), metadata);
+    }
+    if (modality != Modality.VIDEO) {
+      return bindery.embedBytes(collection, id, bytes, name, metadata);
+    }
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile("bindery-upload-", name.substring(name.lastIndexOf('.')));
+      Files.write(tmp, bytes);
+      Item item = bindery.embedFile(collection, id, tmp, metadata);
+      return new Item(
+          item.id(),
+          item.modality(),
+          name,
+          item.text(),
+          item.metadata(),
+          item.vectors(),
+          item.segments());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot stage the uploaded video: " + e, e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          // A temp file left behind is harmless.
+        }
+      }
+    }
+  }
+
+  private void write(String collection, List<Item> items) {
+    try {
+      bindery.add(collection, items);
+    } catch (dev.bindery.indexer.CollectionNotFoundException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.unprocessable("the index refused the items: " + e.getMessage(), e);
+    }
+    bindery.commit(collection);
+  }
+
+  private Collection<Part> parts(Context ctx) {
+    try {
+      ctx.uploadedFiles(); // lets Javalin apply its multipart limits to the request
+      return ctx.req().getParts();
+    } catch (IOException | ServletException | IllegalStateException e) {
+      if (tooLarge(e)) {
+        throw ApiProblem.tooLarge(
+            io.maxBodyBytes(),
+            "the multipart body is larger than the "
+                + io.maxBodyBytes()
+                + " bytes this server accepts");
+      }
+      throw ApiProblem.badRequest("the multipart body cannot be read: " + e.getMessage());
+    }
+  }
+
+  private static boolean tooLarge(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() == 413) {
+        return true;
+      }
+      String m = t.getMessage();
+      if (m != null && m.toLowerCase(Locale.ROOT).contains("exceeds")) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private byte[] read(Part p) throws IOException {
+    if (p.getSize() > io.maxBodyBytes()) {
+      throw ApiProblem.tooLarge(io.maxBodyBytes(), "an uploaded file is larger than the limit");
+    }
+    try (InputStream in = p.getInputStream()) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static String utf8(Part p, String what) throws IOException {
+    byte[] bytes;
+    try (InputStream in = p.getInputStream()) {
+      bytes = in.readAllBytes();
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw ApiProblem.badRequest(what + " is not valid UTF-8");
+    }
+  }
+
+  private Map<String, Object> metadata(String json) {
+    JsonNode tree =
+        io.json().readTree(json.getBytes(StandardCharsets.UTF_8), "the 'metadata' part");
+    // The same rules as an item's metadata in JSON: the upload is an item whose content is a file.
+    ObjectNode item = io.json().mapper().createObjectNode();
+    item.put("id", "upload");
+    item.put("image", "upload");
+    item.set("metadata", tree);
+    try {
+      return ItemSpec.fromJson(item, "the 'metadata' part").metadata();
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest(e.getMessage());
+    }
+  }
+
+  /**
+   * A client's file name, which must be a plain name: browsers send only that, and a name with a
+   * path in it is refused rather than guessed at (its extension picks the modality, and without an
+   * id it becomes the item id).
+   */
+  private static String baseName(String submitted) {
+    if (submitted.isBlank()) {
+      throw ApiProblem.badRequest("an uploaded file has no name; its extension picks its modality");
+    }
+    if (submitted.indexOf('/') >= 0 || submitted.indexOf('\\') >= 0 || submitted.contains("..")) {
+      throw ApiProblem.badRequest(
+          "uploaded file name '" + submitted + "' must be a plain file name, without a path");
+    }
+    return submitted;
+  }
+
+  private static List<String> fieldNames(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    n.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ get, delete, content
+
+  private void get(Context ctx, Caller caller) {
+    String collection = ctx.pathParam("name");
+    Item item = item(collection, ctx.pathParam("id"));
+    Map<String, Integer> vectors = new TreeMap<>();
+    item.vectors().forEach((space, v) -> vectors.put(space, v.length));
+    List<SegmentBody> segments = new ArrayList<>();
+    for (Segment s : item.segments()) {
+      segments.add(new SegmentBody(s.start(), s.end()));
+    }
+    io.json(
+        ctx,
+        200,
+        new ItemBody(
+            item.id(),
+            item.modality(),
+            item.source(),
+            new LinkedHashMap<>(item.text()),
+            item.metadata(),
+            vectors,
+            segments,
+            content.url(collection, item.id(), item.source())));
+  }
+
+  private void delete(Context ctx, Caller caller) {
+    String collection = ctx.pathParam("name");
+    String id = ctx.pathParam("id");
+    checkReadId(id, "path");
+    bindery.describe(collection);
+    if (bindery.backend().delete(collection, List.of(id)) == 0) {
+      throw ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'");
+    }
+    bindery.commit(collection);
+    uploads.deleteItem(collection, id);
+    ctx.status(204);
+  }
+
+  private void content(Context ctx, Caller caller) throws IOException {
+    String collection = ctx.pathParam("name");
+    Item item = item(collection, ctx.pathParam("id"));
+    ContentFiles.Servable file =
+        content
+            .servable(item.source())
+            .orElseThrow(
+                () ->
+                    ApiProblem.notFound(
+                        "item '"
+                            + item.id()
+                            + "' has no file this server can serve (it was not ingested from a"
+                            + " file, or the file is gone)"));
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Cache-Control", "private, max-age=60");
+    if (file.mediaType().startsWith("audio/") || file.mediaType().startsWith("video/")) {
+      // Players seek with range requests; Javalin answers those for audio and video.
+      ctx.writeSeekableStream(Files.newInputStream(file.path()), file.mediaType(), file.size());
+    } else {
+      ctx.contentType(file.mediaType());
+      ctx.header("Content-Length", Long.toString(file.size()));
+      ctx.result(Files.newInputStream(file.path()));
+    }
+  }
+
+  private Item item(String collection, String id) {
+    checkReadId(id, "path");
+    bindery.describe(collection);
+    return bindery
+        .backend()
+        .get(collection, id)
+        .orElseThrow(
+            () -> ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'"));
+  }
+}

@@ -1,0 +1,111 @@
+package dev.bindery.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bindery.fusion.query.QuerySyntaxException;
+import dev.bindery.generator.GeneratorException;
+import dev.bindery.indexer.CollectionNotFoundException;
+import dev.bindery.indexer.IndexUnavailableException;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where exceptions become HTTP errors: every failure leaves the server as {@code
+ * application/problem+json} with a status that says whose fault it was. Caller mistakes ({@link
+ * IllegalArgumentException}, the facade's convention) are 4xx with the facade's message as detail;
+ * anything unexpected is a 500 whose detail carries an error id that is logged with the stack
+ * trace.
+ */
+final class ProblemMapper {
+  static final String PROBLEM_JSON = "application/problem+json";
+  static final String TYPE_PREFIX = "urn:bindery:problem:";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemMapper.class);
+
+  private final Json json;
+
+  ProblemMapper(Json json) {
+    this.json = json;
+  }
+
+  /** The problem an exception stands for. */
+  ApiProblem map(Throwable e) {
+    return switch (e) {
+      case ApiProblem p -> p;
+      case QuerySyntaxException q ->
+          ApiProblem.of(400, "query-syntax", "Query syntax error", q.getMessage())
+              .with("column", q.column());
+      case CollectionNotFoundException c -> ApiProblem.notFound(c.getMessage());
+      case IndexUnavailableException u ->
+          ApiProblem.unavailable("index-unavailable", "Index unavailable", u.getMessage(), 30);
+      case RejectedExecutionException r ->
+          ApiProblem.unavailable(
+              "busy", "Server busy", "the server is shutting down or overloaded", 1);
+      case HttpResponseException h -> fromJavalin(h);
+      case GeneratorException g ->
+          ApiProblem.of(502, "generator-failed", "Answer generator failed", g.getMessage())
+              .with("generator_failure", g.kind().name().toLowerCase(java.util.Locale.ROOT));
+      case IllegalArgumentException a -> ApiProblem.badRequest(a.getMessage());
+      default -> null;
+    };
+  }
+
+  /** Writes the problem for {@code e} as the response. */
+  void write(Context ctx, Throwable e) {
+    ApiProblem p = map(e);
+    if (p == null) {
+      String id = UUID.randomUUID().toString();
+      LOG.error("error {} handling {} {}: {}", id, ctx.method(), ctx.path(), e.toString(), e);
+      p =
+          ApiProblem.of(
+                  500,
+                  "internal",
+                  "Internal server error",
+                  "the server failed on this request; the log has the details under error id " + id)
+              .with("error_id", id);
+    }
+    ctx.status(p.status());
+    p.headers().forEach(ctx::header);
+    ctx.contentType(PROBLEM_JSON);
+    ctx.result(json.write(body(p, ctx.path())));
+  }
+
+  /** The JSON body of a problem. */
+  ObjectNode body(ApiProblem p, String instance) {
+    ObjectNode o = json.mapper().createObjectNode();
+    o.put("type", TYPE_PREFIX + p.type());
+    o.put("title", p.title());
+    o.put("status", p.status());
+    o.put("detail", p.detail() == null ? p.title() : p.detail());
+    if (instance != null) {
+      o.put("instance", instance);
+    }
+    for (Map.Entry<String, Object> e : p.extensions().entrySet()) {
+      o.set(e.getKey(), json.mapper().valueToTree(e.getValue()));
+    }
+    return o;
+  }
+
+  private static ApiProblem fromJavalin(HttpResponseException h) {
+    int status = h.getStatus();
+    String detail = h.getMessage();
+    return switch (status) {
+      case 404 -> ApiProblem.notFound(detail);
+      case 405 ->
+          ApiProblem.of(
+              405, "method-not-allowed", "Method not allowed", detail + "; see /openapi.json");
+      case 413 -> ApiProblem.of(413, "body-too-large", "Request body too large", detail);
+      default ->
+          ApiProblem.of(
+              status,
+              status >= 500 ? "internal" : "bad-request",
+              HttpStatus.forStatus(status).getMessage(),
+              detail);
+    };
+  }
+}

@@ -1,0 +1,299 @@
+package dev.bindery.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bindery.fusion.Bindery;
+import dev.bindery.fusion.query.LegInfo;
+import dev.bindery.fusion.query.QueryExecutor;
+import dev.bindery.fusion.query.QueryLimits;
+import dev.bindery.fusion.query.QueryParser;
+import dev.bindery.fusion.query.QuerySpec;
+import dev.bindery.fusion.query.QuerySpecJson;
+import dev.bindery.fusion.query.ResultHit;
+import dev.bindery.fusion.query.SearchOptions;
+import dev.bindery.fusion.query.SearchResponse;
+import dev.bindery.fusion.rank.FusionConfig;
+import dev.bindery.fusion.rank.FusionMethod;
+import dev.bindery.fusion.rank.Normalization;
+import dev.bindery.generator.rag.Answer;
+import dev.bindery.generator.rag.RagPipeline;
+import dev.bindery.generator.rag.RetrievedItem;
+import dev.bindery.indexer.CollectionNotFoundException;
+import dev.bindery.indexer.Filter;
+import dev.bindery.indexer.KnnQuery;
+import dev.bindery.server.http.Api.AskBody;
+import dev.bindery.server.http.Api.AskRequest;
+import dev.bindery.server.http.Api.FusionRequest;
+import dev.bindery.server.http.Api.HitBody;
+import dev.bindery.server.http.Api.LegBody;
+import dev.bindery.server.http.Api.SearchBody;
+import dev.bindery.server.http.Api.SearchRequest;
+import dev.bindery.server.http.Api.SegmentBody;
+import dev.bindery.server.http.auth.Caller;
+import dev.bindery.server.http.auth.Scope;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/collections/{name}/search} and {@code .../ask} (through the generator module's
+ * {@link RagPipeline}). A search runs on the {@link SearchPool} (bounded, with a deadline) through
+ * the same {@link QueryExecutor} as {@link Bindery#search}, with one difference: query media come
+ * only as data: URLs ({@link HttpTermEmbedder}), because a path in a remote query must not read the
+ * server's files.
+ */
+final class SearchController {
+  static final int DEFAULT_K = 10;
+
+  private final Bindery bindery;
+  private final ServerConfig config;
+  private final HttpIo io;
+  private final SearchPool pool;
+  private final ServerMetrics metrics;
+  private final ContentFiles content;
+  private final QueryExecutor executor;
+  private final QueryParser parser;
+  private final QuerySpecJson specJson;
+  private final RagPipeline rag;
+
+  SearchController(
+      Bindery bindery,
+      ServerConfig config,
+      HttpIo io,
+      SearchPool pool,
+      ServerMetrics metrics,
+      ContentFiles content,
+      RagPipeline rag) {
+    this.bindery = bindery;
+    this.config = config;
+    this.io = io;
+    this.pool = pool;
+    this.metrics = metrics;
+    this.content = content;
+    this.rag = rag;
+    this.executor = new QueryExecutor(bindery.backend());
+    QueryLimits limits =
+        new QueryLimits(
+            config.maxExpressionLength(),
+            QueryLimits.DEFAULT.maxTerms(),
+            QueryLimits.DEFAULT.maxDepth());
+    this.parser = new QueryParser(limits);
+    this.specJson = new QuerySpecJson(limits);
+  }
+
+  List<Route> routes() {
+    return List.of(
+        Route.of(HandlerType.POST, "/v1/collections/{name}/search", "search")
+            .summary("Search with an expression or a JSON query spec, filters, fusion, MMR")
+            .scope(Scope.READ)
+            .body(SearchRequest.class)
+            .responds(200, SearchBody.class)
+            .errors(404, 503)
+            .handler(this::search),
+        Route.of(HandlerType.POST, "/v1/collections/{name}/ask", "ask")
+            .summary("Answer a question over retrieved items, citing them")
+            .scope(Scope.READ)
+            .body(AskRequest.class)
+            .responds(200, AskBody.class)
+            .errors(404, 422, 502, 503)
+            .handler(this::ask));
+  }
+
+  private void search(Context ctx, Caller caller) throws Exception {
+    String collection = ctx.pathParam("name");
+    SearchRequest req = io.json().read(io.body(ctx), SearchRequest.class, "request body");
+    QuerySpec spec = query(req.query());
+    SearchOptions options = options(req);
+    HttpTermEmbedder embedder = new HttpTermEmbedder(bindery.embedder(collection), null);
+    long start = System.nanoTime();
+    SearchResponse r =
+        pool.run("search", () -> executor.search(collection, spec, options, embedder));
+    metrics.search(collection, System.nanoTime() - start);
+    List<HitBody> hits = new ArrayList<>(r.hits().size());
+    for (ResultHit h : r.hits()) {
+      hits.add(
+          new HitBody(
+              h.id(),
+              h.score(),
+              h.modality(),
+              h.source(),
+              h.metadata(),
+              h.segment() == null ? null : new SegmentBody(h.segment().start(), h.segment().end()),
+              h.explain(),
+              content.url(collection, h.id(), h.source())));
+    }
+    Map<String, LegBody> legs = new LinkedHashMap<>();
+    for (Map.Entry<String, LegInfo> e : r.legs().entrySet()) {
+      LegInfo l = e.getValue();
+      legs.put(
+          e.getKey(),
+          new LegBody(
+              l.kind(),
+              l.space(),
+              l.strategy() == null ? null : l.strategy().name().toLowerCase(java.util.Locale.ROOT),
+              l.visited(),
+              l.hits()));
+    }
+    io.json(ctx, 200, new SearchBody(hits, r.tookMs(), legs));
+  }
+
+  private void ask(Context ctx, Caller caller) throws Exception {
+    String collection = ctx.pathParam("name");
+    AskRequest req = io.json().read(io.body(ctx), AskRequest.class, "request body");
+    if (req.question() == null) {
+      throw ApiProblem.badRequest("request body: 'question' is missing");
+    }
+    byte[] image = null;
+    String imageName = null;
+    if (req.image() != null) {
+      DataUrl url = DataUrl.parse(req.image(), "request body at /image");
+      if (!url.mime().startsWith("image/")) {
+        throw ApiProblem.badRequest(
+            "request body at /image: expected an image, got '" + url.mime() + "'");
+      }
+      image = url.bytes();
+      imageName = "question." + url.extension();
+    }
+    dev.bindery.generator.rag.AskRequest ask;
+    try {
+      ask =
+          new dev.bindery.generator.rag.AskRequest(
+              collection,
+              req.question(),
+              image,
+              imageName,
+              req.k() == null ? dev.bindery.generator.rag.AskRequest.DEFAULT_K : req.k(),
+              FilterJson.read(req.filter()),
+              req.interleave() != null && req.interleave());
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest("request body: " + e.getMessage());
+    }
+    bindery.describe(collection); // 404 before any work
+    Answer answer;
+    try {
+      answer = pool.run("ask", () -> rag.ask(ask));
+    } catch (CollectionNotFoundException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      // The question asked for something this collection cannot do (an image question without
+      // an image tower): well-formed, not answerable here.
+      throw ApiProblem.unprocessable("cannot answer on '" + collection + "': " + e.getMessage(), e);
+    }
+    Map<String, HitBody> byId = new LinkedHashMap<>();
+    for (RetrievedItem h : answer.hits()) {
+      byId.put(
+          h.id(),
+          new HitBody(
+              h.id(),
+              h.score(),
+              h.modality(),
+              h.source(),
+              h.metadata(),
+              h.segment() == null ? null : new SegmentBody(h.segment().start(), h.segment().end()),
+              null,
+              content.url(collection, h.id(), h.source())));
+    }
+    List<HitBody> cited = new ArrayList<>();
+    for (String id : answer.citations()) {
+      HitBody h = byId.get(id);
+      if (h != null) {
+        cited.add(h);
+      }
+    }
+    io.json(
+        ctx,
+        200,
+        new AskBody(
+            answer.text(),
+            answer.plainText(),
+            answer.abstained(),
+            cited,
+            List.copyOf(byId.values()),
+            answer.answeredBy(),
+            answer.timings().totalMs()));
+  }
+
+  /** The query: an expression string (length-limited) or a JSON query spec. */
+  QuerySpec query(JsonNode q) {
+    if (q == null || q.isNull()) {
+      throw ApiProblem.badRequest("request body: 'query' is missing");
+    }
+    if (q.isTextual()) {
+      String expression = q.textValue();
+      if (expression.length() > config.maxExpressionLength()) {
+        throw ApiProblem.badRequest(
+                "request body at /query: the expression is "
+                    + expression.length()
+                    + " characters; this server accepts at most "
+                    + config.maxExpressionLength()
+                    + " (serve --max-expression)")
+            .with("limit_chars", config.maxExpressionLength());
+      }
+      return parser.parse(expression);
+    }
+    if (q.isObject()) {
+      return specJson.read(q);
+    }
+    throw ApiProblem.badRequest(
+        "request body at /query: expected an expression string or a query spec object, got "
+            + q.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /** The search options, each checked against the server's limits. */
+  SearchOptions options(SearchRequest req) {
+    int k = req.k() == null ? DEFAULT_K : req.k();
+    if (k < 1 || k > config.maxK()) {
+      throw ApiProblem.badRequest(
+              "request body at /k: k must be in 1.." + config.maxK() + ", got " + k)
+          .with("limit_k", config.maxK());
+    }
+    int maxCandidates = Math.min(KnnQuery.MAX_K, 10 * config.maxK());
+    int candidates = req.candidates() == null ? 0 : req.candidates();
+    if (candidates < 0 || candidates > maxCandidates) {
+      throw ApiProblem.badRequest(
+          "request body at /candidates: must be in 0.." + maxCandidates + ", got " + candidates);
+    }
+    Filter filter = FilterJson.read(req.filter());
+    FusionConfig fusion = fusion(req.fusion());
+    Double lambda = null;
+    if (req.mmr() != null) {
+      if (req.mmr().lambda() == null) {
+        throw ApiProblem.badRequest("request body at /mmr: 'lambda' is missing");
+      }
+      lambda = req.mmr().lambda();
+    }
+    try {
+      return new SearchOptions(
+          k,
+          filter,
+          fusion,
+          lambda,
+          candidates,
+          req.bm25Fields(),
+          req.explain() != null && req.explain());
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest("request body: " + e.getMessage());
+    }
+  }
+
+  private static FusionConfig fusion(FusionRequest f) {
+    if (f == null) {
+      return null;
+    }
+    try {
+      FusionMethod method =
+          f.method() == null ? FusionMethod.RRF : FusionMethod.fromName(f.method());
+      return new FusionConfig(
+          method,
+          f.k() == null ? FusionConfig.DEFAULT_RRF_K : f.k(),
+          f.normalization() == null
+              ? Normalization.MIN_MAX
+              : Normalization.fromName(f.normalization()),
+          f.weights() == null ? Map.of() : f.weights());
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest("request body at /fusion: " + e.getMessage());
+    }
+  }
+}

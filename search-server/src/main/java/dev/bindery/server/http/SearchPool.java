@@ -1,0 +1,102 @@
+package dev.bindery.server.http;
+
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs searches and asks on a fixed number of threads with a bounded queue and a deadline. A full
+ * queue is a 503 with Retry-After at once (no unbounded backlog); a search past its deadline is a
+ * 503 for the client and is left to finish in the background. It is never interrupted: an interrupt
+ * closes the Lucene file channels it is reading, which would break the index for every other
+ * search.
+ */
+final class SearchPool implements AutoCloseable {
+  private final ThreadPoolExecutor executor;
+  private final Duration timeout;
+
+  SearchPool(int threads, int queue, Duration timeout) {
+    AtomicInteger n = new AtomicInteger();
+    this.executor =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            0,
+            TimeUnit.SECONDS,
+            queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue),
+            r -> {
+              Thread t = new Thread(r, "bindery-search-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
+    this.timeout = timeout;
+  }
+
+  /** Runs {@code work} and waits for it up to the deadline. */
+  <T> T run(String what, Callable<T> work) throws Exception {
+    Future<T> future;
+    try {
+      future = executor.submit(work);
+    } catch (RejectedExecutionException e) {
+      throw ApiProblem.unavailable(
+          "busy",
+          "Server busy",
+          "too many searches are running or waiting ("
+              + executor.getMaximumPoolSize()
+              + " running, "
+              + executor.getQueue().size()
+              + " waiting); retry shortly",
+          1);
+    }
+    try {
+      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(false);
+      throw ApiProblem.unavailable(
+          "timeout",
+          "Request timed out",
+          what + " took longer than the server's limit of " + timeout.toMillis() + " ms",
+          1);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception ex) {
+        throw ex;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    } catch (InterruptedException e) {
+      // The request thread is being stopped (server shutdown): let the search finish on its own.
+      future.cancel(false);
+      Thread.currentThread().interrupt();
+      throw ApiProblem.unavailable("busy", "Server busy", "the server is shutting down", 1);
+    }
+  }
+
+  /** Searches waiting for a thread. */
+  int waiting() {
+    return executor.getQueue().size();
+  }
+
+  @Override
+  public void close() {
+    executor.shutdown();
+    try {
+      // Searches still running after that finish on their own (daemon threads, never
+      // interrupted, for the reason above).
+      executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

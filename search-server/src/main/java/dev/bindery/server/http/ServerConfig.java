@@ -1,0 +1,354 @@
+package dev.bindery.server.http;
+
+import dev.bindery.indexer.KnnQuery;
+import dev.bindery.server.http.auth.ApiKeys;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How the HTTP server listens, what it lets through and whom. Immutable; start from {@link
+ * #defaults()} and change what differs with the {@code with...} methods.
+ *
+ * @param host address to bind; anything but a loopback address needs {@link #keys}
+ * @param port TCP port, 0 for any free port
+ * @param maxBodyBytes largest request body (JSON or multipart) in bytes; bigger ones get 413 before
+ *     they are read
+ * @param maxK largest {@code k} a search may ask for, 1..{@value KnnQuery#MAX_K}
+ * @param maxExpressionLength longest query expression string in characters
+ * @param requestTimeout how long a search or ask may run before the client gets 503
+ * @param maxConcurrentIngests item writes handled at once; more get 503 with Retry-After
+ * @param searchThreads threads that run searches and asks
+ * @param searchQueue searches waiting for a thread before more get 503 with Retry-After
+ * @param keys API keys; null serves without authentication (loopback hosts only)
+ * @param corsOrigins origins allowed to call the API from a browser ({@code https://x.example}, or
+ *     {@code *}); empty turns CORS off
+ * @param webRoot a directory to serve the web page from instead of the jar's {@code /web}, or null
+ * @param uploadsDir where uploaded files are kept so {@code .../content} can serve them, or null to
+ *     keep none
+ * @param modelDirs directories whose sub-directories may be named as model packages when a
+ *     collection is created over HTTP (besides the packages in the jar)
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    long maxBodyBytes,
+    int maxK,
+    int maxExpressionLength,
+    Duration requestTimeout,
+    int maxConcurrentIngests,
+    int searchThreads,
+    int searchQueue,
+    ApiKeys keys,
+    List<String> corsOrigins,
+    Path webRoot,
+    Path uploadsDir,
+    List<Path> modelDirs) {
+
+  /** The default port of {@code bindery serve} and {@code bindery demo}. */
+  public static final int DEFAULT_PORT = 7700;
+
+  /** 32 MiB. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 32L << 20;
+
+  public ServerConfig {
+    Objects.requireNonNull(host, "host");
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("host must not be blank");
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+    }
+    if (maxBodyBytes < 1024) {
+      throw new IllegalArgumentException("max body must be >= 1024 bytes, got " + maxBodyBytes);
+    }
+    if (maxK < 1 || maxK > KnnQuery.MAX_K) {
+      throw new IllegalArgumentException("max k must be in 1.." + KnnQuery.MAX_K + ", got " + maxK);
+    }
+    if (maxExpressionLength < 16 || maxExpressionLength > 1_000_000) {
+      throw new IllegalArgumentException(
+          "max expression length must be in 16..1000000, got " + maxExpressionLength);
+    }
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("request timeout must be positive, got " + requestTimeout);
+    }
+    if (maxConcurrentIngests < 1) {
+      throw new IllegalArgumentException(
+          "max concurrent ingests must be >= 1, got " + maxConcurrentIngests);
+    }
+    if (searchThreads < 1) {
+      throw new IllegalArgumentException("search threads must be >= 1, got " + searchThreads);
+    }
+    if (searchQueue < 0) {
+      throw new IllegalArgumentException("search queue must be >= 0, got " + searchQueue);
+    }
+    corsOrigins = List.copyOf(corsOrigins);
+    for (String origin : corsOrigins) {
+      if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+        throw new IllegalArgumentException(
+            "CORS origin must be * or scheme://host[:port] without a path, got '" + origin + "'");
+      }
+    }
+    modelDirs = List.copyOf(modelDirs);
+  }
+
+  /**
+   * Loopback on port {@value #DEFAULT_PORT}, 32 MiB bodies, k up to 1000, expressions up to 4096
+   * characters, 30 s per search, 4 concurrent ingests, searches on {@code 2 x cores} threads with
+   * 256 waiting, no keys, no CORS, the jar's web page, no upload store.
+   */
+  public static ServerConfig defaults() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new ServerConfig(
+        "127.0.0.1",
+        DEFAULT_PORT,
+        DEFAULT_MAX_BODY_BYTES,
+        1000,
+        4096,
+        Duration.ofSeconds(30),
+        4,
+        Math.max(4, 2 * cores),
+        256,
+        null,
+        List.of(),
+        null,
+        null,
+        List.of());
+  }
+
+  public ServerConfig withHost(String h) {
+    return new ServerConfig(
+        h,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withPort(int p) {
+    return new ServerConfig(
+        host,
+        p,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withMaxBodyBytes(long b) {
+    return new ServerConfig(
+        host,
+        port,
+        b,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withMaxK(int k) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        k,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withMaxExpressionLength(int n) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        n,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withRequestTimeout(Duration t) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        t,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withMaxConcurrentIngests(int n) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        n,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withSearchThreads(int threads, int queue) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        threads,
+        queue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withKeys(ApiKeys k) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        k,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withCorsOrigins(List<String> origins) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        origins,
+        webRoot,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withWebRoot(Path dir) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        dir,
+        uploadsDir,
+        modelDirs);
+  }
+
+  public ServerConfig withUploadsDir(Path dir) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        dir,
+        modelDirs);
+  }
+
+  public ServerConfig withModelDirs(List<Path> dirs) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        dirs);
+  }
+}

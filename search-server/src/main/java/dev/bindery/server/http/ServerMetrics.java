@@ -1,0 +1,82 @@
+package dev.bindery.server.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The server's Prometheus metrics: requests by method, route template and status with their
+ * latency; search latency by collection (with a histogram for quantiles); items and requests
+ * ingested by collection and outcome; ingests in flight; a few JVM gauges. Route templates (not raw
+ * paths) keep the label count bounded. Thread-safe.
+ */
+final class ServerMetrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  ServerMetrics(Supplier<Number> ingestsInFlight) {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    Gauge.builder("bindery.ingest.in_flight", ingestsInFlight)
+        .description("Item-write requests being handled")
+        .register(registry);
+  }
+
+  /** One finished HTTP request. */
+  void request(String method, String route, int status, long nanos) {
+    Timer.builder("http.server.requests")
+        .description("HTTP requests by method, route template and status")
+        .tag("method", method)
+        .tag("route", route)
+        .tag("status", Integer.toString(status))
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One search that returned hits (or none) in the engine. */
+  void search(String collection, long nanos) {
+    Timer.builder("bindery.search")
+        .description("Search latency in the engine (embedding included), by collection")
+        .tag("collection", collection)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One item-write request and how many items it wrote. */
+  void ingest(String collection, String outcome, int items) {
+    Counter.builder("bindery.ingest.requests")
+        .description("Item-write requests by collection and outcome")
+        .tag("collection", collection)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+    if (items > 0) {
+      Counter.builder("bindery.ingest.items")
+          .description("Items written, by collection")
+          .tag("collection", collection)
+          .register(registry)
+          .increment(items);
+    }
+  }
+
+  /** The Prometheus text exposition. */
+  String scrape() {
+    return registry.scrape();
+  }
+
+  void close() {
+    registry.close();
+  }
+}

@@ -1,0 +1,145 @@
+package dev.bindery.server.http;
+
+import dev.bindery.indexer.Names;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Keeps the files uploaded over HTTP so the server can serve them back (thumbnails, players). A
+ * file lives at {@code <root>/<collection>/<sha256(id)>/<random>.<ext>}: nothing of the client's
+ * file name or id reaches the path but a hash and a known extension, so no upload can land outside
+ * the store. A new upload of an id gets a new file; the old one is removed only after the index
+ * write succeeded ({@link #commit}), and the new one is removed if it failed ({@link #discard}), so
+ * a failed request leaves the store as it was.
+ */
+final class UploadStore {
+  private final Path root;
+
+  /**
+   * @param root the store's folder, or null to keep no uploads
+   */
+  UploadStore(Path root) {
+    this.root = root == null ? null : root.toAbsolutePath().normalize();
+  }
+
+  boolean enabled() {
+    return root != null;
+  }
+
+  /** Writes an upload for {@code id}; the returned path becomes the item's source. */
+  Path stage(String collection, String id, String extension, byte[] bytes) {
+    Names.checkName("collection", collection);
+    String ext = extension.toLowerCase(Locale.ROOT);
+    if (!ext.matches("[a-z0-9]{1,8}")) {
+      throw new IllegalArgumentException("file extension '" + extension + "' is not allowed");
+    }
+    Path dir = itemDir(collection, id);
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, ".staging-", "." + ext);
+      Files.write(tmp, bytes);
+      Path target = dir.resolve(UUID.randomUUID() + "." + ext);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store the upload of item '" + id + "': " + e, e);
+    }
+  }
+
+  /** After a successful write: removes the item's older uploads, keeping {@code kept}. */
+  void commit(String collection, String id, Path kept) {
+    Path dir = itemDir(collection, id);
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        if (!f.equals(kept)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // Nothing to clean.
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean old uploads of item '" + id + "': " + e, e);
+    }
+  }
+
+  /** After a failed write: removes a staged upload. */
+  void discard(Path staged) {
+    if (staged == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(staged);
+      Path dir = staged.getParent();
+      try (Stream<Path> s = Files.list(dir)) {
+        if (s.findAny().isEmpty()) {
+          Files.deleteIfExists(dir);
+        }
+      }
+    } catch (IOException e) {
+      // A stray upload costs disk, not correctness: no item points at it.
+    }
+  }
+
+  /** Removes the uploads of a deleted item. */
+  void deleteItem(String collection, String id) {
+    if (root != null) {
+      deleteTree(itemDir(collection, id));
+    }
+  }
+
+  /** Removes the uploads of a dropped collection. */
+  void dropCollection(String collection) {
+    if (root != null) {
+      Names.checkName("collection", collection);
+      deleteTree(root.resolve(collection));
+    }
+  }
+
+  /** True if {@code file} is inside this store. */
+  boolean contains(Path file) {
+    return root != null && file.toAbsolutePath().normalize().startsWith(root);
+  }
+
+  private Path itemDir(String collection, String id) {
+    if (root == null) {
+      throw new IllegalStateException("this server keeps no uploads");
+    }
+    return root.resolve(collection).resolve(sha256(id));
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete uploads in " + dir + ": " + e, e);
+    }
+  }
+
+  private static String sha256(String id) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.bindery.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bindery.fusion.Bindery;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bindery index} over a folder with the default model: exit codes, summary, re-runs. */
+class IndexCommandTest {
+  private static final Path IMAGES =
+      Path.of("..", "models", "bindery-mini", "demo", "images", "signs_and_symbols", "flags");
+
+  @TempDir Path dir;
+
+  @Test
+  void indexesAFolderReportsSkipsAndReRunsIdempotently() throws Exception {
+    Path photos = Files.createDirectories(dir.resolve("photos"));
+    Files.copy(IMAGES.resolve("europe/sweden.png"), photos.resolve("sweden.png"));
+    Files.copy(IMAGES.resolve("asia/laos.png"), photos.resolve("laos.png"));
+    Files.writeString(photos.resolve("notes.txt"), "a blue flag with a yellow cross");
+    Files.write(photos.resolve("broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 0, 1});
+    String data = dir.resolve("data").toString();
+
+    CliRun first = CliRun.of("--data", data, "index", "--collection", "mine", photos.toString());
+    assertEquals(IndexCommand.EXIT_PARTIAL, first.exitCode(), first.err() + first.out());
+    assertTrue(first.out().contains("Created collection 'mine'"), first.out());
+    assertTrue(first.out().contains("3 added, 0 replaced, 0 unchanged, 1 skipped"), first.out());
+    assertTrue(first.out().contains("broken.jpg"), first.out());
+
+    Files.delete(photos.resolve("broken.jpg"));
+    CliRun again = CliRun.of("--data", data, "index", "-c", "mine", photos.toString());
+    assertEquals(0, again.exitCode(), again.err() + again.out());
+    assertTrue(again.out().contains("0 added, 0 replaced, 3 unchanged, 0 skipped"), again.out());
+
+    try (Bindery b = Bindery.open(dir.resolve("data"))) {
+      assertEquals(3, b.describe("mine").count());
+      assertEquals(
+          "sweden.png",
+          b.search("mine", "image:" + photos.resolve("sweden.png"), 1).hits().get(0).id());
+    }
+
+    CliRun wrongModel =
+        CliRun.of(
+            "--data",
+            data,
+            "index",
+            "-c",
+            "mine",
+            "--model",
+            "classpath:/models/minilm-l6-v2",
+            photos.toString());
+    assertEquals(2, wrongModel.exitCode(), wrongModel.out());
+    assertTrue(wrongModel.err().contains("exists with model"), wrongModel.err());
+  }
+}

@@ -1,0 +1,189 @@
+package dev.bindery.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.server.http.ServerConfig;
+import dev.bindery.server.http.auth.ApiKey;
+import dev.bindery.server.http.auth.ApiKeys;
+import dev.bindery.server.http.auth.Scope;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void keysAddListAndRemove() throws Exception {
+    Path keys = dir.resolve("keys.json");
+    CliRun add =
+        CliRun.of(
+            "serve",
+            "keys",
+            "add",
+            "--keys",
+            keys.toString(),
+            "--name",
+            "ingest",
+            "--scope",
+            "write",
+            "--collections",
+            "a,b");
+    assertEquals(0, add.exitCode(), add.err());
+    String secret = add.out().strip();
+    assertTrue(secret.matches("bk_[A-Za-z0-9_-]{43}"), add.out());
+    assertTrue(add.err().contains("not stored anywhere"), add.err());
+    assertFalse(Files.readString(keys).contains(secret), "the file holds no secret");
+    ApiKey key = ApiKeys.load(keys).authenticate(secret).orElseThrow();
+    assertEquals("ingest", key.name());
+    assertEquals(Scope.WRITE, key.scope());
+    assertEquals(Set.of("a", "b"), key.collections());
+
+    CliRun again = CliRun.of("serve", "keys", "add", "--keys", keys.toString(), "--name", "ingest");
+    assertEquals(1, again.exitCode());
+    assertTrue(again.err().contains("two keys are named 'ingest'"), again.err());
+    CliRun badScope =
+        CliRun.of(
+            "serve", "keys", "add", "--keys", keys.toString(), "--name", "x", "--scope", "god");
+    assertEquals(1, badScope.exitCode());
+    assertTrue(badScope.err().contains("unknown scope 'god'"), badScope.err());
+
+    CliRun list = CliRun.of("serve", "keys", "list", "--keys", keys.toString());
+    assertEquals(0, list.exitCode(), list.err());
+    assertTrue(list.out().contains("ingest") && list.out().contains("a,b"), list.out());
+
+    CliRun remove = CliRun.of("serve", "keys", "remove", "--keys", keys.toString(), "ingest");
+    assertEquals(0, remove.exitCode(), remove.err());
+    assertTrue(ApiKeys.load(keys).isEmpty());
+  }
+
+  @Test
+  void refusesANonLoopbackHostWithoutKeys() {
+    CliRun run =
+        CliRun.of(
+            "serve", "--data", dir.resolve("data").toString(), "--host", "0.0.0.0", "--port", "0");
+    assertEquals(1, run.exitCode(), run.err());
+    assertTrue(run.err().contains("refusing to listen on 0.0.0.0 without API keys"), run.err());
+    assertEquals("", run.out());
+  }
+
+  @Test
+  void optionsBecomeTheServerConfig() {
+    CommandLine cl = BinderyCli.commandLine(Map.of(), getClass().getClassLoader());
+    CommandLine.ParseResult parsed =
+        cl.parseArgs(
+            "serve",
+            "--port",
+            "0",
+            "--max-body",
+            "2MB",
+            "--max-k",
+            "50",
+            "--max-expression",
+            "300",
+            "--timeout",
+            "1.5",
+            "--max-ingests",
+            "2",
+            "--search-threads",
+            "3",
+            "--search-queue",
+            "7",
+            "--cors",
+            "https://a.example,https://b.example");
+    ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+    ServerConfig c = serve.config();
+    assertEquals(0, c.port());
+    assertEquals(2L << 20, c.maxBodyBytes());
+    assertEquals(50, c.maxK());
+    assertEquals(300, c.maxExpressionLength());
+    assertEquals(Duration.ofMillis(1500), c.requestTimeout());
+    assertEquals(2, c.maxConcurrentIngests());
+    assertEquals(3, c.searchThreads());
+    assertEquals(7, c.searchQueue());
+    assertEquals(List.of("https://a.example", "https://b.example"), c.corsOrigins());
+    assertEquals(512L << 10, ServeCommand.parseSize("--max-body", "512KB"));
+    assertEquals(1L << 30, ServeCommand.parseSize("--max-body", "1g"));
+    assertEquals(1234, ServeCommand.parseSize("--max-body", "1234"));
+
+    CliRun bad = CliRun.of("serve", "--max-body", "12XB", "--data", dir.toString());
+    assertEquals(1, bad.exitCode());
+    assertTrue(bad.err().contains("--max-body must be a size like 32MB"), bad.err());
+  }
+
+  @Test
+  void benchHttpComparesHttpWithInProcess() throws Exception {
+    Path out = dir.resolve("http.json");
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "http",
+            "--data",
+            dir.resolve("data").toString(),
+            "--items",
+            "300",
+            "--requests",
+            "3",
+            "--clients",
+            "1,2",
+            "--rounds",
+            "1",
+            "--warmup",
+            "4",
+            "--queries",
+            "10",
+            "--json",
+            out.toString());
+    assertEquals(0, run.exitCode(), run.err());
+    JsonNode report = new ObjectMapper().readTree(out.toFile());
+    assertEquals(300, report.at("/collection/items").asInt());
+    assertTrue(
+        report.get("command").asText().startsWith("bindery bench http --data "), report.toString());
+    assertFalse(report.at("/collection/cached").asBoolean());
+    assertEquals(report.at("/agreement/queries").asInt(), report.at("/agreement/same_ids").asInt());
+    assertEquals(2, report.get("results").size());
+    for (JsonNode row : report.get("results")) {
+      for (String mode : List.of("in_process", "http")) {
+        assertEquals(row.get("clients").asInt() * 3, row.at("/" + mode + "/requests").asInt());
+        assertTrue(row.at("/" + mode + "/qps").asDouble() > 0, row.toString());
+        assertTrue(
+            row.at("/" + mode + "/p99_ms").asDouble() >= row.at("/" + mode + "/p50_ms").asDouble());
+      }
+    }
+    assertTrue(run.out().contains("HTTP/in-process"), run.out());
+
+    // A second run reuses the collection from the data directory.
+    CliRun again =
+        CliRun.of(
+            "bench",
+            "http",
+            "--data",
+            dir.resolve("data").toString(),
+            "--items",
+            "300",
+            "--requests",
+            "1",
+            "--clients",
+            "1",
+            "--rounds",
+            "1",
+            "--warmup",
+            "0",
+            "--queries",
+            "2",
+            "--json",
+            out.toString());
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(new ObjectMapper().readTree(out.toFile()).at("/collection/cached").asBoolean());
+  }
+}

@@ -1,0 +1,238 @@
+package dev.bindery.server.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bindery.fusion.Bindery;
+import dev.bindery.server.http.HttpTestClient.Res;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The OpenAPI document, limits, timeouts, back-pressure and CORS. */
+class ServerBehaviourTest {
+  @TempDir Path dir;
+
+  @Test
+  void openApiListsEveryRegisteredRouteWithItsSchemas() {
+    try (Bindery bindery = Bindery.open(dir);
+        BinderyServer server = BinderyServer.start(bindery, ServerConfig.defaults().withPort(0))) {
+      JsonNode doc = new HttpTestClient(server.uri()).get("/openapi.json").json();
+      JsonNode paths = doc.get("paths");
+      int operations = 0;
+      for (Iterator<JsonNode> it = paths.elements(); it.hasNext(); ) {
+        operations += it.next().size();
+      }
+      assertEquals(server.routes().size(), operations, "one operation per route, no more");
+      Set<String> operationIds = new HashSet<>();
+      for (Route r : server.routes()) {
+        JsonNode op = paths.path(r.path()).path(r.method().name().toLowerCase(Locale.ROOT));
+        assertFalse(op.isMissingNode(), "document lacks " + r.describe());
+        assertEquals(r.operationId(), op.get("operationId").asText());
+        assertTrue(operationIds.add(r.operationId()));
+        assertTrue(op.get("responses").has(Integer.toString(r.status())), r.describe());
+        if (r.scope() != null) {
+          assertEquals(r.scope().wireName(), op.get("x-bindery-scope").asText());
+          assertTrue(op.get("responses").has("401"), r.describe());
+        }
+      }
+      for (String expected :
+          List.of(
+              "POST /v1/collections",
+              "GET /v1/collections",
+              "GET /v1/collections/{name}",
+              "DELETE /v1/collections/{name}",
+              "POST /v1/collections/{name}/items",
+              "GET /v1/collections/{name}/items/{id}",
+              "DELETE /v1/collections/{name}/items/{id}",
+              "GET /v1/collections/{name}/items/{id}/content",
+              "POST /v1/collections/{name}/search",
+              "POST /v1/collections/{name}/ask",
+              "GET /v1/health",
+              "GET /metrics",
+              "GET /openapi.json")) {
+        assertTrue(
+            server.routes().stream().anyMatch(r -> r.describe().equals(expected)),
+            "the contract's route " + expected + " is registered");
+      }
+      // Schemas come from the records: the members the server reads and writes.
+      JsonNode schemas = doc.at("/components/schemas");
+      assertEquals(
+          Set.of("query", "k", "filter", "fusion", "mmr", "candidates", "bm25_fields", "explain"),
+          names(schemas.at("/SearchRequest/properties")));
+      assertEquals(List.of("query"), list(schemas.at("/SearchRequest/required")));
+      assertEquals(Set.of("hits", "took_ms", "legs"), names(schemas.at("/SearchBody/properties")));
+      assertEquals("array", schemas.at("/SearchBody/properties/hits/type").asText());
+      assertEquals(
+          "#/components/schemas/HitBody",
+          schemas.at("/SearchBody/properties/hits/items/$ref").asText());
+      assertEquals("integer", schemas.at("/SearchBody/properties/took_ms/type").asText());
+      // Every reference resolves.
+      List<String> refs = new ArrayList<>();
+      collectRefs(doc, refs);
+      assertFalse(refs.isEmpty());
+      for (String ref : refs) {
+        assertFalse(doc.at(ref.substring(1)).isMissingNode(), "dangling " + ref);
+      }
+      JsonNode items = paths.at("/~1v1~1collections~1{name}~1items/post/requestBody/content");
+      assertTrue(
+          items.has("application/json") && items.has("multipart/form-data"), items.toString());
+    }
+  }
+
+  @Test
+  void searchPastTheDeadlineIs503AndTheServerGoesOn() {
+    try (Bindery bindery = Bindery.open(dir);
+        BinderyServer server =
+            BinderyServer.start(
+                bindery,
+                ServerConfig.defaults().withPort(0).withRequestTimeout(Duration.ofNanos(1)))) {
+      HttpTestClient http = new HttpTestClient(server.uri());
+      assertEquals(
+          201,
+          http.post("/v1/collections", Map.of("name", "v", "spaces", Map.of("v", Map.of("dim", 2))))
+              .status());
+      Res r = http.post("/v1/collections/v/search", Map.of("query", "vector:[1, 0]"));
+      JsonNode p = r.assertProblem(503);
+      assertEquals("urn:bindery:problem:timeout", p.get("type").asText());
+      assertEquals("1", r.header("Retry-After"));
+      http.assertHealthy();
+    }
+  }
+
+  @Test
+  void fullSearchQueueIs503Busy() throws Exception {
+    SearchPool pool = new SearchPool(1, 1, Duration.ofMinutes(1));
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService callers = Executors.newFixedThreadPool(2);
+    try {
+      Future<String> running =
+          callers.submit(
+              () ->
+                  pool.run(
+                      "search",
+                      () -> {
+                        started.countDown();
+                        release.await();
+                        return "ran";
+                      }));
+      assertTrue(started.await(1, TimeUnit.MINUTES));
+      Future<String> queued = callers.submit(() -> pool.run("search", () -> "queued"));
+      while (pool.waiting() == 0) {
+        assertFalse(queued.isDone(), "the second search waits for the thread");
+        Thread.onSpinWait();
+      }
+      ApiProblem busy = assertThrows(ApiProblem.class, () -> pool.run("search", () -> "no room"));
+      assertEquals(503, busy.status());
+      assertEquals("busy", busy.type());
+      assertEquals("1", busy.headers().get("Retry-After"));
+      release.countDown();
+      assertEquals("ran", running.get(1, TimeUnit.MINUTES));
+      assertEquals("queued", queued.get(1, TimeUnit.MINUTES));
+      assertEquals("room again", pool.run("search", () -> "room again"));
+    } finally {
+      release.countDown();
+      callers.shutdown();
+      pool.close();
+    }
+  }
+
+  @Test
+  void corsIsOffUnlessConfigured() {
+    try (Bindery bindery = Bindery.open(dir)) {
+      try (BinderyServer plain =
+          BinderyServer.start(bindery, ServerConfig.defaults().withPort(0))) {
+        Res r =
+            new HttpTestClient(plain.uri())
+                .send(
+                    new HttpTestClient(plain.uri())
+                        .request("/v1/health")
+                        .header("Origin", "https://app.example")
+                        .GET()
+                        .build());
+        assertEquals(200, r.status());
+        assertNull(r.header("Access-Control-Allow-Origin"), "no CORS without configuration");
+      }
+      try (BinderyServer cors =
+          BinderyServer.start(
+              bindery,
+              ServerConfig.defaults()
+                  .withPort(0)
+                  .withCorsOrigins(List.of("https://app.example")))) {
+        HttpTestClient http = new HttpTestClient(cors.uri());
+        Res allowed =
+            http.send(
+                http.request("/v1/health").header("Origin", "https://app.example").GET().build());
+        assertEquals("https://app.example", allowed.header("Access-Control-Allow-Origin"));
+        Res preflight =
+            http.send(
+                http.request("/v1/collections/x/search")
+                    .header("Origin", "https://app.example")
+                    .header("Access-Control-Request-Method", "POST")
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                    .build());
+        assertTrue(preflight.status() < 300, preflight.status() + " " + preflight.text());
+        assertNotNull(preflight.header("Access-Control-Allow-Origin"));
+        Res other =
+            http.send(
+                http.request("/v1/health").header("Origin", "https://evil.example").GET().build());
+        assertNull(other.header("Access-Control-Allow-Origin"));
+      }
+    }
+  }
+
+  @Test
+  void configRejectsNonsense() {
+    ServerConfig d = ServerConfig.defaults();
+    assertThrows(IllegalArgumentException.class, () -> d.withPort(70_000));
+    assertThrows(IllegalArgumentException.class, () -> d.withMaxBodyBytes(10));
+    assertThrows(IllegalArgumentException.class, () -> d.withMaxK(0));
+    assertThrows(IllegalArgumentException.class, () -> d.withRequestTimeout(Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class, () -> d.withCorsOrigins(List.of("https://a.example/x")));
+    assertThrows(IllegalArgumentException.class, () -> d.withMaxConcurrentIngests(0));
+  }
+
+  private static Set<String> names(JsonNode object) {
+    Set<String> names = new HashSet<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static List<String> list(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static void collectRefs(JsonNode n, List<String> out) {
+    if (n.isObject()) {
+      if (n.has("$ref")) {
+        out.add(n.get("$ref").asText());
+      }
+      n.elements().forEachRemaining(c -> collectRefs(c, out));
+    } else if (n.isArray()) {
+      n.forEach(c -> collectRefs(c, out));
+    }
+  }
+}
