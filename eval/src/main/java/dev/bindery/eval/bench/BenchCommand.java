@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     description = "Benchmarks that report ratios against a baseline measured in the same run.",
-    subcommands = {AnnBenchCommand.class, EncoderBenchCommand.class})
+    subcommands = {AnnBenchCommand.class, EncoderBenchCommand.class, FusionBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Spec private CommandSpec spec;
@@ -24,7 +24,11 @@ public final class BenchCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "bench needs a subcommand: ann or encoders");
+    throw new ParameterException(
+        spec.commandLine(),
+        "bench needs a subcommand: "
+            + String.join(
+                ", ", new java.util.TreeSet<>(spec.commandLine().getSubcommands().keySet())));
   }
 
   /** A command line for {@code bench}, failing with the message alone for caller mistakes. */
