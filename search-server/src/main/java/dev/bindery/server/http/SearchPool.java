@@ -43,9 +43,19 @@ final class SearchPool implements AutoCloseable {
 
   /** Runs {@code work} and waits for it up to the deadline. */
   <T> T run(String what, Callable<T> work) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
     Future<T> future;
     try {
-      future = executor.submit(work);
+      // A search that only gets a thread after its deadline is not run at all: its caller has
+      // already been told it timed out.
+      future =
+          executor.submit(
+              () -> {
+                if (System.nanoTime() - deadline >= 0) {
+                  throw timedOut(what);
+                }
+                return work.call();
+              });
     } catch (RejectedExecutionException e) {
       throw ApiProblem.unavailable(
           "busy",
@@ -61,11 +71,7 @@ final class SearchPool implements AutoCloseable {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       future.cancel(false);
-      throw ApiProblem.unavailable(
-          "timeout",
-          "Request timed out",
-          what + " took longer than the server's limit of " + timeout.toMillis() + " ms",
-          1);
+      throw timedOut(what);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof Exception ex) {
@@ -81,6 +87,14 @@ final class SearchPool implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw ApiProblem.unavailable("busy", "Server busy", "the server is shutting down", 1);
     }
+  }
+
+  private ApiProblem timedOut(String what) {
+    return ApiProblem.unavailable(
+        "timeout",
+        "Request timed out",
+        what + " took longer than the server's limit of " + timeout.toMillis() + " ms",
+        1);
   }
 
   /** Searches waiting for a thread. */
