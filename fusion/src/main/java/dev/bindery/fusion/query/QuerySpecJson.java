@@ -241,8 +241,9 @@ public final class QuerySpecJson {
           }
         }
       } catch (IllegalArgumentException e) {
-        if (e.getMessage() != null && e.getMessage().startsWith("query JSON at ")) {
-          throw e;
+        if (e instanceof QuerySyntaxException
+            || (e.getMessage() != null && e.getMessage().startsWith("query JSON at "))) {
+          throw e; // a syntax error keeps its column for the caller (the page points at it)
         }
         throw new IllegalArgumentException("query JSON at " + path + ": " + e.getMessage(), e);
       }

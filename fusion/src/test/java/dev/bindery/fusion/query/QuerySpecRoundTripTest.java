@@ -62,6 +62,13 @@ class QuerySpecRoundTripTest {
   }
 
   @Test
+  void aSyntaxErrorInsideJsonKeepsItsColumn() {
+    IllegalArgumentException e = badJson("{\"expression\": \"text:a + (image:b\"}", "");
+    assertTrue(e instanceof QuerySyntaxException, e.getClass().getName());
+    assertEquals(10, ((QuerySyntaxException) e).column(), e.getMessage()); // the open "("
+  }
+
+  @Test
   void badJsonNamesThePath() {
     badJson(
         "{\"expression\":{\"photo\":\"x\"}}",
