@@ -75,6 +75,43 @@ class DatasetLoadersTest {
   }
 
   @Test
+  void captionedManifestMergesSharedCaptions() throws Exception {
+    java.nio.file.Path img = tmp.resolve("a.png");
+    javax.imageio.ImageIO.write(
+        new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB),
+        "png",
+        img.toFile());
+    java.nio.file.Path m = tmp.resolve("m.jsonl");
+    java.nio.file.Files.writeString(
+        m,
+        "{\"id\":\"x\",\"text\":\"a flag\",\"image\":\"a.png\",\"metadata\":{}}\n"
+            + "\n"
+            + "{\"id\":\"y\",\"text\":\"a flag\",\"image\":\"a.png\"}\n"
+            + "{\"id\":\"z\",\"text\":\"a star\",\"image\":\"a.png\"}\n");
+    EvalDataset d = loaders.load("captioned-manifest", m, Map.of());
+    QuerySet t2i = d.querySet("text->image");
+    assertEquals(2, t2i.queries().size(), "one query per distinct caption");
+    assertEquals(3, t2i.corpus().size());
+    assertEquals(2, t2i.queries().get(0).judgments().relevantCount(), "both flag images");
+    QuerySet i2t = d.querySet("image->text");
+    assertEquals(3, i2t.queries().size());
+    assertEquals(java.util.List.of("cap:0", "cap:1"), i2t.corpus());
+    assertEquals(
+        2,
+        loaders
+            .load("captioned-manifest", m, Map.of("limit", "2"))
+            .querySet("image->text")
+            .queries()
+            .size());
+    java.nio.file.Files.writeString(m, "{\"id\":\"x\",\"text\":\"a flag\"}\n");
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> loaders.load("captioned-manifest", m, Map.of()));
+    assertTrue(
+        e.getMessage().contains("line 1") && e.getMessage().contains("'image'"), e.getMessage());
+  }
+
+  @Test
   void jsonlPairsOfAnyTwoModalities() {
     EvalDataset d = loaders.load("jsonl-pairs", FIXTURES.resolve("pairs/pairs.jsonl"), Map.of());
     assertEquals(
@@ -212,7 +249,7 @@ class DatasetLoadersTest {
     expect(
         () -> loaders.load("coco", tmp, Map.of()),
         "unknown dataset kind 'coco'",
-        "[fashion-mnist, imagefolder, jsonl-pairs, karpathy, mmbench-tsv]");
+        "[captioned-manifest, fashion-mnist, imagefolder, jsonl-pairs, karpathy, mmbench-tsv]");
     expect(
         () ->
             loaders.load(
