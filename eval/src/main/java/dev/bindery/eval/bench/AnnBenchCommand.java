@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -21,7 +22,11 @@ import picocli.CommandLine.Spec;
     description = {
       "HNSW recall, single-thread QPS, build time and index size per vector storage, against"
           + " exact neighbours computed by brute force.",
-      "Data: --vectors FILE --queries FILE (.fvecs or .npy), or --synthetic N clustered vectors."
+      "Data: --dataset DIR (base.npy + queries.npy, as eval/bench-peers/prepare-sentences.sh"
+          + " makes), --vectors FILE --queries FILE (.fvecs or .npy), or --synthetic N clustered"
+          + " vectors.",
+      "--peers also builds the same index with hnswlib and FAISS HNSW (Python, Debian packages;"
+          + " eval/bench-peers/install-peers.sh installs them) and compares, in the same run."
     })
 public final class AnnBenchCommand implements Callable<Integer> {
 
@@ -33,6 +38,14 @@ public final class AnnBenchCommand implements Callable<Integer> {
       description = "Show this help message and exit.")
   private boolean help;
 
+  @Option(
+      names = "--dataset",
+      paramLabel = "DIR",
+      description =
+          "Prepared dataset folder holding base.npy, queries.npy and optionally dataset.json;"
+              + " exact neighbours are cached in it.")
+  private Path datasetDir;
+
   @Option(names = "--vectors", paramLabel = "FILE", description = "Base vectors (.fvecs/.npy).")
   private Path vectors;
 
@@ -41,7 +54,7 @@ public final class AnnBenchCommand implements Callable<Integer> {
       paramLabel = "FILE|N",
       description =
           "Query vectors (.fvecs/.npy) with --vectors; with --synthetic, how many queries to"
-              + " draw (default 1000).")
+              + " draw (default 1000); with --dataset, use the first N queries (default all).")
   private String queries;
 
   @Option(
@@ -68,7 +81,7 @@ public final class AnnBenchCommand implements Callable<Integer> {
   @Option(
       names = "--max-vectors",
       paramLabel = "N",
-      description = "Index only the first N base vectors of --vectors.")
+      description = "Index only the first N base vectors of --vectors or --dataset.")
   private Integer maxVectors;
 
   @Option(
@@ -93,9 +106,9 @@ public final class AnnBenchCommand implements Callable<Integer> {
   private int m;
 
   @Option(
-      names = "--beam",
+      names = {"--ef-construction", "--beam"},
       defaultValue = "100",
-      description = "HNSW build beam width (${DEFAULT-VALUE}).")
+      description = "HNSW build beam width, efConstruction (${DEFAULT-VALUE}).")
   private int beam;
 
   @Option(
@@ -135,8 +148,57 @@ public final class AnnBenchCommand implements Callable<Integer> {
       description = "Recall the summary reports QPS at (${DEFAULT-VALUE}).")
   private double recallTarget;
 
-  @Option(names = "--json", paramLabel = "OUT", description = "Also write the report as JSON.")
+  @Option(
+      names = "--peers",
+      description =
+          "Also run hnswlib and FAISS HNSW at the same M and efConstruction, single-thread"
+              + " queries (needs eval/bench-peers/install-peers.sh once).")
+  private boolean peers;
+
+  @Option(
+      names = "--peer-engines",
+      split = ",",
+      defaultValue = "hnswlib,faiss-hnsw",
+      description = "Peers to run with --peers (${DEFAULT-VALUE}).")
+  private List<String> peerEngines;
+
+  @Option(
+      names = "--peer-build-threads",
+      defaultValue = "1",
+      description = "Threads the peers build their index with (${DEFAULT-VALUE}).")
+  private int peerBuildThreads;
+
+  @Option(
+      names = "--python",
+      defaultValue = "/usr/bin/python3",
+      description = "Python that imports hnswlib and faiss (${DEFAULT-VALUE}).")
+  private Path python;
+
+  @Option(
+      names = "--peers-script",
+      paramLabel = "FILE",
+      description = "peers.py to run (default: the copy of eval/bench-peers/peers.py in the jar).")
+  private Path peersScript;
+
+  @Option(
+      names = "--json",
+      paramLabel = "OUT",
+      description = "Also write the report as JSON (with --peers, the side-by-side report).")
   private Path json;
+
+  @Option(
+      names = "--report-dir",
+      paramLabel = "DIR",
+      description =
+          "Write NAME.md, NAME.json, NAME-recall-qps.png and NAME-build.png (XChart plots) here.")
+  private Path reportDir;
+
+  @Option(
+      names = "--report-name",
+      paramLabel = "NAME",
+      description =
+          "File name stem in --report-dir (default: ann-peers with --peers, else ann-run).")
+  private String reportName;
 
   @Option(
       names = "--work",
@@ -154,6 +216,7 @@ public final class AnnBenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     AnnBenchmark.Options options;
+    PeerBenchmark.Request peerShape;
     try {
       options =
           new AnnBenchmark.Options(
@@ -169,6 +232,20 @@ public final class AnnBenchCommand implements Callable<Integer> {
               Runtime.getRuntime().availableProcessors(),
               recallTarget,
               !noProgress);
+      // Validates the peer options before any work starts; the file paths come later.
+      peerShape =
+          peers
+              ? new PeerBenchmark.Request(
+                  Path.of("base.npy"),
+                  Path.of("queries.npy"),
+                  similarity,
+                  m,
+                  beam,
+                  efs,
+                  k,
+                  peerEngines,
+                  peerBuildThreads)
+              : null;
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -176,16 +253,94 @@ public final class AnnBenchCommand implements Callable<Integer> {
     Path workDir = temporary ? Files.createTempDirectory("bindery-bench-") : work;
     Files.createDirectories(workDir);
     try {
+      PeerBenchmark peerBench = null;
+      Map<String, String> peerVersions = Map.of();
+      if (peers) {
+        // Checked first, so a missing library costs seconds, not a finished Bindery run.
+        Path script =
+            peersScript != null
+                ? peersScript
+                : PeerBenchmark.extractScript(workDir.resolve("peers"));
+        peerBench = new PeerBenchmark(python, script, err);
+        try {
+          peerVersions = peerBench.check();
+        } catch (PeerBenchmark.PeersUnavailableException e) {
+          err.println("bench ann --peers: " + e.getMessage());
+          err.flush();
+          return 3;
+        }
+        err.printf("peers: %s%n", peerVersions);
+      }
       AnnDataset data = dataset(workDir.resolve("cache"));
       err.printf("dataset: %s%n", data);
       err.flush();
-      AnnReport report = new AnnBenchmark(options, err).run(data, workDir);
-      report.printTable(out);
-      if (json != null) {
-        report.writeJson(json);
-        out.printf("wrote %s%n", json);
-        out.flush();
+      AnnBenchmark bench = new AnnBenchmark(options, err);
+      Path truthCache = datasetDir != null ? datasetDir : workDir.resolve("cache");
+      AnnBenchmark.GroundTruth truth = bench.groundTruth(data, truthCache);
+
+      List<EngineResult> peerResults = List.of();
+      if (peerBench != null) {
+        // The peers read exactly the rows Bindery indexes (after --max-vectors / --queries).
+        Path peerData = workDir.resolve("peers");
+        Path baseFile = peerData.resolve("base.npy");
+        Path queryFile = peerData.resolve("queries.npy");
+        NpyFormat.writeFloat32(baseFile, data.base());
+        NpyFormat.writeFloat32(queryFile, data.queries());
+        PeerBenchmark.Request request =
+            new PeerBenchmark.Request(
+                baseFile,
+                queryFile,
+                peerShape.similarity(),
+                peerShape.m(),
+                peerShape.efConstruction(),
+                peerShape.efs(),
+                peerShape.k(),
+                peerShape.engines(),
+                peerShape.buildThreads());
+        try {
+          PeerBenchmark.Results results =
+              peerBench.run(request, data.queries().length, truth.ids(), peerData);
+          peerResults = results.engines();
+          peerVersions = results.versions();
+        } catch (PeerBenchmark.PeersUnavailableException | IllegalStateException e) {
+          // The script's own message (with its stderr tail) says what went wrong.
+          err.println("bench ann --peers: " + e.getMessage());
+          err.flush();
+          return e instanceof PeerBenchmark.PeersUnavailableException ? 3 : 1;
+        } finally {
+          Files.deleteIfExists(baseFile);
+          Files.deleteIfExists(queryFile);
+        }
       }
+
+      AnnReport report = bench.run(data, workDir, truth);
+      report.printTable(out);
+      boolean compare = peers || reportDir != null;
+      AnnComparison comparison =
+          compare ? AnnComparison.of(report, peerResults, peerVersions, commandLine()) : null;
+      if (comparison != null) {
+        comparison.printSummary(out);
+      }
+      if (json != null) {
+        if (comparison != null) {
+          comparison.writeJson(json);
+        } else {
+          report.writeJson(json);
+        }
+        out.printf("wrote %s%n", json);
+      }
+      if (reportDir != null) {
+        String name = reportName != null ? reportName : peers ? "ann-peers" : "ann-run";
+        AnnComparison.ReportFiles files = comparison.writeAll(reportDir, name);
+        out.printf(
+            "wrote %s, %s, %s, %s, %s%n",
+            files.markdown(),
+            files.json(),
+            files.recallPng(),
+            files.recallCpuPng(),
+            files.buildPng());
+      }
+      out.flush();
       return 0;
     } finally {
       if (temporary) {
@@ -194,7 +349,52 @@ public final class AnnBenchCommand implements Callable<Integer> {
     }
   }
 
+  /** The command line as typed after {@code bindery}, for the report's "regenerate with". */
+  private String commandLine() {
+    StringBuilder sb = new StringBuilder("bin/bindery bench ann");
+    String home = System.getProperty("user.home", "");
+    List<String> args = spec.commandLine().getParseResult().originalArgs();
+    // The parse result holds the whole command line (bench ann ... or ann ...): keep what follows
+    // this subcommand's name.
+    int at = args.indexOf(spec.name());
+    for (String arg : args.subList(at + 1, args.size())) {
+      // The shell expanded ~ in a path; put it back so the command works for another user.
+      if (!home.isEmpty() && !home.equals("/") && arg.startsWith(home + "/")) {
+        arg = "~" + arg.substring(home.length());
+      }
+      sb.append(' ').append(arg.matches("[A-Za-z0-9_./:=,@%+~-]+") ? arg : "'" + arg + "'");
+    }
+    return sb.toString();
+  }
+
   private AnnDataset dataset(Path cacheDir) throws java.io.IOException {
+    if (maxVectors != null && maxVectors < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--max-vectors must be >= 1, got " + maxVectors);
+    }
+    if (datasetDir != null) {
+      if (synthetic != null || vectors != null) {
+        throw new ParameterException(
+            spec.commandLine(), "give one of --dataset DIR, --vectors FILE or --synthetic N");
+      }
+      int queryLimit = Integer.MAX_VALUE;
+      if (queries != null) {
+        try {
+          queryLimit = Integer.parseInt(queries.strip());
+        } catch (NumberFormatException e) {
+          throw new ParameterException(
+              spec.commandLine(),
+              "with --dataset, --queries is how many of its queries to use, got '" + queries + "'",
+              e);
+        }
+        if (queryLimit < 1) {
+          throw new ParameterException(
+              spec.commandLine(), "--queries must be >= 1, got " + queryLimit);
+        }
+      }
+      return AnnDataset.fromDirectory(
+          datasetDir, maxVectors == null ? Integer.MAX_VALUE : maxVectors, queryLimit);
+    }
     if (synthetic != null) {
       if (vectors != null) {
         throw new ParameterException(
@@ -221,11 +421,8 @@ public final class AnnBenchCommand implements Callable<Integer> {
     if (vectors == null || queries == null) {
       throw new ParameterException(
           spec.commandLine(),
-          "give --vectors FILE and --queries FILE (.fvecs or .npy), or --synthetic N");
-    }
-    if (maxVectors != null && maxVectors < 1) {
-      throw new ParameterException(
-          spec.commandLine(), "--max-vectors must be >= 1, got " + maxVectors);
+          "give --dataset DIR, --vectors FILE and --queries FILE (.fvecs or .npy), or --synthetic"
+              + " N");
     }
     return AnnDataset.fromFiles(
         vectors, Path.of(queries), maxVectors == null ? Integer.MAX_VALUE : maxVectors);

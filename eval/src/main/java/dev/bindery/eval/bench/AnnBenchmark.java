@@ -162,17 +162,63 @@ public final class AnnBenchmark {
   }
 
   /**
+   * Exact neighbours of every query, and how long they took to compute or load.
+   *
+   * @param ids row indexes of the exact top k per query, best first
+   * @param seconds time spent computing or loading them
+   * @param cached whether they came from the cache
+   */
+  public record GroundTruth(int[][] ids, double seconds, boolean cached) {}
+
+  /**
    * Runs every storage over {@code data}. {@code workDir} keeps the ground-truth cache between runs
    * ({@code cache/}); the indexes are built in {@code indexes/} there and deleted afterwards.
    */
   public AnnReport run(AnnDataset data, Path workDir) throws IOException {
-    if (options.k() > data.base().length) {
-      throw new IllegalArgumentException(
-          "k=" + options.k() + " exceeds the " + data.base().length + " base vectors");
+    return run(data, workDir, groundTruth(data, workDir.resolve("cache")));
+  }
+
+  /**
+   * The exact top k of every query: read from {@code cacheDir} when an earlier run with the same
+   * data, similarity and k left them there, else computed by brute force and saved there.
+   */
+  public GroundTruth groundTruth(AnnDataset data, Path cacheDir) throws IOException {
+    checkFits(data);
+    long t0 = System.nanoTime();
+    Path truthFile =
+        cacheDir.resolve("truth-" + truthKey(data.contentHash()) + "-k" + options.k() + ".ivecs");
+    Optional<int[][]> fromCache =
+        Files.isRegularFile(truthFile) ? readTruth(truthFile, data) : Optional.empty();
+    if (fromCache.isPresent()) {
+      log.printf("exact neighbours from %s%n", truthFile);
+      log.flush();
+      return new GroundTruth(fromCache.get(), seconds(System.nanoTime() - t0), true);
     }
-    if (data.dim() > SpaceConfig.MAX_DIM) {
+    log.printf(
+        "computing exact top-%d for %d queries over %d vectors%n",
+        options.k(), data.queries().length, data.base().length);
+    log.flush();
+    int[][] truth =
+        ExactNeighbors.topK(
+            data.base(),
+            data.queries(),
+            options.k(),
+            options.similarity(),
+            options.groundTruthThreads());
+    FvecsFormat.writeIvecs(truthFile, truth);
+    return new GroundTruth(truth, seconds(System.nanoTime() - t0), false);
+  }
+
+  /** Runs every storage over {@code data}, scoring recall against {@code truth}. */
+  public AnnReport run(AnnDataset data, Path workDir, GroundTruth truth) throws IOException {
+    checkFits(data);
+    if (truth.ids().length != data.queries().length) {
       throw new IllegalArgumentException(
-          "dimension " + data.dim() + " exceeds the index limit " + SpaceConfig.MAX_DIM);
+          "ground truth has "
+              + truth.ids().length
+              + " rows for "
+              + data.queries().length
+              + " queries");
     }
     Map<String, Object> dataset = new LinkedHashMap<>(data.description());
     dataset.put("count", data.base().length);
@@ -180,40 +226,13 @@ public final class AnnBenchmark {
     dataset.put("query_count", data.queries().length);
     dataset.put("sha256", data.contentHash());
 
-    long t0 = System.nanoTime();
-    Path cacheDir = workDir.resolve("cache");
-    Path truthFile =
-        cacheDir.resolve(
-            "truth-" + truthKey((String) dataset.get("sha256")) + "-k" + options.k() + ".ivecs");
-    Optional<int[][]> fromCache =
-        Files.isRegularFile(truthFile) ? readTruth(truthFile, data) : Optional.empty();
-    boolean cached = fromCache.isPresent();
-    int[][] truth;
-    if (cached) {
-      truth = fromCache.get();
-    } else {
-      log.printf(
-          "computing exact top-%d for %d queries over %d vectors%n",
-          options.k(), data.queries().length, data.base().length);
-      log.flush();
-      truth =
-          ExactNeighbors.topK(
-              data.base(),
-              data.queries(),
-              options.k(),
-              options.similarity(),
-              options.groundTruthThreads());
-      FvecsFormat.writeIvecs(truthFile, truth);
-    }
-    double truthSeconds = seconds(System.nanoTime() - t0);
-
     Path indexDir = workDir.resolve("indexes");
     deleteRecursively(indexDir); // left over from a run that was killed
     List<StorageResult> results = new ArrayList<>();
     try {
       try (LuceneBackend backend = new LuceneBackend(indexDir)) {
         for (VectorStorage storage : options.storages()) {
-          results.add(runStorage(backend, storage, data, truth));
+          results.add(runStorage(backend, storage, data, truth.ids()));
         }
       }
     } finally {
@@ -223,10 +242,21 @@ public final class AnnBenchmark {
         dataset,
         options.describe(),
         machine(),
-        truthSeconds,
-        cached,
+        truth.seconds(),
+        truth.cached(),
         options.recallTarget(),
         results);
+  }
+
+  private void checkFits(AnnDataset data) {
+    if (options.k() > data.base().length) {
+      throw new IllegalArgumentException(
+          "k=" + options.k() + " exceeds the " + data.base().length + " base vectors");
+    }
+    if (data.dim() > SpaceConfig.MAX_DIM) {
+      throw new IllegalArgumentException(
+          "dimension " + data.dim() + " exceeds the index limit " + SpaceConfig.MAX_DIM);
+    }
   }
 
   private StorageResult runStorage(
@@ -247,9 +277,11 @@ public final class AnnBenchmark {
     backend.createCollection(CollectionConfig.of(collection, space));
 
     long t0 = System.nanoTime();
+    long c0 = processCpuNanos();
     ingest(backend, collection, storage, data.base());
     backend.commit(collection);
     double buildSeconds = seconds(System.nanoTime() - t0);
+    double buildCpuSeconds = seconds(processCpuNanos() - c0);
 
     // The writer's RAM buffer may already hold everything in one flushed segment, which makes the
     // merge a no-op; the report says so instead of leaving a near-zero merge time unexplained.
@@ -262,8 +294,10 @@ public final class AnnBenchmark {
     log.printf("%s: merging %d segment(s) to one%n", storage.wireName(), segmentsBeforeMerge);
     log.flush();
     long t1 = System.nanoTime();
+    long c1 = processCpuNanos();
     backend.forceMerge(collection, 1);
     double mergeSeconds = seconds(System.nanoTime() - t1);
+    double mergeCpuSeconds = seconds(processCpuNanos() - c1);
     backend.refresh(collection);
     long indexBytes = backend.indexBytes(collection);
     Map<String, Long> filesByExtension =
@@ -274,6 +308,13 @@ public final class AnnBenchmark {
           collection + " holds " + count + " items after merging, expected " + data.base().length);
     }
 
+    // One untimed pass at the largest ef first: otherwise the first ef measured also pays for
+    // compiling the search path, which bends the low end of the curve.
+    int maxEf = options.efs().stream().mapToInt(Integer::intValue).max().orElseThrow();
+    for (float[] q : data.queries()) {
+      backend.knn(
+          collection, new KnnQuery(SPACE, q, options.k(), null, maxEf, SearchMode.AUTO, false));
+    }
     List<EfRun> runs = new ArrayList<>();
     for (int ef : options.efs()) {
       log.printf("%s: querying at ef=%d%n", storage.wireName(), ef);
@@ -288,6 +329,8 @@ public final class AnnBenchmark {
         buildSeconds,
         segmentsBeforeMerge,
         mergeSeconds,
+        buildCpuSeconds,
+        mergeCpuSeconds,
         indexBytes,
         filesByExtension,
         runs);
@@ -371,6 +414,9 @@ public final class AnnBenchmark {
     }
     SearchResult[] results = new SearchResult[qs.length];
     long[] latencies = new long[qs.length];
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpuStart = threads.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     for (int i = 0; i < qs.length; i++) {
       long t = System.nanoTime();
@@ -378,6 +424,9 @@ public final class AnnBenchmark {
       latencies[i] = System.nanoTime() - t;
     }
     double wallSeconds = seconds(System.nanoTime() - start);
+    // The search runs on this thread (one segment, no executor), so its CPU time is the query
+    // cost without the time other processes held the core.
+    double cpuSeconds = seconds(threads.getCurrentThreadCpuTime() - cpuStart);
 
     double recall = 0;
     double visited = 0;
@@ -397,6 +446,7 @@ public final class AnnBenchmark {
         ef,
         recall / n,
         n / wallSeconds,
+        n / cpuSeconds,
         visited / n,
         rescored / n,
         percentileMs(latencies, 0.50),
@@ -407,17 +457,30 @@ public final class AnnBenchmark {
 
   /** |hits ∩ truth| / k, matching by row index (the item id). */
   static double recall(List<Hit> hits, int[] truth, int k) {
-    int[] expected = Arrays.copyOf(truth, Math.min(k, truth.length));
-    Arrays.sort(expected);
-    int found = 0;
-    for (int i = 0; i < Math.min(k, hits.size()); i++) {
-      int id;
+    int[] ids = new int[Math.min(k, hits.size())];
+    for (int i = 0; i < ids.length; i++) {
       try {
-        id = Integer.parseInt(hits.get(i).id());
+        ids[i] = Integer.parseInt(hits.get(i).id());
       } catch (NumberFormatException e) {
         throw new IllegalStateException("hit id '" + hits.get(i).id() + "' is not a row index", e);
       }
-      if (Arrays.binarySearch(expected, id) >= 0) {
+    }
+    return recall(ids, truth, k);
+  }
+
+  /**
+   * |ids ∩ truth| / k over the first k of {@code ids} (row indexes, best first; an id counts once
+   * even if repeated, and -1 marks an empty slot).
+   */
+  static double recall(int[] ids, int[] truth, int k) {
+    int[] expected = Arrays.copyOf(truth, Math.min(k, truth.length));
+    Arrays.sort(expected);
+    boolean[] seen = new boolean[expected.length];
+    int found = 0;
+    for (int i = 0; i < Math.min(k, ids.length); i++) {
+      int at = Arrays.binarySearch(expected, ids[i]);
+      if (at >= 0 && !seen[at]) {
+        seen[at] = true;
         found++;
       }
     }
@@ -461,11 +524,26 @@ public final class AnnBenchmark {
     m.put("arch", System.getProperty("os.arch"));
     m.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
     m.put("lucene_version", org.apache.lucene.util.Version.LATEST.toString());
+    // Timings on a shared machine mean little without how busy it was.
+    m.put("load_average_at_report", loadAverage());
     // Lucene's SIMD scorers need this module; without it they fall back to scalar code.
     m.put(
         "vector_incubator_module",
         ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
     return m;
+  }
+
+  private static String loadAverage() {
+    Path loadavg = Path.of("/proc/loadavg");
+    if (!Files.isReadable(loadavg)) {
+      return "unknown";
+    }
+    try {
+      String[] f = Files.readString(loadavg).strip().split("\\s+");
+      return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)" : "unknown";
+    } catch (IOException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
   }
 
   private static String cpuModel() {
@@ -483,6 +561,15 @@ public final class AnnBenchmark {
       // The CPU model only labels the report; a machine that hides it still gets measured.
       return "unknown (" + e.getMessage() + ")";
     }
+  }
+
+  /** CPU time of every thread of this process so far, or 0 where the JVM cannot tell. */
+  static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime());
+    }
+    return 0;
   }
 
   private static double seconds(long nanos) {

@@ -67,6 +67,63 @@ public record AnnDataset(Map<String, Object> description, float[][] base, float[
     return new AnnDataset(d, base, q);
   }
 
+  /** The file in a dataset folder that describes where its vectors came from. */
+  public static final String DESCRIPTION_FILE = "dataset.json";
+
+  /**
+   * A prepared dataset folder (as {@code eval/bench-peers/prepare-sentences.sh} writes): {@code
+   * base.npy} and {@code queries.npy}, plus an optional {@value #DESCRIPTION_FILE} whose top-level
+   * fields describe the data in the report.
+   *
+   * @param limit at most this many base vectors (the first ones)
+   * @param queryLimit at most this many queries (the first ones)
+   */
+  public static AnnDataset fromDirectory(Path dir, int limit, int queryLimit) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(
+          "dataset folder "
+              + dir
+              + " does not exist; eval/bench-peers/prepare-sentences.sh makes one and prints its"
+              + " path");
+    }
+    for (String f : new String[] {"base.npy", "queries.npy"}) {
+      if (!Files.isRegularFile(dir.resolve(f))) {
+        throw new IllegalArgumentException(
+            "dataset folder " + dir + " has no " + f + " (expected base.npy and queries.npy)");
+      }
+    }
+    AnnDataset files = fromFiles(dir.resolve("base.npy"), dir.resolve("queries.npy"), limit);
+    float[][] q = files.queries();
+    if (queryLimit < q.length) {
+      q = java.util.Arrays.copyOf(q, queryLimit);
+    }
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("source", "dataset");
+    d.put("dir", dir.toString());
+    Path description = dir.resolve(DESCRIPTION_FILE);
+    if (Files.isRegularFile(description)) {
+      com.fasterxml.jackson.databind.JsonNode node;
+      try {
+        node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(description.toFile());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalArgumentException(
+            description + " is not valid JSON: " + e.getOriginalMessage(), e);
+      }
+      if (node == null || !node.isObject()) {
+        throw new IllegalArgumentException(description + " must hold a JSON object");
+      }
+      node.properties()
+          .forEach(
+              e ->
+                  d.put(
+                      e.getKey(),
+                      e.getValue().isValueNode()
+                          ? e.getValue().asText()
+                          : e.getValue().toString()));
+    }
+    return new AnnDataset(d, files.base(), q);
+  }
+
   /**
    * A {@link SyntheticVectors#clustered} set with fresh queries. With a {@code cacheDir} the
    * vectors are kept there as {@code .fvecs} and read back on later runs with the same parameters.

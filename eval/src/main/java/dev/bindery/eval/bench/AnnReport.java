@@ -56,6 +56,9 @@ public record AnnReport(
    * @param segmentsBeforeMerge index segments after the commit (1 means the merge had nothing to
    *     do)
    * @param mergeSeconds force-merge to one segment
+   * @param buildCpuSeconds CPU time of the whole process (all threads: writer, GC, JIT) during
+   *     ingest plus commit; on a shared machine this moves less than wall time
+   * @param mergeCpuSeconds CPU time of the whole process during the force-merge
    * @param indexBytes bytes of the collection's index files after the merge
    * @param filesByExtension bytes of the collection's files by extension, after the merge
    * @param runs one per ef, in the order asked for
@@ -67,6 +70,8 @@ public record AnnReport(
       double buildSeconds,
       int segmentsBeforeMerge,
       double mergeSeconds,
+      double buildCpuSeconds,
+      double mergeCpuSeconds,
       long indexBytes,
       Map<String, Long> filesByExtension,
       List<EfRun> runs) {
@@ -101,6 +106,8 @@ public record AnnReport(
    * @param ef HNSW candidate list size asked for
    * @param recall mean over queries of |hits ∩ exact top k| / k
    * @param qps queries per second
+   * @param cpuQps queries per second of CPU time of the querying thread (equal to {@code qps} on an
+   *     idle machine; unaffected by other processes taking the core)
    * @param meanVisited mean vector comparisons per query (Lucene's visited count)
    * @param meanRescored mean candidates rescored with float32 vectors
    * @param p50Ms median latency
@@ -112,6 +119,7 @@ public record AnnReport(
       int ef,
       double recall,
       double qps,
+      double cpuQps,
       double meanVisited,
       double meanRescored,
       double p50Ms,
@@ -152,6 +160,8 @@ public record AnnReport(
       o.put("build_docs_per_s", s.buildDocsPerSecond());
       o.put("segments_before_merge", s.segmentsBeforeMerge());
       o.put("merge_seconds", s.mergeSeconds());
+      o.put("build_cpu_seconds", s.buildCpuSeconds());
+      o.put("merge_cpu_seconds", s.mergeCpuSeconds());
       o.put("index_bytes", s.indexBytes());
       o.put("bytes_per_vector", s.bytesPerVector());
       o.set("files_by_extension", mapper.valueToTree(s.filesByExtension()));
@@ -162,6 +172,7 @@ public record AnnReport(
         j.put("ef", r.ef());
         j.put("recall", r.recall());
         j.put("qps", r.qps());
+        j.put("cpu_qps", r.cpuQps());
         j.put("mean_visited", r.meanVisited());
         j.put("mean_rescored", r.meanRescored());
         j.put("p50_ms", r.p50Ms());

@@ -267,4 +267,65 @@ public final class NpyFormat {
         java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
+
+  /**
+   * Writes rows of equal length as NumPy format 1.0, little-endian float32, C order, streaming (no
+   * second copy of the matrix in memory); replaced atomically like {@link #writeFloat32(Path,
+   * float[], int, int)}.
+   */
+  public static void writeFloat32(Path out, float[][] rows) throws IOException {
+    if (rows.length == 0) {
+      throw new IllegalArgumentException(out + ": refusing to write a matrix with no rows");
+    }
+    int cols = rows[0].length;
+    for (int i = 1; i < rows.length; i++) {
+      if (rows[i].length != cols) {
+        throw new IllegalArgumentException(
+            out + ": row " + i + " has length " + rows[i].length + ", row 0 has " + cols);
+      }
+    }
+    String header =
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows.length + ", " + cols + "), }";
+    int pad = (64 - (10 + header.length() + 1) % 64) % 64;
+    header = header + " ".repeat(pad) + "\n";
+    Path parent = out.toAbsolutePath().getParent();
+    java.nio.file.Files.createDirectories(parent);
+    Path tmp = java.nio.file.Files.createTempFile(parent, out.getFileName().toString(), ".tmp");
+    try {
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+        java.nio.ByteBuffer buf =
+            java.nio.ByteBuffer.allocate(Math.max(1 << 20, 10 + header.length() + 4 * cols))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buf.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        buf.putShort((short) header.length());
+        buf.put(header.getBytes(StandardCharsets.US_ASCII));
+        for (float[] row : rows) {
+          if (buf.remaining() < 4 * cols) {
+            drain(ch, buf);
+          }
+          for (float x : row) {
+            buf.putFloat(x);
+          }
+        }
+        drain(ch, buf);
+      }
+      java.nio.file.Files.move(
+          tmp,
+          out,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      java.nio.file.Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void drain(java.nio.channels.FileChannel ch, java.nio.ByteBuffer buf)
+      throws IOException {
+    buf.flip();
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+    buf.clear();
+  }
 }

@@ -61,4 +61,12 @@ class EmbedTextCommandTest {
         IllegalArgumentException.class,
         () -> EmbedTextCommand.readTexts(tmp.resolve("missing.jsonl")));
   }
+
+  @Test
+  void batchesAreFormedByLengthWithTiesInFileOrder() {
+    assertArrayEquals(
+        new int[] {1, 3, 2, 0},
+        EmbedTextCommand.lengthOrder(List.of("ccc", "a", "bb", "b")),
+        "shortest first; 'a' (row 1) before 'b' (row 3)");
+  }
 }
