@@ -226,7 +226,7 @@ final class DemoCommand implements Callable<Integer> {
               "5. hybrid: kNN + BM25 over the captions, fused by RRF",
               "text:\"" + HYBRID_QUERY + "\" + bm25:\"" + HYBRID_QUERY + "\"",
               null,
-              "each hit shows its rank in each leg"));
+              "RRF adds 1/(60 + rank) from each leg (bindery search --explain shows the ranks)"));
     }
 
     void run() {
