@@ -21,9 +21,9 @@ the same exact neighbours it scores Bindery with, so both sides share one defini
 
 Vectors: .npy (2-D float32/float64, C order) or .fvecs. Row i has id i.
 Timing: queries are sent one at a time (as Bindery's are) after one untimed warm-up pass per ef;
-"qps" is over elapsed time, "cpu_qps" over the CPU time of the querying thread (hnswlib with
+"qps" is over elapsed time, "cpu_qps" over the CPU time of this process (hnswlib with
 num_threads=1 and FAISS with one OpenMP thread search in the calling thread), which other processes
-on a shared machine do not inflate. "build_cpu_seconds" is the CPU time of the whole process during
+on a shared machine do not inflate; the Java side counts its whole process the same way. "build_cpu_seconds" is the CPU time of the whole process during
 the build. "batch_qps" is the same queries in one call, still on one thread, for reference only.
 Exit codes: 0 done, 2 bad request or data, 3 a peer library is missing (run install-peers.sh).
 """
@@ -152,14 +152,14 @@ def timed_queries(np, search_one, search_all, queries, k):
         search_one(q)
     ids = np.empty((len(queries), k), dtype=np.int64)
     lat = np.empty(len(queries), dtype=np.int64)
-    cpu_start = time.thread_time_ns()
+    cpu_start = time.process_time_ns()
     start = time.perf_counter_ns()
     for i, q in enumerate(queries):
         t = time.perf_counter_ns()
         ids[i] = search_one(q)
         lat[i] = time.perf_counter_ns() - t
     wall = (time.perf_counter_ns() - start) / 1e9
-    cpu = (time.thread_time_ns() - cpu_start) / 1e9
+    cpu = (time.process_time_ns() - cpu_start) / 1e9
     t = time.perf_counter_ns()
     search_all(queries)
     batch_wall = (time.perf_counter_ns() - t) / 1e9

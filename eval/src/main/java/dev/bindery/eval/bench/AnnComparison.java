@@ -190,7 +190,7 @@ public record AnnComparison(
             + " / "
             + PEER
             + " (above 1: Bindery builds slower); build_speed_ratio = its inverse; the cpu_"
-            + " variants use CPU time (querying thread; building process) instead of elapsed time");
+            + " variants use the CPU time of the querying or building process instead of elapsed time");
     ArrayNode list = root.putArray("engines");
     Optional<EngineResult> peer = engine(PEER);
     for (EngineResult e : engines) {
@@ -372,9 +372,10 @@ public record AnnComparison(
         .append(buildTimeRatio(Clock.CPU).map(r -> fmt("%.2f", 1 / r)).orElse("n/a"))
         .append(" |\n\n");
     md.append(
-            "Elapsed time is what a user waits. CPU time counts only the querying thread (queries) or"
-                + " the building process (build), so it is not inflated when other processes hold the"
-                + " core; on an idle machine the two agree for single-threaded work. QPS at recall ")
+            "Elapsed time is what a user waits. CPU time counts every thread of the querying or"
+                + " building process (for the JVM that includes its garbage collector and JIT"
+                + " compiler), so it is not inflated when other processes hold the core; on an idle"
+                + " machine the two are close for single-threaded work. QPS at recall ")
         .append(t)
         .append(
             " is read off each engine's own curve: the Pareto frontier of its (recall, QPS)"

@@ -61,7 +61,7 @@ public final class AnnPlots {
             .yAxisTitle(
                 clock == EngineResult.Clock.WALL
                     ? "queries per second (log scale)"
-                    : "queries per CPU second of the querying thread (log scale)")
+                    : "queries per CPU second of the querying process (log scale)")
             .build();
     chart.getStyler().setYAxisLogarithmic(true);
     chart.getStyler().setLegendPosition(LegendPosition.InsideSW);

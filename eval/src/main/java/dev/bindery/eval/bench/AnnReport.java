@@ -106,8 +106,9 @@ public record AnnReport(
    * @param ef HNSW candidate list size asked for
    * @param recall mean over queries of |hits ∩ exact top k| / k
    * @param qps queries per second
-   * @param cpuQps queries per second of CPU time of the querying thread (equal to {@code qps} on an
-   *     idle machine; unaffected by other processes taking the core)
+   * @param cpuQps queries per CPU second of the whole process (the query thread plus the garbage
+   *     collection and compilation the queries cause); unlike {@code qps}, not inflated when other
+   *     processes hold the core
    * @param meanVisited mean vector comparisons per query (Lucene's visited count)
    * @param meanRescored mean candidates rescored with float32 vectors
    * @param p50Ms median latency

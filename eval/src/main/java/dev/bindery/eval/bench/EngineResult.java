@@ -38,7 +38,8 @@ public record EngineResult(
    * @param ef query-time candidate list size
    * @param recall mean over queries of |hits ∩ exact top k| / k
    * @param qps queries per second, one query per call
-   * @param cpuQps queries per CPU second of the querying thread (robust to a busy machine)
+   * @param cpuQps queries per CPU second of the querying process, all its threads (robust to a busy
+   *     machine)
    * @param p50Ms median latency
    * @param p99Ms 99th-percentile latency
    * @param batchQps the same queries in one call on one thread (peers only; NaN when not measured)
