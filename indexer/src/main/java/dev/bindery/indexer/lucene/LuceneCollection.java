@@ -3,6 +3,8 @@ package dev.bindery.indexer.lucene;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.FieldType;
@@ -26,12 +28,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -111,8 +115,18 @@ import org.roaringbitmap.RoaringBitmap;
 final class LuceneCollection implements Closeable {
   static final String INDEX_DIR = "index";
 
+  /**
+   * Metadata and text as written, in JSON. An {@link Instant} is kept as its ISO-8601 text, which
+   * date fields and filters accept back, so {@code get} returns it as a string (as the SolrCloud
+   * backend does).
+   */
   private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
+      new ObjectMapper()
+          .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+          .registerModule(
+              new SimpleModule("bindery-instant")
+                  .addSerializer(Instant.class, ToStringSerializer.instance));
+
   private static final TypeReference<LinkedHashMap<String, Object>> META_TYPE =
       new TypeReference<>() {};
   private static final TypeReference<LinkedHashMap<String, String>> TEXT_TYPE =
@@ -138,6 +152,9 @@ final class LuceneCollection implements Closeable {
   private final Map<Object, FixedBitSet> bitsetCache = lruMap(BITSET_CACHE_ENTRIES);
   private final Map<String, RoaringBitmap> combinedSets = lruMap(64);
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  // EnglishAnalyzer's StandardTokenizer cuts words at 255 characters (at most 1,020 UTF-8 bytes),
+  // so no text token comes near Lucene's term limit and a long "word" cannot fail a write
+  // (ImmenseTermTest); a 255-character piece of it is a term like any other.
   private final Analyzer analyzer = new EnglishAnalyzer();
 
   private LuceneCollection(Path dir, CollectionConfig config, boolean create) {
@@ -345,9 +362,16 @@ final class LuceneCollection implements Closeable {
 
   // ---------------------------------------------------------------- writes
 
-  /** An item whose vectors are checked and prepared (normalized) and whose fields are typed. */
+  /**
+   * An item whose vectors are checked and prepared (normalized), whose fields are typed and within
+   * Lucene's limits, and whose stored JSON is already serialized: writing it cannot fail on input.
+   */
   private record Prepared(
-      Item item, Map<String, float[]> vectors, List<Map<String, float[]>> segmentVectors) {}
+      Item item,
+      Map<String, float[]> vectors,
+      List<Map<String, float[]>> segmentVectors,
+      byte[] metaJson,
+      byte[] textJson) {}
 
   int upsert(List<Item> items) {
     if (items.isEmpty()) {
@@ -404,7 +428,7 @@ final class LuceneCollection implements Closeable {
                 type = newFields.get(field);
               }
               if (type == null) {
-                type = MetadataFields.infer(field, value);
+                type = MetadataFields.infer(item.id(), field, value);
                 newFields.put(field, type);
               }
               MetadataFields.check(item.id(), field, type, value);
@@ -416,7 +440,27 @@ final class LuceneCollection implements Closeable {
                 throw new IllegalArgumentException(what + ": text field '" + field + "' is null");
               }
             });
-    return new Prepared(item, vectors, segs);
+    int modalityBytes = DocFields.termBytes(item.modality());
+    if (modalityBytes > DocFields.MAX_TERM_BYTES) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "%s: modality is %,d UTF-8 bytes; it is indexed as one term, limited to %,d",
+              what,
+              modalityBytes,
+              DocFields.MAX_TERM_BYTES));
+    }
+    try {
+      return new Prepared(
+          item,
+          vectors,
+          segs,
+          JSON.writeValueAsBytes(item.metadata()),
+          JSON.writeValueAsBytes(item.text()));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          what + ": metadata cannot be serialized: " + e.getMessage(), e);
+    }
   }
 
   private static float[] prepareVector(CollectionConfig cfg, String space, float[] v, String what) {
@@ -490,13 +534,8 @@ final class LuceneCollection implements Closeable {
     if (item.source() != null) {
       parent.add(new StoredField(DocFields.SOURCE, item.source()));
     }
-    try {
-      parent.add(new StoredField(DocFields.META_JSON, JSON.writeValueAsBytes(item.metadata())));
-      parent.add(new StoredField(DocFields.TEXT_JSON, JSON.writeValueAsBytes(item.text())));
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "item '" + item.id() + "': metadata cannot be serialized: " + e.getMessage(), e);
-    }
+    parent.add(new StoredField(DocFields.META_JSON, p.metaJson()));
+    parent.add(new StoredField(DocFields.TEXT_JSON, p.textJson()));
     item.text().forEach((f, v) -> parent.add(new TextField(DocFields.text(f), v, Field.Store.NO)));
     if (!segmentText.isEmpty()) {
       parent.add(new TextField(DocFields.SEGMENTS_TEXT, segmentText.toString(), Field.Store.NO));

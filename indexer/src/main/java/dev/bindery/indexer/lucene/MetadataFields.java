@@ -7,8 +7,11 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAccessor;
 import java.util.Collection;
+import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoublePoint;
@@ -26,11 +29,14 @@ import org.apache.lucene.util.NumericUtils;
 
 /** Typed metadata: inference, checking, Lucene fields and the filter queries over them. */
 final class MetadataFields {
+  /** Longest value quoted whole in an error message; longer ones are cut. */
+  private static final int QUOTE_CHARS = 64;
+
   private MetadataFields() {}
 
-  /** The type a first value implies for an undeclared field. */
-  static FieldType infer(String field, Object value) {
-    Object v = firstValue(field, value);
+  /** The type a first value implies for an undeclared field of item {@code itemId}. */
+  static FieldType infer(String itemId, String field, Object value) {
+    Object v = firstValue(itemId, field, value);
     if (v instanceof String) {
       return FieldType.KEYWORD;
     }
@@ -47,28 +53,55 @@ final class MetadataFields {
       return FieldType.KEYWORD;
     }
     throw new IllegalArgumentException(
-        "metadata field '" + field + "' has a value of unsupported type " + typeName(v));
+        where(itemId)
+            + "metadata field '"
+            + field
+            + "' has a value of unsupported type "
+            + typeName(v)
+            + dateHint(v));
   }
 
-  private static Object firstValue(String field, Object value) {
+  private static Object firstValue(String itemId, String field, Object value) {
     if (value instanceof Collection<?> c) {
       if (c.isEmpty()) {
         throw new IllegalArgumentException(
-            "metadata field '" + field + "' is an empty list; its type cannot be told");
+            where(itemId)
+                + "metadata field '"
+                + field
+                + "' is an empty list; its type cannot be told");
       }
       return c.iterator().next();
     }
     return value;
   }
 
-  /** Checks every value of {@code value} against {@code type}; throws with field and value. */
+  /**
+   * Checks every value of {@code value} against {@code type}, and keyword values against Lucene's
+   * term length limit; throws with item, field and value. After this, {@link #addTo} cannot fail.
+   */
   static void check(String itemId, String field, FieldType type, Object value) {
     for (Object v : values(value)) {
       if (v == null) {
         throw new IllegalArgumentException(
             "item '" + itemId + "': metadata field '" + field + "' holds a null value");
       }
-      toIndexed(itemId, field, type, v);
+      Object indexed = toIndexed(itemId, field, type, v);
+      if (type == FieldType.KEYWORD) {
+        String s = (String) indexed;
+        int bytes = DocFields.termBytes(s);
+        if (bytes > DocFields.MAX_TERM_BYTES) {
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "item '%s': metadata field '%s' value is %,d UTF-8 bytes; keyword values are"
+                      + " limited to %,d (Lucene's term limit); the value starts with '%s'",
+                  itemId,
+                  field,
+                  bytes,
+                  DocFields.MAX_TERM_BYTES,
+                  quote(s)));
+        }
+      }
     }
   }
 
@@ -132,7 +165,7 @@ final class MetadataFields {
       }
       case DATE -> {
         if (v instanceof Instant i) {
-          return i.toEpochMilli();
+          return epochMilli(itemId, field, i, v);
         }
         if (v instanceof String s) {
           return parseDate(itemId, field, s);
@@ -148,8 +181,45 @@ final class MetadataFields {
             + " but got "
             + typeName(v)
             + " value '"
-            + v
-            + "'");
+            + quote(v)
+            + "'"
+            + (type == FieldType.DATE ? dateHint(v) : ""));
+  }
+
+  /** Epoch milliseconds, which is what the index holds; about 292 million years either way. */
+  private static long epochMilli(String itemId, String field, Instant i, Object given) {
+    try {
+      return i.toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(
+          where(itemId)
+              + "metadata field '"
+              + field
+              + "' (date) '"
+              + quote(given)
+              + "' is out of range: dates are indexed as epoch milliseconds, from "
+              + Instant.ofEpochMilli(Long.MIN_VALUE)
+              + " to "
+              + Instant.ofEpochMilli(Long.MAX_VALUE),
+          e);
+    }
+  }
+
+  /** A pointer to what dates may be, for values of a date-like type that is not accepted. */
+  private static String dateHint(Object v) {
+    return v instanceof TemporalAccessor || v instanceof Date
+        ? "; dates must be java.time.Instant or ISO-8601 text (2024-05-01, 2024-05-01T10:00:00Z)"
+        : "";
+  }
+
+  /** The value for an error message, cut after {@link #QUOTE_CHARS} characters. */
+  private static String quote(Object v) {
+    String s = String.valueOf(v);
+    if (s.length() <= QUOTE_CHARS) {
+      return s;
+    }
+    int cut = Character.isHighSurrogate(s.charAt(QUOTE_CHARS - 1)) ? QUOTE_CHARS - 1 : QUOTE_CHARS;
+    return s.substring(0, cut) + "... (" + s.length() + " characters)";
   }
 
   private static String where(String itemId) {
@@ -161,18 +231,20 @@ final class MetadataFields {
       if (s.length() == 10) {
         return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
       }
+      Instant instant;
       try {
-        return Instant.parse(s).toEpochMilli();
+        instant = Instant.parse(s);
       } catch (DateTimeParseException e) {
-        return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        instant = OffsetDateTime.parse(s).toInstant();
       }
+      return epochMilli(itemId, field, instant, s);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           where(itemId)
               + "metadata field '"
               + field
               + "' (date) needs ISO-8601 like 2024-05-01 or 2024-05-01T10:00:00Z, got '"
-              + s
+              + quote(s)
               + "'",
           e);
     }
