@@ -77,6 +77,13 @@ public final class Bindery implements AutoCloseable {
   /** File extensions read as UTF-8 text. */
   public static final Set<String> TEXT_EXTENSIONS = Set.of("txt", "md", "text");
 
+  /**
+   * The collection setting ({@link IndexBackend#putCollectionSetting}) naming the model package of
+   * a collection, on backends that keep settings; the embedded backend uses {@code
+   * bindery-collection.json} in the collection's directory instead.
+   */
+  public static final String MODEL_SETTING = "model";
+
   /** The BM25 text field that text items and text files are stored under. */
   public static final String TEXT_FIELD = "text";
 
@@ -154,7 +161,10 @@ public final class Bindery implements AutoCloseable {
       ensureOpen();
       backend.createCollection(config);
       try {
-        CollectionModelFile.write(collectionsDir.resolve(name), location);
+        // A backend shared by many processes keeps the binding in the cluster; else a local file.
+        if (!backend.putCollectionSetting(name, MODEL_SETTING, location)) {
+          CollectionModelFile.write(collectionsDir.resolve(name), location);
+        }
       } catch (RuntimeException e) {
         try {
           backend.dropCollection(name);
@@ -200,8 +210,9 @@ public final class Bindery implements AutoCloseable {
     return modelOf.computeIfAbsent(
         collection,
         c -> {
-          backend.describe(c); // fails with the backend's "not found" for unknown collections
-          return CollectionModelFile.read(collectionsDir.resolve(c));
+          // Fails with the backend's "not found" for unknown collections.
+          Optional<String> kept = backend.collectionSetting(c, MODEL_SETTING);
+          return kept.isPresent() ? kept : CollectionModelFile.read(collectionsDir.resolve(c));
         });
   }
 

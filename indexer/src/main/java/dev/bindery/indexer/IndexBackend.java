@@ -63,4 +63,31 @@ public interface IndexBackend extends Closeable {
 
   /** Removes a filter set; returns false if there was none. */
   boolean deleteFilterSet(String collection, String name);
+
+  /**
+   * A setting that the application keeps with the collection, e.g. which model package embeds it
+   * (see {@link #putCollectionSetting}).
+   *
+   * @return the value, or empty if the setting was never put or the backend keeps none
+   * @throws CollectionNotFoundException if there is no such collection
+   */
+  default Optional<String> collectionSetting(String collection, String key) {
+    describe(collection);
+    return Optional.empty();
+  }
+
+  /**
+   * Stores a small application setting with the collection, so that every process that opens the
+   * collection sees it; a backend shared by many processes (SolrCloud) keeps it in the cluster. It
+   * goes away with the collection.
+   *
+   * @param key a name ({@link Names#checkName} rules)
+   * @param value the value, or null to remove the setting
+   * @return false if this backend keeps no settings (the caller keeps them elsewhere)
+   * @throws CollectionNotFoundException if there is no such collection
+   */
+  default boolean putCollectionSetting(String collection, String key, String value) {
+    describe(collection);
+    return false;
+  }
 }

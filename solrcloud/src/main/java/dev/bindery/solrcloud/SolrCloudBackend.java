@@ -456,6 +456,24 @@ public final class SolrCloudBackend implements IndexBackend {
     }
   }
 
+  @Override
+  public Optional<String> collectionSetting(String collection, String key) {
+    Names.checkName("setting", key);
+    freshState(collection);
+    return Optional.ofNullable(readProperties(collection, null).get(SolrFields.PROP_APP + key));
+  }
+
+  /**
+   * Kept as a collection property in ZooKeeper, so every Bindery process on the cluster sees it.
+   */
+  @Override
+  public boolean putCollectionSetting(String collection, String key, String value) {
+    Names.checkName("setting", key);
+    freshState(collection);
+    setProperty(collection, SolrFields.PROP_APP + key, value);
+    return true;
+  }
+
   /** Sets (or with a null value removes) a collection property, then forgets the cached state. */
   private void setProperty(String collection, String key, String value) {
     retrier.call(

@@ -176,6 +176,9 @@ final class SolrFields {
    */
   static final String PROP_SEGMENTS = "bindery.segments";
 
+  /** Collection property prefix of application settings ({@code putCollectionSetting}). */
+  static final String PROP_APP = "bindery.app.";
+
   /** Collection property prefix of filter sets: the value is the set's current generation. */
   static final String PROP_SET = "bindery.set.";
 }

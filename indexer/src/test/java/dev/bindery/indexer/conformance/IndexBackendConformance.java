@@ -33,6 +33,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -722,6 +723,53 @@ public abstract class IndexBackendConformance {
   }
 
   // ---------------------------------------------------------------- collections
+
+  @Test
+  void collectionSettingsAreKeptWithTheCollectionOrNotAtAll() {
+    String c = createDefault("settings");
+    assertRejects(
+        () -> backend.collectionSetting("no-such-collection", "model"), "no-such-collection");
+    assertRejects(
+        () -> backend.putCollectionSetting("no-such-collection", "model", "m"),
+        "no-such-collection");
+    assertEquals(Optional.empty(), backend.collectionSetting(c, "model"));
+    if (!backend.putCollectionSetting(c, "model", "classpath:/models/bindery-mini")) {
+      // A backend that keeps no settings says so and keeps nothing.
+      assertEquals(Optional.empty(), backend.collectionSetting(c, "model"));
+      return;
+    }
+    assertEquals(
+        Optional.of("classpath:/models/bindery-mini"), backend.collectionSetting(c, "model"));
+    assertTrue(backend.putCollectionSetting(c, "model", "/models/other"));
+    assertEquals(Optional.of("/models/other"), backend.collectionSetting(c, "model"));
+    assertEquals(Optional.empty(), backend.collectionSetting(c, "other"));
+    assertRejects(() -> backend.putCollectionSetting(c, "bad key!", "x"), "bad key!");
+    // Settings do not disturb the collection, and a reopened backend sees them.
+    backend.upsert(
+        c, List.of(Item.builder("a", "text").vector("e", random(new Random(5), DIM)).build()));
+    backend.commit(c);
+    assertEquals(1, backend.describe(c).count());
+    try {
+      backend.close();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    try {
+      backend = openBackend();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot reopen the backend", e);
+    }
+    assertEquals(Optional.of("/models/other"), backend.collectionSetting(c, "model"));
+    assertTrue(backend.putCollectionSetting(c, "model", null));
+    assertEquals(Optional.empty(), backend.collectionSetting(c, "model"));
+    // They go away with the collection.
+    assertTrue(backend.putCollectionSetting(c, "model", "m"));
+    assertTrue(backend.dropCollection(c));
+    backend.createCollection(
+        new CollectionConfig(
+            c, Map.of("e", SpaceConfig.of("e", DIM, Similarity.COSINE)), Map.of()));
+    assertEquals(Optional.empty(), backend.collectionSetting(c, "model"));
+  }
 
   @Test
   void collectionsAreListedDescribedAndDropped() {

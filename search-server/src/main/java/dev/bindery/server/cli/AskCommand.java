@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -64,6 +65,8 @@ final class AskCommand implements Callable<Integer> {
   private static final int SNIPPET = 70;
 
   @ParentCommand private BinderyCli cli;
+
+  @Mixin private BackendOptions backendOptions = new BackendOptions();
 
   @Spec private CommandSpec spec;
 
@@ -204,7 +207,8 @@ final class AskCommand implements Callable<Integer> {
     }
 
     Path data = cli.dataDir();
-    if (!Files.isDirectory(data)) {
+    backendOptions.check();
+    if (backendOptions.backend == BackendOptions.Kind.LUCENE && !Files.isDirectory(data)) {
       throw new IllegalStateException(
           "no data directory "
               + data.toAbsolutePath().normalize()
@@ -213,7 +217,7 @@ final class AskCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Answer answer;
     ImageDecoder decoder = new ImageDecoder();
-    try (Bindery bindery = Bindery.open(data);
+    try (Bindery bindery = backendOptions.open(data, cli);
         Generator generator =
             config == null ? null : GeneratorProtocol.fromWire(protocol).client(config)) {
       List<String> names = bindery.listCollections();

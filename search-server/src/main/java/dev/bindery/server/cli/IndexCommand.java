@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -40,6 +41,8 @@ final class IndexCommand implements Callable<Integer> {
   static final int EXIT_PARTIAL = 3;
 
   @ParentCommand private BinderyCli cli;
+
+  @Mixin private BackendOptions backendOptions = new BackendOptions();
 
   @Spec private CommandSpec spec;
 
@@ -72,7 +75,7 @@ final class IndexCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (Bindery bindery = Bindery.open(cli.dataDir())) {
+    try (Bindery bindery = backendOptions.open(cli.dataDir(), cli)) {
       if (bindery.listCollections().contains(collection)) {
         Optional<String> current = bindery.modelLocation(collection);
         if (model != null && !current.equals(Optional.of(model))) {

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -57,6 +58,8 @@ final class SearchCommand implements Callable<Integer> {
   private static final int METADATA_WIDTH = 60;
 
   @ParentCommand private BinderyCli cli;
+
+  @Mixin private BackendOptions backendOptions = new BackendOptions();
 
   @Spec private CommandSpec spec;
 
@@ -146,14 +149,15 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     Path data = cli.dataDir();
-    if (!Files.isDirectory(data)) {
+    backendOptions.check();
+    if (backendOptions.backend == BackendOptions.Kind.LUCENE && !Files.isDirectory(data)) {
       throw new IllegalStateException(
           "no data directory "
               + data.toAbsolutePath().normalize()
               + "; index something first (bindery index) or point --data at one");
     }
     SearchResponse response;
-    try (Bindery bindery = Bindery.open(data)) {
+    try (Bindery bindery = backendOptions.open(data, cli)) {
       List<String> names = bindery.listCollections();
       if (!names.contains(collection)) {
         throw new IllegalStateException(

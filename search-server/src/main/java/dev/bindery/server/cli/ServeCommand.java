@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -38,6 +39,8 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
 
   @ParentCommand private BinderyCli cli;
+
+  @Mixin private BackendOptions backendOptions = new BackendOptions();
 
   @Spec private CommandSpec spec;
 
@@ -144,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
     ServerConfig config = config();
     Path data = cli.dataDir();
     PrintWriter out = spec.commandLine().getOut();
-    Bindery bindery = Bindery.open(data);
+    Bindery bindery = backendOptions.open(data, cli);
     BinderyServer server;
     try {
       server = BinderyServer.create(bindery, config.withUploadsDir(uploadsDir(data))).start();
@@ -157,7 +160,7 @@ final class ServeCommand implements Callable<Integer> {
         .addShutdownHook(new Thread(() -> stop(server, bindery), "bindery-serve-shutdown"));
     out.println(
         "Bindery is serving "
-            + data.toAbsolutePath().normalize()
+            + backendOptions.describe(data)
             + " at "
             + server.uri()
             + " ("

@@ -122,6 +122,57 @@ class ServeCommandTest {
   }
 
   @Test
+  void backendOptionsAreCheckedBeforeAnythingOpens() throws Exception {
+    String data = dir.resolve("data").toString();
+    CliRun noZk = CliRun.of("serve", "--data", data, "--backend", "solrcloud", "--port", "0");
+    assertEquals(2, noZk.exitCode(), "a usage error");
+    assertTrue(noZk.err().contains("--backend solrcloud needs --zk"), noZk.err());
+
+    CliRun unknown = CliRun.of("serve", "--data", data, "--backend", "mongo");
+    assertEquals(2, unknown.exitCode());
+    assertTrue(unknown.err().contains("unknown backend 'mongo'"), unknown.err());
+
+    CliRun zkOnLucene =
+        CliRun.of("search", "--data", data, "--zk", "zk:2181", "--collection", "c", "text:x");
+    assertEquals(2, zkOnLucene.exitCode(), "a usage error");
+    assertTrue(
+        zkOnLucene.err().contains("--zk applies to --backend solrcloud only"), zkOnLucene.err());
+
+    CliRun noJars =
+        CliRun.of(
+            "index",
+            "--data",
+            data,
+            "--backend",
+            "solrcloud",
+            "--zk",
+            "zk:2181",
+            "-c",
+            "c",
+            "x.txt");
+    assertEquals(1, noJars.exitCode());
+    assertTrue(
+        noJars.err().contains("the SolrCloud backend's jars are not configured"), noJars.err());
+
+    Path empty = Files.createDirectories(dir.resolve("empty-lib"));
+    CliRun wrongJars =
+        CliRun.withEnv(
+            Map.of(BackendOptions.CLASSPATH_ENV, empty.toString()),
+            "serve",
+            "--data",
+            data,
+            "--backend",
+            "solrcloud",
+            "--zk",
+            "zk:2181",
+            "--port",
+            "0");
+    assertEquals(1, wrongJars.exitCode());
+    assertTrue(wrongJars.err().contains("hold no 'solrcloud' backend"), wrongJars.err());
+    assertFalse(Files.exists(dir.resolve("data")), "nothing was created for a failed start");
+  }
+
+  @Test
   void benchHttpComparesHttpWithInProcess() throws Exception {
     Path out = dir.resolve("http.json");
     CliRun run =
