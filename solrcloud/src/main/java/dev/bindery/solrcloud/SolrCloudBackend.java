@@ -550,7 +550,7 @@ public final class SolrCloudBackend implements IndexBackend {
                 type = newFields.get(field);
               }
               if (type == null) {
-                type = SolrMetadata.infer(field, value);
+                type = SolrMetadata.infer(item.id(), field, value);
                 newFields.put(field, type);
               }
               SolrMetadata.solrValues(item.id(), field, type, value);
@@ -562,6 +562,7 @@ public final class SolrCloudBackend implements IndexBackend {
                 throw new IllegalArgumentException(what + ": text field '" + field + "' is null");
               }
             });
+    SolrDocuments.checkModality(item);
     return new SolrDocuments.Prepared(item, vectors, segs);
   }
 

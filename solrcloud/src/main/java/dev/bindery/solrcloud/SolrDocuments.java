@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.solr.common.SolrDocument;
 import org.apache.solr.common.SolrInputDocument;
@@ -53,6 +54,25 @@ final class SolrDocuments {
    */
   record Prepared(
       Item item, Map<String, float[]> vectors, List<Map<String, float[]>> segmentVectors) {}
+
+  /**
+   * Rejects a modality longer than {@link SolrMetadata#MAX_TERM_BYTES}, with the embedded backend's
+   * message. Solr stores the modality without indexing it, so it could hold a longer one; the limit
+   * is the embedded backend's (it indexes the modality as one term), kept here so that both
+   * backends take the same items.
+   */
+  static void checkModality(Item item) {
+    int bytes = SolrMetadata.termBytes(item.modality());
+    if (bytes > SolrMetadata.MAX_TERM_BYTES) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "item '%s': modality is %,d UTF-8 bytes; it is indexed as one term, limited to %,d",
+              item.id(),
+              bytes,
+              SolrMetadata.MAX_TERM_BYTES));
+    }
+  }
 
   /** Solr ids of every document an item with this shape has. */
   static List<String> docIds(String itemId, int segments) {

@@ -7,18 +7,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
+import dev.bindery.indexer.Item;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.VectorStorage;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.UnicodeUtil;
+import org.apache.solr.common.util.ByteUtils;
 import org.junit.jupiter.api.Test;
 
-/** The pure parts of the backend: addresses, names, ids, the generated configset. */
+/**
+ * The pure parts of the backend: addresses, names, ids, the generated configset, the up-front
+ * checks of metadata and modality.
+ */
 class SolrCloudUnitsTest {
 
   @Test
@@ -119,6 +130,135 @@ class SolrCloudUnitsTest {
     assertTrue(schema.contains("<field name=\"v_dot\" type=\"knn_dot\""), schema);
     assertNotEquals(-1, SolrConfigset.solrconfig().indexOf("solr.SchemaCodecFactory"));
     assertNotEquals(-1, SolrConfigset.solrconfig().indexOf("TolerantUpdateProcessorFactory"));
+  }
+
+  @Test
+  void termBytesCountAsLuceneAndSolrJEncode() {
+    assertEquals(IndexWriter.MAX_TERM_LENGTH, SolrMetadata.MAX_TERM_BYTES);
+    assertEquals(IndexWriter.MAX_TERM_LENGTH, UpFrontRejections.LIMIT);
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    // Boundaries of each UTF-8 length, and surrogates: paired, lone high, lone low.
+    char[] pool = {
+      'a', '\u007f', '\u0080', '\u07ff', '\u0800', '\u00e9', '\u65e5', '\uffff', '\ud83d', '\ude00'
+    };
+    for (int n = 0; n < 20_000; n++) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0, len = r.nextInt(12); i < len; i++) {
+        b.append(r.nextBoolean() ? pool[r.nextInt(pool.length)] : (char) r.nextInt(0x10000));
+      }
+      String s = b.toString();
+      int want = UnicodeUtil.calcUTF16toUTF8Length(s, 0, s.length());
+      String at = "seed " + seed + ", string " + s.chars().mapToObj(Integer::toHexString).toList();
+      assertEquals(want, SolrMetadata.termBytes(s), at);
+      assertEquals(want, new BytesRef(s).length, at);
+      assertEquals(want, ByteUtils.calcUTF16toUTF8Length(s, 0, s.length()), at);
+    }
+  }
+
+  @Test
+  void keywordsOverTheTermLimitAreRejectedBeforeSolrSeesThem() {
+    int limit = SolrMetadata.MAX_TERM_BYTES;
+    String longest = "k".repeat(limit);
+    assertEquals(
+        List.of("red", longest),
+        SolrMetadata.solrValues("i", "tags", FieldType.KEYWORD, List.of("red", longest)));
+    assertEquals(List.of("true"), SolrMetadata.solrValues("i", "f", FieldType.KEYWORD, true));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SolrMetadata.solrValues("i", "tags", FieldType.KEYWORD, longest + "k"));
+    assertEquals(
+        "item 'i': metadata field 'tags' value is 32,767 UTF-8 bytes; keyword values are limited"
+            + " to 32,766 (Lucene's term limit); the value starts with '"
+            + "k".repeat(64)
+            + "... (32767 characters)'",
+        e.getMessage());
+    // The quote never ends in half a surrogate pair: 'a' then pairs, so char 63 starts a pair.
+    String emoji = "a" + "\uD83D\uDE00".repeat(20_000);
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SolrMetadata.solrValues("i", "tags", FieldType.KEYWORD, emoji));
+    assertEquals(
+        "item 'i': metadata field 'tags' value is 80,001 UTF-8 bytes; keyword values are limited"
+            + " to 32,766 (Lucene's term limit); the value starts with 'a"
+            + "\uD83D\uDE00".repeat(31)
+            + "... (40001 characters)'",
+        e.getMessage());
+
+    Item item = Item.builder("i", "m".repeat(limit)).vector("e", new float[] {1}).build();
+    SolrDocuments.checkModality(item);
+    Item longer =
+        Item.builder("i", "\u00e9".repeat(limit / 2 + 1)).vector("e", new float[] {1}).build();
+    e = assertThrows(IllegalArgumentException.class, () -> SolrDocuments.checkModality(longer));
+    assertEquals(
+        "item 'i': modality is 32,768 UTF-8 bytes; it is indexed as one term, limited to 32,766",
+        e.getMessage());
+  }
+
+  @Test
+  void datesAreCheckedAgainstTheEpochMillisecondRange() {
+    Instant first = Instant.ofEpochMilli(Long.MIN_VALUE);
+    Instant last = Instant.ofEpochMilli(Long.MAX_VALUE);
+    assertEquals(
+        List.of(new Date(Long.MIN_VALUE), new Date(Long.MAX_VALUE)),
+        SolrMetadata.solrValues("i", "d", FieldType.DATE, List.of(first, last)));
+    // Solr's dates hold milliseconds: the sub-millisecond rest of the last one still fits.
+    assertEquals(
+        List.of(new Date(Long.MAX_VALUE)),
+        SolrMetadata.solrValues("i", "d", FieldType.DATE, last.plusNanos(999_999)));
+    String range =
+        " is out of range: dates are indexed as epoch milliseconds, from"
+            + " -292275055-05-16T16:47:04.192Z to +292278994-08-17T07:12:55.807Z";
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SolrMetadata.solrValues("i", "d", FieldType.DATE, last.plusMillis(1)));
+    assertEquals(
+        "item 'i': metadata field 'd' (date) '+292278994-08-17T07:12:55.808Z'" + range,
+        e.getMessage());
+    assertTrue(e.getCause() instanceof ArithmeticException, String.valueOf(e.getCause()));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                SolrMetadata.solrValues(
+                    "i", "d", FieldType.DATE, "-292275055-05-16T16:47:04.191Z"));
+    assertEquals(
+        "item 'i': metadata field 'd' (date) '-292275055-05-16T16:47:04.191Z'" + range,
+        e.getMessage());
+    // A filter value says it is one.
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SolrMetadata.queryValue("d", FieldType.DATE, Instant.MAX));
+    assertEquals(
+        "filter: metadata field 'd' (date) '+1000000000-12-31T23:59:59.999999999Z'" + range,
+        e.getMessage());
+
+    String hint =
+        "; dates must be java.time.Instant or ISO-8601 text (2024-05-01, 2024-05-01T10:00:00Z)";
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SolrMetadata.infer("i", "day", List.of(LocalDate.of(2024, 5, 1))));
+    assertEquals(
+        "item 'i': metadata field 'day' has a value of unsupported type LocalDate" + hint,
+        e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> SolrMetadata.infer("i", "blob", Map.of("a", 1)));
+    assertEquals(
+        "item 'i': metadata field 'blob' has a value of unsupported type object", e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SolrMetadata.solrValues("i", "d", FieldType.DATE, "yesterday"));
+    assertEquals(
+        "item 'i': metadata field 'd' (date) needs ISO-8601 like 2024-05-01 or"
+            + " 2024-05-01T10:00:00Z, got 'yesterday'",
+        e.getMessage());
   }
 
   @Test
