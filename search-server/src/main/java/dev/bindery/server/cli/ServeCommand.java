@@ -1,6 +1,13 @@
 package dev.bindery.server.cli;
 
+import dev.bindery.encoders.image.ImageDecoder;
 import dev.bindery.fusion.Bindery;
+import dev.bindery.generator.Generator;
+import dev.bindery.generator.GeneratorConfig;
+import dev.bindery.generator.GeneratorProtocol;
+import dev.bindery.generator.rag.ModelAnswerer;
+import dev.bindery.generator.rag.RagOptions;
+import dev.bindery.generator.rag.RagPipeline;
 import dev.bindery.server.http.BinderyServer;
 import dev.bindery.server.http.ServerConfig;
 import dev.bindery.server.http.auth.ApiKey;
@@ -142,22 +149,67 @@ final class ServeCommand implements Callable<Integer> {
       description = "A folder of model packages that 'POST /v1/collections' may name (repeatable).")
   private List<Path> modelDirs = new ArrayList<>();
 
+  @Option(
+      names = "--generator-endpoint",
+      paramLabel = "URL",
+      description =
+          "A model endpoint that answers POST /v1/collections/{c}/ask (OpenAI-compatible or"
+              + " Ollama); without it, the offline extractive answerer.")
+  private String generatorEndpoint;
+
+  @Option(
+      names = "--generator-protocol",
+      paramLabel = "P",
+      defaultValue = "openai",
+      description = "openai (chat completions, default) or ollama (native /api/chat).")
+  private String generatorProtocol;
+
+  @Option(
+      names = "--generator-model",
+      paramLabel = "NAME",
+      description = "The model name the endpoint serves (with --generator-endpoint).")
+  private String generatorModel;
+
+  @Option(
+      names = "--generator-api-key-env",
+      paramLabel = "VAR",
+      description = "Environment variable holding the endpoint's bearer API key.")
+  private String generatorApiKeyEnv;
+
+  @Option(
+      names = "--generator-max-tokens",
+      paramLabel = "N",
+      defaultValue = "512",
+      description = "The most tokens the model may write per answer (default: ${DEFAULT-VALUE}).")
+  private int generatorMaxTokens;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = config();
+    GeneratorConfig generatorConfig = generatorConfig(config);
     Path data = cli.dataDir();
     PrintWriter out = spec.commandLine().getOut();
     Bindery bindery = backendOptions.open(data, cli);
+    Generator generator = null;
     BinderyServer server;
     try {
-      server = BinderyServer.create(bindery, config.withUploadsDir(uploadsDir(data))).start();
+      generator =
+          generatorConfig == null
+              ? null
+              : GeneratorProtocol.fromWire(generatorProtocol).client(generatorConfig);
+      server =
+          BinderyServer.create(
+                  bindery, config.withUploadsDir(uploadsDir(data)), pipeline(bindery, generator))
+              .start();
     } catch (RuntimeException e) {
+      closeQuietly(generator, e);
       bindery.close();
       throw e;
     }
+    Generator model = generator;
     // Ctrl-C or SIGTERM: stop serving, then close the index (which commits) before the JVM halts.
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> stop(server, bindery), "bindery-serve-shutdown"));
+        .addShutdownHook(new Thread(() -> stop(server, bindery, model), "bindery-serve-shutdown"));
     out.println(
         "Bindery is serving "
             + backendOptions.describe(data)
@@ -167,22 +219,100 @@ final class ServeCommand implements Callable<Integer> {
             + (config.keys() == null
                 ? "no API keys: loopback only"
                 : config.keys().keys().size() + " API keys from " + keysFile)
+            + "; ask answered by "
+            + (generator == null ? "extractive" : generator.describe())
             + "); Ctrl-C stops it.");
     out.flush();
     try {
       server.join();
     } finally {
-      stop(server, bindery);
+      stop(server, bindery, generator);
     }
     return 0;
   }
 
-  /** Closes the server, then the facade; both are idempotent, so the hook and main may race. */
-  private static void stop(BinderyServer server, Bindery bindery) {
+  /** The ask pipeline: the model endpoint's answerer when there is one, else the extractive one. */
+  RagPipeline pipeline(Bindery bindery, Generator generator) {
+    if (generator == null) {
+      return RagPipeline.extractive(bindery);
+    }
+    RagOptions options =
+        RagOptions.defaults()
+            .withGeneration(generatorMaxTokens, RagOptions.defaults().temperature());
+    ImageDecoder decoder = new ImageDecoder();
+    return new RagPipeline(
+        bindery, new ModelAnswerer(generator, options, decoder), options, decoder);
+  }
+
+  /** The model endpoint's config (its timeout is the server's), or null without an endpoint. */
+  GeneratorConfig generatorConfig(ServerConfig config) {
+    try {
+      GeneratorProtocol.fromWire(generatorProtocol);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--generator-protocol: " + e.getMessage());
+    }
+    if (generatorEndpoint == null) {
+      if (generatorModel != null || generatorApiKeyEnv != null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--generator-model and --generator-api-key-env need --generator-endpoint");
+      }
+      return null;
+    }
+    if (generatorModel == null || generatorModel.isBlank()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--generator-endpoint needs --generator-model (the model name the endpoint serves)");
+    }
+    try {
+      RagOptions.defaults().withGeneration(generatorMaxTokens, 0);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--generator-max-tokens: " + e.getMessage());
+    }
+    String key = null;
+    if (generatorApiKeyEnv != null) {
+      key = cli.env(generatorApiKeyEnv);
+      if (key == null || key.isBlank()) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--generator-api-key-env: environment variable "
+                + generatorApiKeyEnv
+                + " is not set or empty");
+      }
+    }
+    try {
+      return GeneratorConfig.of(generatorEndpoint, generatorModel)
+          .withApiKey(key)
+          .withTimeouts(GeneratorConfig.DEFAULT_CONNECT_TIMEOUT, config.requestTimeout())
+          .withRetries(GeneratorConfig.DEFAULT_MAX_RETRIES, GeneratorConfig.DEFAULT_BACKOFF);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** Closes the server, then the facade and the generator; all idempotent (hook and main race). */
+  private static void stop(BinderyServer server, Bindery bindery, Generator generator) {
     try {
       server.close();
     } finally {
-      bindery.close();
+      try {
+        bindery.close();
+      } finally {
+        closeQuietly(generator, null);
+      }
+    }
+  }
+
+  private static void closeQuietly(Generator generator, RuntimeException into) {
+    if (generator == null) {
+      return;
+    }
+    try {
+      generator.close();
+    } catch (Exception e) {
+      if (into != null) {
+        into.addSuppressed(e);
+      }
     }
   }
 

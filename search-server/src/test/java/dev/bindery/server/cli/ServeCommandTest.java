@@ -6,16 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.bindery.encoders.pkg.ModelPackage;
+import dev.bindery.fusion.Bindery;
+import dev.bindery.generator.Generator;
+import dev.bindery.generator.GeneratorProtocol;
+import dev.bindery.server.http.BinderyServer;
 import dev.bindery.server.http.ServerConfig;
 import dev.bindery.server.http.auth.ApiKey;
 import dev.bindery.server.http.auth.ApiKeys;
 import dev.bindery.server.http.auth.Scope;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -119,6 +133,104 @@ class ServeCommandTest {
     CliRun bad = CliRun.of("serve", "--max-body", "12XB", "--data", dir.toString());
     assertEquals(1, bad.exitCode());
     assertTrue(bad.err().contains("--max-body must be a size like 32MB"), bad.err());
+  }
+
+  @Test
+  void askIsAnsweredByTheModelEndpointGiven() throws Exception {
+    List<String> auth = new CopyOnWriteArrayList<>();
+    List<String> bodies = new CopyOnWriteArrayList<>();
+    HttpServer model =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    model.createContext(
+        "/v1/chat/completions",
+        ex -> {
+          auth.add(ex.getRequestHeaders().getFirst("Authorization"));
+          bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          byte[] reply =
+              ("{\"choices\":[{\"message\":{\"content\":\"On the sofa [n1].\"},"
+                      + "\"finish_reason\":\"stop\"}]}")
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(200, reply.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(reply);
+          }
+        });
+    model.start();
+    Path data = dir.resolve("ask-data");
+    String url = "http://127.0.0.1:" + model.getAddress().getPort();
+    CommandLine cl = BinderyCli.commandLine(Map.of("K", "sk-xyz"), getClass().getClassLoader());
+    ServeCommand serve =
+        (ServeCommand)
+            cl.parseArgs(
+                    "serve",
+                    "--data",
+                    data.toString(),
+                    "--port",
+                    "0",
+                    "--generator-endpoint",
+                    url,
+                    "--generator-model",
+                    "llava",
+                    "--generator-api-key-env",
+                    "K")
+                .subcommand()
+                .commandSpec()
+                .userObject();
+    ServerConfig config = serve.config();
+    try (Bindery bindery = Bindery.open(data);
+        Generator generator = GeneratorProtocol.OPENAI.client(serve.generatorConfig(config));
+        BinderyServer server =
+            BinderyServer.create(bindery, config, serve.pipeline(bindery, generator)).start()) {
+      bindery.createCollection("notes", ModelPackage.DEFAULT_TEXT);
+      bindery.addText("notes", "n1", "A cat asleep on the sofa.", Map.of());
+      bindery.addText("notes", "n2", "Stock markets fell sharply today.", Map.of());
+      bindery.commit("notes");
+      HttpResponse<String> rsp =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(server.uri().resolve("/v1/collections/notes/ask"))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"question\": \"Where is the cat?\"}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, rsp.statusCode(), rsp.body());
+      JsonNode answer = new ObjectMapper().readTree(rsp.body());
+      assertEquals("On the sofa [n1].", answer.get("answer").asText(), rsp.body());
+      assertEquals("n1", answer.get("citations").get(0).get("id").asText(), rsp.body());
+      assertTrue(answer.get("answered_by").asText().contains("llava"), rsp.body());
+      assertEquals(List.of("Bearer sk-xyz"), auth);
+      assertTrue(bodies.get(0).contains("A cat asleep on the sofa."), bodies.get(0));
+    } finally {
+      model.stop(0);
+    }
+
+    CliRun noModel = CliRun.of("serve", "--data", data.toString(), "--generator-endpoint", url);
+    assertEquals(2, noModel.exitCode());
+    assertTrue(
+        noModel.err().contains("--generator-endpoint needs --generator-model"), noModel.err());
+    CliRun noEndpoint = CliRun.of("serve", "--data", data.toString(), "--generator-model", "m");
+    assertEquals(2, noEndpoint.exitCode());
+    assertTrue(noEndpoint.err().contains("need --generator-endpoint"), noEndpoint.err());
+    CliRun badProtocol =
+        CliRun.of("serve", "--data", data.toString(), "--generator-protocol", "grpc");
+    assertEquals(2, badProtocol.exitCode());
+    assertTrue(badProtocol.err().contains("unknown generator protocol 'grpc'"), badProtocol.err());
+    CliRun noKey =
+        CliRun.of(
+            "serve",
+            "--data",
+            data.toString(),
+            "--generator-endpoint",
+            url,
+            "--generator-model",
+            "m",
+            "--generator-api-key-env",
+            "NOPE");
+    assertEquals(2, noKey.exitCode());
+    assertTrue(noKey.err().contains("environment variable NOPE is not set"), noKey.err());
   }
 
   @Test
