@@ -51,6 +51,12 @@ final class DocFields {
   static final String SEG_END = "_end";
   static final String SEG_TEXT = "_stext";
 
+  /**
+   * Binary doc values with what a hit shows, on item and vector documents written since it was
+   * added (see {@link HitDocValues}); older documents are read from their stored fields.
+   */
+  static final String HIT = "_hit";
+
   /** Commit user-data key holding the next item ordinal. */
   static final String NEXT_ORD = "bindery.nextOrd";
 

@@ -21,6 +21,7 @@ import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.TextQuery;
 import dev.bindery.indexer.VectorChecks;
+import dev.bindery.indexer.lucene.HitLoader.Candidate;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -52,6 +53,7 @@ import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -120,15 +122,14 @@ final class LuceneCollection implements Closeable {
    * date fields and filters accept back, so {@code get} returns it as a string (as the SolrCloud
    * backend does).
    */
-  private static final ObjectMapper JSON =
+  static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(DeserializationFeature.USE_LONG_FOR_INTS)
           .registerModule(
               new SimpleModule("bindery-instant")
                   .addSerializer(Instant.class, ToStringSerializer.instance));
 
-  private static final TypeReference<LinkedHashMap<String, Object>> META_TYPE =
-      new TypeReference<>() {};
+  static final TypeReference<LinkedHashMap<String, Object>> META_TYPE = new TypeReference<>() {};
   private static final TypeReference<LinkedHashMap<String, String>> TEXT_TYPE =
       new TypeReference<>() {};
   private static final Query ITEMS = new TermQuery(new Term(DocFields.KIND, DocFields.KIND_ITEM));
@@ -535,6 +536,11 @@ final class LuceneCollection implements Closeable {
       parent.add(new StoredField(DocFields.SOURCE, item.source()));
     }
     parent.add(new StoredField(DocFields.META_JSON, p.metaJson()));
+    BinaryDocValuesField hit =
+        HitDocValues.item(item.id(), item.modality(), item.source(), p.metaJson());
+    if (hit != null) {
+      parent.add(hit);
+    }
     parent.add(new StoredField(DocFields.TEXT_JSON, p.textJson()));
     item.text().forEach((f, v) -> parent.add(new TextField(DocFields.text(f), v, Field.Store.NO)));
     if (!segmentText.isEmpty()) {
@@ -571,6 +577,7 @@ final class LuceneCollection implements Closeable {
     d.add(new StringField(DocFields.ID, id, Field.Store.NO));
     d.add(new StringField(DocFields.KIND, DocFields.KIND_VECTOR, Field.Store.NO));
     d.add(new StoredField(DocFields.SEGMENT, segment));
+    d.add(HitDocValues.vector(segment, seg));
     if (seg != null) {
       d.add(new StoredField(DocFields.SEG_START, seg.start()));
       d.add(new StoredField(DocFields.SEG_END, seg.end()));
@@ -798,9 +805,6 @@ final class LuceneCollection implements Closeable {
     return fvv.vectorValue(it.index()).clone();
   }
 
-  /** A candidate vector document with its score on Lucene's scale. */
-  private record Candidate(int doc, float score) {}
-
   SearchResult knn(KnnQuery q) {
     SpaceConfig space = config.space(q.space());
     float[] vector = VectorChecks.prepare(space, q.vector(), "query vector");
@@ -839,7 +843,7 @@ final class LuceneCollection implements Closeable {
                   ? SearchResult.Strategy.EXACT
                   : SearchResult.Strategy.HNSW_WITH_EXACT_FALLBACK;
       return new SearchResult(
-          toHits(s, candidates, q.k(), space.similarity()),
+          new HitLoader(s, parents).rank(candidates, q.k(), space.similarity()),
           strategy,
           stats.visited.get(),
           segments,
@@ -949,7 +953,7 @@ final class LuceneCollection implements Closeable {
     }
     List<Candidate> candidates = new ArrayList<>(top);
     return new SearchResult(
-        toHits(s, candidates, q.k(), space.similarity()),
+        new HitLoader(s, parents).rank(candidates, q.k(), space.similarity()),
         SearchResult.Strategy.EXACT,
         visited,
         s.getIndexReader().leaves().size(),
@@ -977,61 +981,6 @@ final class LuceneCollection implements Closeable {
       bits.set(doc);
     }
     return bits;
-  }
-
-  /**
-   * Turns vector-document candidates into hits: best first, ties by id, at most k. All candidates
-   * tied with the k-th score are loaded so the id tie-break is exact.
-   */
-  private List<Hit> toHits(
-      IndexSearcher s, List<Candidate> candidates, int k, Similarity similarity)
-      throws IOException {
-    List<Candidate> sorted = new ArrayList<>(candidates);
-    sorted.sort(Comparator.comparingDouble((Candidate c) -> -c.score()));
-    int cut = Math.min(k, sorted.size());
-    if (cut > 0) {
-      float kth = sorted.get(cut - 1).score();
-      while (cut < sorted.size() && sorted.get(cut).score() == kth) {
-        cut++;
-      }
-    }
-    List<LeafReaderContext> leaves = s.getIndexReader().leaves();
-    List<Hit> hits = new ArrayList<>(cut);
-    for (Candidate c : sorted.subList(0, cut)) {
-      LeafReaderContext ctx = leaves.get(ReaderUtil.subIndex(c.doc(), leaves));
-      int local = c.doc() - ctx.docBase;
-      StoredFields stored = ctx.reader().storedFields();
-      int parent = parents.getBitSet(ctx).nextSetBit(local);
-      Hit.SegmentMatch segment = null;
-      if (parent != local) {
-        Document cd =
-            stored.document(
-                local, Set.of(DocFields.SEGMENT, DocFields.SEG_START, DocFields.SEG_END));
-        int seg = cd.getField(DocFields.SEGMENT).numericValue().intValue();
-        if (seg >= 0) {
-          segment =
-              new Hit.SegmentMatch(
-                  seg,
-                  cd.getField(DocFields.SEG_START).numericValue().doubleValue(),
-                  cd.getField(DocFields.SEG_END).numericValue().doubleValue());
-        }
-      }
-      hits.add(itemHit(stored, parent, userScore(similarity, c.score()), segment));
-    }
-    hits.sort(Hit.RANKING);
-    return hits.size() > k ? List.copyOf(hits.subList(0, k)) : hits;
-  }
-
-  private static Hit itemHit(StoredFields stored, int parentDoc, float score, Hit.SegmentMatch seg)
-      throws IOException {
-    Document pd = stored.document(parentDoc);
-    return new Hit(
-        pd.get(DocFields.ID),
-        score,
-        pd.get(DocFields.MODALITY),
-        pd.get(DocFields.SOURCE),
-        java.util.Collections.unmodifiableMap(readJson(pd, DocFields.META_JSON, META_TYPE)),
-        seg);
   }
 
   SearchResult text(TextQuery q) {
@@ -1083,11 +1032,11 @@ final class LuceneCollection implements Closeable {
       full.add(q.filter() == null ? ITEMS : filterQuery(q.filter()), BooleanClause.Occur.FILTER);
       TopDocs td = s.search(full.build(), q.k());
       List<LeafReaderContext> leaves = s.getIndexReader().leaves();
-      List<Hit> hits = new ArrayList<>();
-      for (ScoreDoc sd : td.scoreDocs) {
-        LeafReaderContext ctx = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
-        hits.add(itemHit(ctx.reader().storedFields(), sd.doc - ctx.docBase, sd.score, null));
+      Candidate[] found = new Candidate[td.scoreDocs.length];
+      for (int i = 0; i < found.length; i++) {
+        found[i] = new Candidate(td.scoreDocs[i].doc, td.scoreDocs[i].score);
       }
+      List<Hit> hits = new HitLoader(s, parents).load(found);
       hits.sort(Hit.RANKING);
       return new SearchResult(
           hits, SearchResult.Strategy.BM25, td.totalHits.value(), leaves.size(), 0, 0);
