@@ -310,8 +310,10 @@ public record AnnComparison(
         .append(". ef sweep ")
         .append(p.get("ef"))
         .append(
-            ". Queries one at a time on one thread for every engine, after an untimed warm-up"
-                + " pass at each ef.\n\n");
+            ". Queries one at a time on one thread for every engine, after untimed warm-up"
+                + " passes at each ef (Bindery: until the JIT compiler has settled, at most "
+                + AnnBenchmark.MAX_WARM_UP_PASSES
+                + " passes; the peers: one).\n\n");
     md.append("**Machine**: ")
         .append(m.get("cores"))
         .append(" cores (")
