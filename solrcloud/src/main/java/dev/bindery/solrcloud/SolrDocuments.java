@@ -7,6 +7,7 @@ import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.MetadataValues;
 import dev.bindery.indexer.Segment;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.solr.common.SolrDocument;
 import org.apache.solr.common.SolrInputDocument;
@@ -56,22 +56,13 @@ final class SolrDocuments {
       Item item, Map<String, float[]> vectors, List<Map<String, float[]>> segmentVectors) {}
 
   /**
-   * Rejects a modality longer than {@link SolrMetadata#MAX_TERM_BYTES}, with the embedded backend's
-   * message. Solr stores the modality without indexing it, so it could hold a longer one; the limit
-   * is the embedded backend's (it indexes the modality as one term), kept here so that both
-   * backends take the same items.
+   * Rejects a modality longer than {@link MetadataValues#MAX_TERM_BYTES}, as the embedded backend
+   * does. Solr stores the modality without indexing it, so it could hold a longer one; the limit is
+   * the embedded backend's (it indexes the modality as one term), kept so both backends take the
+   * same items.
    */
   static void checkModality(Item item) {
-    int bytes = SolrMetadata.termBytes(item.modality());
-    if (bytes > SolrMetadata.MAX_TERM_BYTES) {
-      throw new IllegalArgumentException(
-          String.format(
-              Locale.ROOT,
-              "item '%s': modality is %,d UTF-8 bytes; it is indexed as one term, limited to %,d",
-              item.id(),
-              bytes,
-              SolrMetadata.MAX_TERM_BYTES));
-    }
+    MetadataValues.checkModality(item.id(), item.modality());
   }
 
   /** Solr ids of every document an item with this shape has. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.MetadataValues;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.VectorStorage;
@@ -134,7 +135,7 @@ class SolrCloudUnitsTest {
 
   @Test
   void termBytesCountAsLuceneAndSolrJEncode() {
-    assertEquals(IndexWriter.MAX_TERM_LENGTH, SolrMetadata.MAX_TERM_BYTES);
+    assertEquals(IndexWriter.MAX_TERM_LENGTH, MetadataValues.MAX_TERM_BYTES);
     assertEquals(IndexWriter.MAX_TERM_LENGTH, UpFrontRejections.LIMIT);
     long seed = new Random().nextLong();
     Random r = new Random(seed);
@@ -150,7 +151,7 @@ class SolrCloudUnitsTest {
       String s = b.toString();
       int want = UnicodeUtil.calcUTF16toUTF8Length(s, 0, s.length());
       String at = "seed " + seed + ", string " + s.chars().mapToObj(Integer::toHexString).toList();
-      assertEquals(want, SolrMetadata.termBytes(s), at);
+      assertEquals(want, MetadataValues.termBytes(s), at);
       assertEquals(want, new BytesRef(s).length, at);
       assertEquals(want, ByteUtils.calcUTF16toUTF8Length(s, 0, s.length()), at);
     }
@@ -158,7 +159,7 @@ class SolrCloudUnitsTest {
 
   @Test
   void keywordsOverTheTermLimitAreRejectedBeforeSolrSeesThem() {
-    int limit = SolrMetadata.MAX_TERM_BYTES;
+    int limit = MetadataValues.MAX_TERM_BYTES;
     String longest = "k".repeat(limit);
     assertEquals(
         List.of("red", longest),

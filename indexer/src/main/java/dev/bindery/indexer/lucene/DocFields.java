@@ -1,23 +1,11 @@
 package dev.bindery.indexer.lucene;
 
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.util.UnicodeUtil;
-
 /**
  * Lucene field names of the embedded backend. Every item is a block of documents: one vector
  * document per item-level vector set and per segment, then the item (parent) document last, as
  * Lucene's block join expects. User names cannot start with '_', so internal names never clash.
  */
 final class DocFields {
-  /**
-   * Longest value Lucene indexes as one term (keyword metadata, the modality), in UTF-8 bytes.
-   * Sorted-set doc values have the same limit. IndexWriter rejects a longer term only while it adds
-   * the document, after the batch's earlier items went in, so upsert checks it up front. Ids are
-   * terms too but {@link dev.bindery.indexer.Names#MAX_ID_BYTES} keeps them far shorter; analyzed
-   * text never gets near it (see {@link LuceneCollection}).
-   */
-  static final int MAX_TERM_BYTES = IndexWriter.MAX_TERM_LENGTH;
-
   /** Item id, indexed on every document of the block so one term deletes the whole block. */
   static final String ID = "_id";
 
@@ -33,7 +21,7 @@ final class DocFields {
   /** Stable per-item ordinal (doc values on parents): what filter-set bitmaps hold. */
   static final String ORD = "_ord";
 
-  /** Indexed as one term: limited to {@link #MAX_TERM_BYTES}. */
+  /** Indexed as one term: limited to {@link dev.bindery.indexer.MetadataValues#MAX_TERM_BYTES}. */
   static final String MODALITY = "_modality";
 
   static final String SOURCE = "_source";
@@ -61,14 +49,6 @@ final class DocFields {
   static final String NEXT_ORD = "bindery.nextOrd";
 
   private DocFields() {}
-
-  /**
-   * Length of {@code s} as the term Lucene would index, in UTF-8 bytes (an unpaired surrogate
-   * becomes U+FFFD, three bytes, as in {@link org.apache.lucene.util.BytesRef}'s conversion).
-   */
-  static int termBytes(String s) {
-    return UnicodeUtil.calcUTF16toUTF8Length(s, 0, s.length());
-  }
 
   /** Lucene field of a vector space. */
   static String vector(String space) {

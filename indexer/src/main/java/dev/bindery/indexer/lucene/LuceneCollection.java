@@ -13,6 +13,7 @@ import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.KnnQuery;
+import dev.bindery.indexer.MetadataValues;
 import dev.bindery.indexer.Names;
 import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.SearchResult;
@@ -31,12 +32,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -441,16 +442,7 @@ final class LuceneCollection implements Closeable {
                 throw new IllegalArgumentException(what + ": text field '" + field + "' is null");
               }
             });
-    int modalityBytes = DocFields.termBytes(item.modality());
-    if (modalityBytes > DocFields.MAX_TERM_BYTES) {
-      throw new IllegalArgumentException(
-          String.format(
-              Locale.ROOT,
-              "%s: modality is %,d UTF-8 bytes; it is indexed as one term, limited to %,d",
-              what,
-              modalityBytes,
-              DocFields.MAX_TERM_BYTES));
-    }
+    MetadataValues.checkModality(item.id(), item.modality());
     try {
       return new Prepared(
           item,
@@ -1030,14 +1022,18 @@ final class LuceneCollection implements Closeable {
       BooleanQuery.Builder full =
           new BooleanQuery.Builder().add(any.build(), BooleanClause.Occur.MUST);
       full.add(q.filter() == null ? ITEMS : filterQuery(q.filter()), BooleanClause.Occur.FILTER);
-      TopDocs td = s.search(full.build(), q.k());
+      Query query = full.build();
+      TopDocs td = topWithTies(s, query, q.k());
       List<LeafReaderContext> leaves = s.getIndexReader().leaves();
       Candidate[] found = new Candidate[td.scoreDocs.length];
       for (int i = 0; i < found.length; i++) {
         found[i] = new Candidate(td.scoreDocs[i].doc, td.scoreDocs[i].score);
       }
-      List<Hit> hits = new HitLoader(s, parents).load(found);
+      List<Hit> hits = new ArrayList<>(new HitLoader(s, parents).load(found));
       hits.sort(Hit.RANKING);
+      if (hits.size() > q.k()) {
+        hits = List.copyOf(hits.subList(0, q.k()));
+      }
       return new SearchResult(
           hits, SearchResult.Strategy.BM25, td.totalHits.value(), leaves.size(), 0, 0);
     } catch (IOException e) {
@@ -1045,6 +1041,37 @@ final class LuceneCollection implements Closeable {
     } finally {
       release(s);
     }
+  }
+
+  /** Most documents tied at the k-th score that text search ranks by id; beyond, by doc order. */
+  static final int MAX_TIE_SCAN = 10_000;
+
+  /**
+   * The top {@code k} documents plus every document tied with the k-th score (up to {@link
+   * #MAX_TIE_SCAN}), so that ties at the cut are ranked by item id as the contract says, not by
+   * Lucene's doc order: the search is repeated with twice as many hits while the last one still
+   * ties.
+   */
+  private static TopDocs topWithTies(IndexSearcher s, Query query, int k) throws IOException {
+    int n = k;
+    TopDocs td = s.search(query, n);
+    while (td.scoreDocs.length == n && n < MAX_TIE_SCAN) {
+      float kth = td.scoreDocs[k - 1].score;
+      if (td.scoreDocs[n - 1].score < kth) {
+        break;
+      }
+      n = Math.min(MAX_TIE_SCAN, n * 2);
+      td = s.search(query, n);
+    }
+    if (td.scoreDocs.length <= k) {
+      return td;
+    }
+    float kth = td.scoreDocs[k - 1].score;
+    int keep = k;
+    while (keep < td.scoreDocs.length && td.scoreDocs[keep].score == kth) {
+      keep++;
+    }
+    return new TopDocs(td.totalHits, Arrays.copyOf(td.scoreDocs, keep));
   }
 
   // ---------------------------------------------------------------- filters

@@ -299,6 +299,9 @@ public abstract class IndexBackendConformance {
     }
     SearchResult all = backend.text(c, TextQuery.of("same", 30));
     assertEquals(names, ids(all), "equal BM25 scores must rank by id");
+    // The cut falls inside the tie (items were written in shuffled order): still by id.
+    SearchResult top = backend.text(c, TextQuery.of("same", 10));
+    assertEquals(names.subList(0, 10), ids(top), "equal BM25 scores at the cut must rank by id");
   }
 
   // ---------------------------------------------------------------- filters
