@@ -8,11 +8,11 @@ import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.ItemChecks;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.indexer.Names;
 import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.SearchResult;
-import dev.bindery.indexer.Segment;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.TextQuery;
@@ -531,54 +531,8 @@ public final class SolrCloudBackend implements IndexBackend {
 
   private static SolrDocuments.Prepared prepare(
       Item item, CollectionConfig cfg, Map<String, FieldType> newFields) {
-    String what = "item '" + item.id() + "'";
-    Map<String, float[]> vectors = new LinkedHashMap<>();
-    item.vectors().forEach((space, v) -> vectors.put(space, prepareVector(cfg, space, v, what)));
-    List<Map<String, float[]>> segs = new ArrayList<>();
-    for (int i = 0; i < item.segments().size(); i++) {
-      Segment seg = item.segments().get(i);
-      Map<String, float[]> sv = new LinkedHashMap<>();
-      String segWhat = what + " segment #" + i;
-      seg.vectors().forEach((space, v) -> sv.put(space, prepareVector(cfg, space, v, segWhat)));
-      segs.add(sv);
-    }
-    item.metadata()
-        .forEach(
-            (field, value) -> {
-              FieldType type = cfg.fields().get(field);
-              if (type == null) {
-                type = newFields.get(field);
-              }
-              if (type == null) {
-                type = SolrMetadata.infer(item.id(), field, value);
-                newFields.put(field, type);
-              }
-              SolrMetadata.solrValues(item.id(), field, type, value);
-            });
-    item.text()
-        .forEach(
-            (field, value) -> {
-              if (value == null) {
-                throw new IllegalArgumentException(what + ": text field '" + field + "' is null");
-              }
-            });
-    SolrDocuments.checkModality(item);
-    return new SolrDocuments.Prepared(item, vectors, segs);
-  }
-
-  private static float[] prepareVector(CollectionConfig cfg, String space, float[] v, String what) {
-    SpaceConfig sc = cfg.spaces().get(space);
-    if (sc == null) {
-      throw new IllegalArgumentException(
-          what
-              + " has a vector for unknown space '"
-              + space
-              + "'; collection '"
-              + cfg.name()
-              + "' has "
-              + new TreeSet<>(cfg.spaces().keySet()));
-    }
-    return VectorChecks.prepare(sc, v, what + " vector in space '" + space + "'");
+    ItemChecks.Checked c = ItemChecks.check(item, cfg, newFields);
+    return new SolrDocuments.Prepared(item, c.vectors(), c.segmentVectors());
   }
 
   /**

@@ -7,7 +7,6 @@ import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.Item;
-import dev.bindery.indexer.MetadataValues;
 import dev.bindery.indexer.Segment;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -54,16 +53,6 @@ final class SolrDocuments {
    */
   record Prepared(
       Item item, Map<String, float[]> vectors, List<Map<String, float[]>> segmentVectors) {}
-
-  /**
-   * Rejects a modality longer than {@link MetadataValues#MAX_TERM_BYTES}, as the embedded backend
-   * does. Solr stores the modality without indexing it, so it could hold a longer one; the limit is
-   * the embedded backend's (it indexes the modality as one term), kept so both backends take the
-   * same items.
-   */
-  static void checkModality(Item item) {
-    MetadataValues.checkModality(item.id(), item.modality());
-  }
 
   /** Solr ids of every document an item with this shape has. */
   static List<String> docIds(String itemId, int segments) {

@@ -15,11 +15,6 @@ import java.util.List;
 final class SolrMetadata {
   private SolrMetadata() {}
 
-  /** The type a first value implies for an undeclared field of item {@code itemId}. */
-  static FieldType infer(String itemId, String field, Object value) {
-    return MetadataValues.infer(itemId, field, value);
-  }
-
   /**
    * Every value of {@code value} converted for Solr: String, Long, Double, or Date (epoch ms).
    * Throws with the item, field and value when a value does not fit {@code type}, or when a keyword

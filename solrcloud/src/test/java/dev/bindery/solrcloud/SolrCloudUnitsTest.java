@@ -189,10 +189,13 @@ class SolrCloudUnitsTest {
         e.getMessage());
 
     Item item = Item.builder("i", "m".repeat(limit)).vector("e", new float[] {1}).build();
-    SolrDocuments.checkModality(item);
+    MetadataValues.checkModality(item.id(), item.modality());
     Item longer =
         Item.builder("i", "\u00e9".repeat(limit / 2 + 1)).vector("e", new float[] {1}).build();
-    e = assertThrows(IllegalArgumentException.class, () -> SolrDocuments.checkModality(longer));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MetadataValues.checkModality(longer.id(), longer.modality()));
     assertEquals(
         "item 'i': modality is 32,768 UTF-8 bytes; it is indexed as one term, limited to 32,766",
         e.getMessage());
@@ -243,13 +246,14 @@ class SolrCloudUnitsTest {
     e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> SolrMetadata.infer("i", "day", List.of(LocalDate.of(2024, 5, 1))));
+            () -> MetadataValues.infer("i", "day", List.of(LocalDate.of(2024, 5, 1))));
     assertEquals(
         "item 'i': metadata field 'day' has a value of unsupported type LocalDate" + hint,
         e.getMessage());
     e =
         assertThrows(
-            IllegalArgumentException.class, () -> SolrMetadata.infer("i", "blob", Map.of("a", 1)));
+            IllegalArgumentException.class,
+            () -> MetadataValues.infer("i", "blob", Map.of("a", 1)));
     assertEquals(
         "item 'i': metadata field 'blob' has a value of unsupported type object", e.getMessage());
     e =

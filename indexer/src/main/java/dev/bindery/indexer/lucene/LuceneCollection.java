@@ -12,8 +12,8 @@ import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.ItemChecks;
 import dev.bindery.indexer.KnnQuery;
-import dev.bindery.indexer.MetadataValues;
 import dev.bindery.indexer.Names;
 import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.SearchResult;
@@ -411,64 +411,18 @@ final class LuceneCollection implements Closeable {
   }
 
   private Prepared prepare(Item item, CollectionConfig cfg, Map<String, FieldType> newFields) {
-    String what = "item '" + item.id() + "'";
-    Map<String, float[]> vectors = new LinkedHashMap<>();
-    item.vectors().forEach((space, v) -> vectors.put(space, prepareVector(cfg, space, v, what)));
-    List<Map<String, float[]>> segs = new ArrayList<>();
-    for (int i = 0; i < item.segments().size(); i++) {
-      Segment seg = item.segments().get(i);
-      Map<String, float[]> sv = new LinkedHashMap<>();
-      String segWhat = what + " segment #" + i;
-      seg.vectors().forEach((space, v) -> sv.put(space, prepareVector(cfg, space, v, segWhat)));
-      segs.add(sv);
-    }
-    item.metadata()
-        .forEach(
-            (field, value) -> {
-              FieldType type = cfg.fields().get(field);
-              if (type == null) {
-                type = newFields.get(field);
-              }
-              if (type == null) {
-                type = MetadataFields.infer(item.id(), field, value);
-                newFields.put(field, type);
-              }
-              MetadataFields.check(item.id(), field, type, value);
-            });
-    item.text()
-        .forEach(
-            (field, value) -> {
-              if (value == null) {
-                throw new IllegalArgumentException(what + ": text field '" + field + "' is null");
-              }
-            });
-    MetadataValues.checkModality(item.id(), item.modality());
+    ItemChecks.Checked c = ItemChecks.check(item, cfg, newFields);
     try {
       return new Prepared(
           item,
-          vectors,
-          segs,
+          c.vectors(),
+          c.segmentVectors(),
           JSON.writeValueAsBytes(item.metadata()),
           JSON.writeValueAsBytes(item.text()));
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          what + ": metadata cannot be serialized: " + e.getMessage(), e);
+          "item '" + item.id() + "': metadata cannot be serialized: " + e.getMessage(), e);
     }
-  }
-
-  private static float[] prepareVector(CollectionConfig cfg, String space, float[] v, String what) {
-    SpaceConfig sc = cfg.spaces().get(space);
-    if (sc == null) {
-      throw new IllegalArgumentException(
-          what
-              + " has a vector for unknown space '"
-              + space
-              + "'; collection '"
-              + cfg.name()
-              + "' has "
-              + new TreeSet<>(cfg.spaces().keySet()));
-    }
-    return VectorChecks.prepare(sc, v, what + " vector in space '" + space + "'");
   }
 
   private void addFields(Map<String, FieldType> newFields) {

@@ -19,23 +19,11 @@ import org.apache.lucene.util.NumericUtils;
 
 /**
  * Typed metadata in Lucene: the fields of a value and the filter queries over them. Inference,
- * checks and conversion are {@link MetadataValues}, shared with the SolrCloud backend.
+ * checks and conversion are {@link MetadataValues}, shared with the SolrCloud backend; a batch's
+ * items pass {@link dev.bindery.indexer.ItemChecks} before {@link #addTo} sees them.
  */
 final class MetadataFields {
   private MetadataFields() {}
-
-  /** The type a first value implies for an undeclared field of item {@code itemId}. */
-  static FieldType infer(String itemId, String field, Object value) {
-    return MetadataValues.infer(itemId, field, value);
-  }
-
-  /**
-   * Checks every value of {@code value} against {@code type}, and keyword values against Lucene's
-   * term length limit; throws with item, field and value. After this, {@link #addTo} cannot fail.
-   */
-  static void check(String itemId, String field, FieldType type, Object value) {
-    MetadataValues.indexedValues(itemId, field, type, value);
-  }
 
   /** Adds the filterable fields of one metadata field to a parent document. */
   static void addTo(Document doc, String itemId, String field, FieldType type, Object value) {
