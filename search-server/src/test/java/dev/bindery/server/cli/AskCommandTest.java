@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.fusion.Bindery;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,28 +65,11 @@ class AskCommandTest {
 
   @Test
   void asksAModelEndpointWithTheKeyFromTheEnvironment() throws Exception {
-    List<String> auth = new CopyOnWriteArrayList<>();
-    List<String> bodies = new CopyOnWriteArrayList<>();
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/v1/chat/completions",
-        ex -> {
-          auth.add(ex.getRequestHeaders().getFirst("Authorization"));
-          bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-          byte[] reply =
-              ("{\"choices\":[{\"message\":{\"content\":\"On the sofa [n1] [made-up].\"},"
-                      + "\"finish_reason\":\"stop\"}]}")
-                  .getBytes(StandardCharsets.UTF_8);
-          ex.getResponseHeaders().add("Content-Type", "application/json");
-          ex.sendResponseHeaders(200, reply.length);
-          try (OutputStream out = ex.getResponseBody()) {
-            out.write(reply);
-          }
-        });
-    server.start();
+    ChatCompletionsEndpoint server = ChatCompletionsEndpoint.start("On the sofa [n1] [made-up].");
+    List<String> auth = server.auth();
+    List<String> bodies = server.bodies();
     try {
-      String url = "http://127.0.0.1:" + server.getAddress().getPort();
+      String url = server.url();
       CliRun run =
           ask(
               Map.of("MY_KEY", "sk-abc"),
@@ -113,7 +91,7 @@ class AskCommandTest {
       assertEquals("llava", req.get("model").asText());
       assertTrue(req.get("messages").get(1).get("content").asText().contains("[n1] (text)"));
     } finally {
-      server.stop(0);
+      server.close();
     }
   }
 

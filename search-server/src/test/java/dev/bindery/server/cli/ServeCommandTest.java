@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.generator.Generator;
@@ -16,20 +15,15 @@ import dev.bindery.server.http.ServerConfig;
 import dev.bindery.server.http.auth.ApiKey;
 import dev.bindery.server.http.auth.ApiKeys;
 import dev.bindery.server.http.auth.Scope;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -137,28 +131,11 @@ class ServeCommandTest {
 
   @Test
   void askIsAnsweredByTheModelEndpointGiven() throws Exception {
-    List<String> auth = new CopyOnWriteArrayList<>();
-    List<String> bodies = new CopyOnWriteArrayList<>();
-    HttpServer model =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    model.createContext(
-        "/v1/chat/completions",
-        ex -> {
-          auth.add(ex.getRequestHeaders().getFirst("Authorization"));
-          bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-          byte[] reply =
-              ("{\"choices\":[{\"message\":{\"content\":\"On the sofa [n1].\"},"
-                      + "\"finish_reason\":\"stop\"}]}")
-                  .getBytes(StandardCharsets.UTF_8);
-          ex.getResponseHeaders().add("Content-Type", "application/json");
-          ex.sendResponseHeaders(200, reply.length);
-          try (OutputStream out = ex.getResponseBody()) {
-            out.write(reply);
-          }
-        });
-    model.start();
+    ChatCompletionsEndpoint model = ChatCompletionsEndpoint.start("On the sofa [n1].");
+    List<String> auth = model.auth();
+    List<String> bodies = model.bodies();
     Path data = dir.resolve("ask-data");
-    String url = "http://127.0.0.1:" + model.getAddress().getPort();
+    String url = model.url();
     CommandLine cl = BinderyCli.commandLine(Map.of("K", "sk-xyz"), getClass().getClassLoader());
     ServeCommand serve =
         (ServeCommand)
@@ -204,7 +181,7 @@ class ServeCommandTest {
       assertEquals(List.of("Bearer sk-xyz"), auth);
       assertTrue(bodies.get(0).contains("A cat asleep on the sofa."), bodies.get(0));
     } finally {
-      model.stop(0);
+      model.close();
     }
 
     CliRun noModel = CliRun.of("serve", "--data", data.toString(), "--generator-endpoint", url);
