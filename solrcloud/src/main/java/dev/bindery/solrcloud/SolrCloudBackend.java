@@ -458,9 +458,19 @@ public final class SolrCloudBackend implements IndexBackend {
 
   @Override
   public Optional<String> collectionSetting(String collection, String key) {
+    Names.checkName("collection", collection);
     Names.checkName("setting", key);
-    freshState(collection);
-    return Optional.ofNullable(readProperties(collection, null).get(SolrFields.PROP_APP + key));
+    ensureOpen();
+    // One ZooKeeper read: the properties hold both the setting and the mark of a Bindery
+    // collection.
+    Map<String, String> props =
+        zk.getClusterState().hasCollection(collection)
+            ? readProperties(collection, null)
+            : Map.of();
+    if (!props.containsKey(SolrFields.PROP_CONFIG)) {
+      throw new CollectionNotFoundException(collection, listCollections());
+    }
+    return Optional.ofNullable(props.get(SolrFields.PROP_APP + key));
   }
 
   /**
