@@ -23,7 +23,13 @@ public record Hit(
   /** Which segment of a multi-vector item matched. */
   public record SegmentMatch(int index, double start, double end) {}
 
-  /** Ranking order everywhere in Bindery: score descending, then id ascending. */
+  /**
+   * Ranking order everywhere in Bindery: score descending, id ascending, segment index ascending.
+   */
   public static final java.util.Comparator<Hit> RANKING =
-      java.util.Comparator.comparingDouble((Hit h) -> -h.score()).thenComparing(Hit::id);
+      java.util.Comparator.comparingDouble((Hit h) -> -h.score())
+          .thenComparing(Hit::id)
+          // Ungrouped kNN can return two segments of one item with equal scores: item-level first,
+          // then by segment index, so the order never depends on how the index laid documents out.
+          .thenComparingInt((Hit h) -> h.segment() == null ? -1 : h.segment().index());
 }
