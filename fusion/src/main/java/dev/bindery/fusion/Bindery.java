@@ -117,6 +117,17 @@ public final class Bindery implements AutoCloseable {
     return new Bindery(backend, backend.collectionsDir());
   }
 
+  /**
+   * Opens a data directory with the embedded Lucene backend for searching only: nothing is locked
+   * or written, so this works beside another process (a running server) that writes to it, and sees
+   * what that writer has committed. Writes through this facade fail with an {@link
+   * IllegalStateException}.
+   */
+  public static Bindery openReadOnly(Path dataDir) {
+    LuceneBackend backend = LuceneBackend.readOnly(dataDir);
+    return new Bindery(backend, backend.collectionsDir());
+  }
+
   /** The backend, for what the facade does not cover (filter sets, deletes). */
   public IndexBackend backend() {
     return backend;

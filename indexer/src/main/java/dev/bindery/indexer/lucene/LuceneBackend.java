@@ -33,24 +33,60 @@ import org.apache.lucene.store.LockObtainFailedException;
  * <dataDir>/collections/<name>/}, opened on first use and kept open until {@link #close()}.
  *
  * <p>Thread-safe. One backend owns a data directory: a second backend (in this process or another)
- * on the same collection gets a clear "locked" error, never a second writer.
+ * on the same collection gets a clear "locked" error, never a second writer. A backend opened with
+ * {@link #readOnly(Path)} takes no lock at all and can search beside that writer, seeing what it
+ * has committed ({@link #refresh(String)} moves to its latest commit).
  */
 public final class LuceneBackend implements IndexBackend {
   private static final String TRASH_PREFIX = ".dropped-";
 
   private final Path root;
+  private final boolean readOnly;
   private final Map<String, LuceneCollection> open = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
   private volatile boolean closed;
 
   /** Opens (creating if needed) the data directory {@code dataDir}. */
   public LuceneBackend(Path dataDir) {
+    this(dataDir, false);
+  }
+
+  private LuceneBackend(Path dataDir, boolean readOnly) {
     this.root = dataDir.toAbsolutePath().resolve("collections");
+    this.readOnly = readOnly;
+    if (readOnly) {
+      return; // creates nothing, cleans nothing: that is the writer's job
+    }
     try {
       Files.createDirectories(root);
       removeTrash();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot use data directory " + dataDir + ": " + e, e);
+    }
+  }
+
+  /**
+   * Opens the data directory {@code dataDir} for searching only: nothing is created, locked or
+   * written, so this works while another process (a running server) writes to it. Writes fail with
+   * an {@link IllegalStateException} that says the backend is read-only.
+   */
+  public static LuceneBackend readOnly(Path dataDir) {
+    return new LuceneBackend(dataDir, true);
+  }
+
+  /** True for a backend opened with {@link #readOnly(Path)}. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  private void checkWritable(String operation) {
+    if (readOnly) {
+      throw new IllegalStateException(
+          "the data directory "
+              + root.getParent()
+              + " is open read-only here (for searching); "
+              + operation
+              + " needs a writer");
     }
   }
 
@@ -61,6 +97,7 @@ public final class LuceneBackend implements IndexBackend {
 
   @Override
   public void createCollection(CollectionConfig config) {
+    checkWritable("creating collection '" + config.name() + "'");
     synchronized (lifecycle) {
       ensureOpen();
       Path dir = root.resolve(config.name());
@@ -85,6 +122,7 @@ public final class LuceneBackend implements IndexBackend {
   @Override
   public boolean dropCollection(String name) {
     Names.checkName("collection", name);
+    checkWritable("dropping collection '" + name + "'");
     synchronized (lifecycle) {
       ensureOpen();
       LuceneCollection c = open.remove(name);
@@ -124,6 +162,9 @@ public final class LuceneBackend implements IndexBackend {
   @Override
   public List<String> listCollections() {
     ensureOpen();
+    if (readOnly && !Files.isDirectory(root)) {
+      return List.of();
+    }
     try (Stream<Path> dirs = Files.list(root)) {
       return dirs.filter(d -> Files.isRegularFile(d.resolve(CollectionFile.NAME)))
           .map(d -> d.getFileName().toString())
@@ -213,7 +254,7 @@ public final class LuceneBackend implements IndexBackend {
         if (!Files.isRegularFile(dir.resolve(CollectionFile.NAME))) {
           throw new CollectionNotFoundException(name, listCollections());
         }
-        c = LuceneCollection.open(dir);
+        c = readOnly ? LuceneCollection.openReadOnly(dir) : LuceneCollection.open(dir);
         open.put(name, c);
       }
       return c;

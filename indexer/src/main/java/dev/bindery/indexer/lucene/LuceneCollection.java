@@ -142,15 +142,17 @@ final class LuceneCollection implements Closeable {
   private final Path dir;
   private final String name;
   private volatile CollectionConfig config;
+  // Null when the collection is open read-only: then searchers follow the latest commit on disk.
+  private final IndexWriter writer;
+  private final boolean readOnly;
   private final Object schemaLock = new Object();
   private final Object commitLock = new Object();
   private final FSDirectory directory;
-  private final IndexWriter writer;
   private final SearcherManager searchers;
   private final BitSetProducer parents = new QueryBitSetProducer(ITEMS);
   private final Map<String, Integer> ords = new ConcurrentHashMap<>();
   private final AtomicInteger nextOrd = new AtomicInteger();
-  private final FilterSets filterSets;
+  private volatile FilterSets filterSets;
   private final Map<Object, FixedBitSet> bitsetCache = lruMap(BITSET_CACHE_ENTRIES);
   private final Map<String, RoaringBitmap> combinedSets = lruMap(64);
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
@@ -159,10 +161,11 @@ final class LuceneCollection implements Closeable {
   // (ImmenseTermTest); a 255-character piece of it is a term like any other.
   private final Analyzer analyzer = new EnglishAnalyzer();
 
-  private LuceneCollection(Path dir, CollectionConfig config, boolean create) {
+  private LuceneCollection(Path dir, CollectionConfig config, boolean create, boolean readOnly) {
     this.dir = dir;
     this.name = config.name();
     this.config = config;
+    this.readOnly = readOnly;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -192,8 +195,14 @@ final class LuceneCollection implements Closeable {
               .setCommitOnClose(true);
       // Side files first: a corrupt one must fail the open before a writer takes the lock.
       this.filterSets = FilterSets.load(dir);
-      w = new IndexWriter(d, iwc);
-      this.searchers = new SearcherManager(w, null);
+      if (readOnly) {
+        // Lucene allows any number of readers beside one writer: a reader never takes the write
+        // lock, and sees what the writer (another process, say a running server) has committed.
+        this.searchers = new SearcherManager(d, null);
+      } else {
+        w = new IndexWriter(d, iwc);
+        this.searchers = new SearcherManager(w, null);
+      }
       this.directory = d;
       this.writer = w;
       loadOrdinals();
@@ -207,7 +216,13 @@ final class LuceneCollection implements Closeable {
               + name
               + "' is locked: another process (or another backend in this one) has "
               + indexDir
-              + " open for writing",
+              + " open for writing. The data directory "
+              + dir.getParent().getParent()
+              + " is in use, most likely by a running 'bindery serve' or 'bindery demo'."
+              + " Searching works beside it (bindery search and ask open it read-only);"
+              + " to write, send the items to that server's API (POST /v1/collections/"
+              + name
+              + "/items) or stop it first",
           e);
     } catch (CorruptIndexException
         | IndexFormatTooOldException
@@ -237,12 +252,31 @@ final class LuceneCollection implements Closeable {
 
   /** Creates a new collection in the empty directory {@code dir}. */
   static LuceneCollection create(Path dir, CollectionConfig config) {
-    return new LuceneCollection(dir, config, true);
+    return new LuceneCollection(dir, config, true, false);
   }
 
   /** Opens an existing collection; never creates or repairs anything. */
   static LuceneCollection open(Path dir) {
-    return new LuceneCollection(dir, CollectionFile.read(dir), false);
+    return new LuceneCollection(dir, CollectionFile.read(dir), false, false);
+  }
+
+  /**
+   * Opens an existing collection for reading only: no write lock is taken, so this works while
+   * another process writes; {@link #refresh()} moves to that writer's latest commit.
+   */
+  static LuceneCollection openReadOnly(Path dir) {
+    return new LuceneCollection(dir, CollectionFile.read(dir), false, true);
+  }
+
+  private void checkWritable(String operation) {
+    if (readOnly) {
+      throw new IllegalStateException(
+          "collection '"
+              + name
+              + "' is open read-only (its data directory is opened for searching only); "
+              + operation
+              + " needs a writer");
+    }
   }
 
   private static <K, V> Map<K, V> lruMap(int max) {
@@ -316,10 +350,17 @@ final class LuceneCollection implements Closeable {
   }
 
   private void loadOrdinals() throws IOException {
-    Map<String, String> userData = writer.getLiveCommitData() == null ? Map.of() : liveData();
-    int next = Integer.parseInt(userData.getOrDefault(DocFields.NEXT_ORD, "0"));
     IndexSearcher s = searchers.acquire();
+    Map<String, Integer> loaded = new HashMap<>();
+    int next;
     try {
+      Map<String, String> userData;
+      if (writer != null) {
+        userData = writer.getLiveCommitData() == null ? Map.of() : liveData();
+      } else {
+        userData = ((DirectoryReader) s.getIndexReader()).getIndexCommit().getUserData();
+      }
+      next = Integer.parseInt(userData.getOrDefault(DocFields.NEXT_ORD, "0"));
       for (LeafReaderContext ctx : s.getIndexReader().leaves()) {
         SortedDocValues ids = ctx.reader().getSortedDocValues(DocFields.ID_VALUES);
         NumericDocValues ordValues = ctx.reader().getNumericDocValues(DocFields.ORD);
@@ -334,7 +375,7 @@ final class LuceneCollection implements Closeable {
             continue;
           }
           int ord = (int) ordValues.longValue();
-          ords.put(ids.lookupOrd(ids.ordValue()).utf8ToString(), ord);
+          loaded.put(ids.lookupOrd(ids.ordValue()).utf8ToString(), ord);
           next = Math.max(next, ord + 1);
         }
       }
@@ -345,6 +386,10 @@ final class LuceneCollection implements Closeable {
     // set put while a commit runs can name ordinals at or above the recorded NEXT_ORD. After a
     // crash those must not be handed to new items, or the new items silently join the set.
     next = Math.max(next, filterSets.maxOrdinal() + 1);
+    if (readOnly) {
+      ords.keySet().retainAll(loaded.keySet());
+    }
+    ords.putAll(loaded);
     nextOrd.set(next);
   }
 
@@ -376,6 +421,7 @@ final class LuceneCollection implements Closeable {
       byte[] textJson) {}
 
   int upsert(List<Item> items) {
+    checkWritable("writing items");
     if (items.isEmpty()) {
       return 0;
     }
@@ -545,6 +591,7 @@ final class LuceneCollection implements Closeable {
 
   int delete(Collection<String> ids) {
     ids.forEach(Names::checkId);
+    checkWritable("deleting items");
     int existed = 0;
     for (String id : new java.util.LinkedHashSet<>(ids)) {
       ReentrantLock lock = stripe(id);
@@ -565,13 +612,43 @@ final class LuceneCollection implements Closeable {
 
   void refresh() {
     try {
+      if (readOnly) {
+        refreshReadOnly();
+        return;
+      }
       searchers.maybeRefreshBlocking();
     } catch (IOException e) {
       throw new UncheckedIOException("collection '" + name + "': refresh failed", e);
     }
   }
 
+  /** Follows the writer's latest commit: index, ordinals, schema and filter sets. */
+  private void refreshReadOnly() throws IOException {
+    synchronized (commitLock) {
+      long before = readerVersion();
+      searchers.maybeRefreshBlocking();
+      if (readerVersion() != before) {
+        config = CollectionFile.read(dir);
+        filterSets = FilterSets.load(dir);
+        loadOrdinals();
+      }
+    }
+  }
+
+  private long readerVersion() throws IOException {
+    IndexSearcher s = searchers.acquire();
+    try {
+      return ((DirectoryReader) s.getIndexReader()).getVersion();
+    } finally {
+      searchers.release(s);
+    }
+  }
+
   void commit() {
+    if (readOnly) {
+      refresh();
+      return;
+    }
     synchronized (commitLock) {
       try {
         writer.setLiveCommitData(
@@ -586,6 +663,7 @@ final class LuceneCollection implements Closeable {
   }
 
   void forceMerge(int maxSegments) {
+    checkWritable("merging segments");
     try {
       writer.forceMerge(maxSegments);
     } catch (IOException e) {
@@ -617,6 +695,7 @@ final class LuceneCollection implements Closeable {
 
   void putFilterSet(String setName, Collection<String> ids) {
     Names.checkName("filter set", setName);
+    checkWritable("saving a filter set");
     RoaringBitmap bm = new RoaringBitmap();
     List<String> missing = new ArrayList<>();
     for (String id : ids) {
@@ -646,6 +725,7 @@ final class LuceneCollection implements Closeable {
 
   boolean deleteFilterSet(String setName) {
     Names.checkName("filter set", setName);
+    checkWritable("deleting a filter set");
     return filterSets.remove(setName);
   }
 
@@ -1132,11 +1212,15 @@ final class LuceneCollection implements Closeable {
   @Override
   public void close() throws IOException {
     try {
-      commit();
+      if (!readOnly) {
+        commit();
+      }
     } finally {
       try {
         searchers.close();
-        writer.close();
+        if (writer != null) {
+          writer.close();
+        }
       } finally {
         directory.close();
       }
