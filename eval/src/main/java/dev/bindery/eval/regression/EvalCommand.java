@@ -43,7 +43,12 @@ public final class EvalCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Regression files or folders.")
   private List<Path> inputs;
 
-  @Option(names = "--json", paramLabel = "OUT", description = "Write the report as JSON.")
+  @Option(
+      names = "--json",
+      paramLabel = "OUT",
+      description =
+          "Write the report as JSON to OUT; '-' prints it on stdout as the only output (one JSON"
+              + " document).")
   private Path json;
 
   @Option(
@@ -64,7 +69,9 @@ public final class EvalCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }
     }
-    RegressionRunner runner = new RegressionRunner(out);
+    boolean jsonOnStdout = json != null && json.toString().equals("-");
+    // Progress is not output: it goes to stderr, so stdout holds only the report.
+    RegressionRunner runner = new RegressionRunner(err);
     List<RegressionResult> results = new ArrayList<>();
     for (RegressionSpec s : specs) {
       RegressionResult r = runner.run(s);
@@ -80,6 +87,15 @@ public final class EvalCommand implements Callable<Integer> {
       err.flush();
     }
     RegressionReport report = new RegressionReport(results);
+    if (jsonOnStdout) {
+      out.println(report.toJsonString());
+      if (markdown != null) {
+        report.writeMarkdown(markdown);
+        err.printf("wrote %s%n", markdown);
+      }
+      out.flush();
+      return report.passed() ? 0 : 1;
+    }
     out.println();
     out.print(report.toMarkdown());
     Path md = markdown;

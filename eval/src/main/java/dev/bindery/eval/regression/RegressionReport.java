@@ -112,6 +112,17 @@ public final class RegressionReport {
   }
 
   /** Writes the JSON form. */
+  /** The report as one JSON document (as {@link #writeJson(Path)} writes it). */
+  public String toJsonString() {
+    try {
+      return new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(toJson());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serialize the report", e);
+    }
+  }
+
   public void writeJson(Path file) {
     try {
       createParent(file);

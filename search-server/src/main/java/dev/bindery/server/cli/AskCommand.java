@@ -217,7 +217,7 @@ final class AskCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Answer answer;
     ImageDecoder decoder = new ImageDecoder();
-    try (Bindery bindery = backendOptions.open(data, cli);
+    try (Bindery bindery = backendOptions.open(data, cli, true);
         Generator generator =
             config == null ? null : GeneratorProtocol.fromWire(protocol).client(config)) {
       List<String> names = bindery.listCollections();

@@ -126,9 +126,17 @@ final class BackendOptions {
    * SolrCloud, only local files (uploads).
    */
   Bindery open(Path dataDir, BinderyCli cli) {
+    return open(dataDir, cli, false);
+  }
+
+  /**
+   * As {@link #open(Path, BinderyCli)}; with {@code readOnly} the embedded index is opened for
+   * searching only (no write lock), so it works while a running server writes to it.
+   */
+  Bindery open(Path dataDir, BinderyCli cli, boolean readOnly) {
     check();
     if (backend == Kind.LUCENE) {
-      return Bindery.open(dataDir);
+      return readOnly ? Bindery.openReadOnly(dataDir) : Bindery.open(dataDir);
     }
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("zk", zk.trim());

@@ -29,8 +29,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The {@code bindery} command: global options, the built-in subcommands, and those contributed by
  * other modules through {@link CommandProvider}.
  *
- * <p>Exit codes: 0 success, 1 the command failed, 2 the command line was wrong. Failures print one
- * line to stderr; {@code --verbose} or {@code BINDERY_DEBUG=1} adds the stack trace.
+ * <p>Exit codes: 0 success, 1 the command failed, 2 the command line was wrong (or a query did not
+ * parse), 3 an ingest skipped some inputs and indexed the rest. Failures print one line to stderr;
+ * {@code --verbose} or {@code BINDERY_DEBUG=1} adds the stack trace.
  */
 @Command(
     name = "bindery",
@@ -42,7 +43,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
       IndexCommand.class,
       SearchCommand.class,
       AskCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      CollectionsCommand.class,
+      CompletionCommand.class
     },
     usageHelpAutoWidth = true)
 public final class BinderyCli implements Runnable {

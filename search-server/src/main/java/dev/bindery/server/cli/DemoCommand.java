@@ -106,7 +106,9 @@ final class DemoCommand implements Callable<Integer> {
               + " (rebuild it with models/bindery-mini/training/make_demo.py)");
     }
     Path data = cli.dataDir();
-    try (Bindery bindery = Bindery.open(data)) {
+    // A serving demo is a server like 'bindery serve': write commands beside it are refused.
+    try (ServerLock lock = noServe ? null : ServerLock.acquire(data, "http://127.0.0.1:" + port);
+        Bindery bindery = Bindery.open(data)) {
       prepare(bindery, out);
       IngestReport report;
       try (IngestProgressBar bar = new IngestProgressBar("Indexing demo", err)) {

@@ -1,5 +1,7 @@
 package dev.bindery.server.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.ingest.IngestOptions;
@@ -7,7 +9,10 @@ import dev.bindery.fusion.ingest.IngestReport;
 import dev.bindery.fusion.ingest.Ingestor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,7 +38,7 @@ import picocli.CommandLine.Spec;
           + " neither embedded nor written again. Inputs that cannot be read are skipped and"
           + " listed with the reason; the rest is indexed and committed.",
       "Exit codes: 0 everything indexed, 3 some inputs skipped (the others are indexed),"
-          + " 1 failure, 2 bad command line."
+          + " 1 failure (including every input skipped), 2 bad command line."
     })
 final class IndexCommand implements Callable<Integer> {
 
@@ -68,6 +73,13 @@ final class IndexCommand implements Callable<Integer> {
               + "). An existing collection keeps its own; naming another is an error.")
   private String model;
 
+  @Option(
+      names = "--json",
+      description =
+          "Print the summary as one JSON document on stdout (added, replaced, unchanged, skipped"
+              + " inputs with their reasons, count); the progress bar stays on stderr.")
+  private boolean json;
+
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Files, folders, .jsonl files.")
   private List<Path> paths;
 
@@ -75,7 +87,24 @@ final class IndexCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    backendOptions.check();
+    if (backendOptions.backend == BackendOptions.Kind.LUCENE) {
+      ServerLock.holder(cli.dataDir())
+          .ifPresent(
+              server -> {
+                throw new IllegalStateException(
+                    "the data directory "
+                        + cli.dataDir().toAbsolutePath().normalize()
+                        + " is in use by a running Bindery server ("
+                        + server
+                        + "); searching works beside it, but to write, send the items to its"
+                        + " API (POST /v1/collections/"
+                        + collection
+                        + "/items, see docs/server.md) or stop it first");
+              });
+    }
     try (Bindery bindery = backendOptions.open(cli.dataDir(), cli)) {
+      String created = null;
       if (bindery.listCollections().contains(collection)) {
         Optional<String> current = bindery.modelLocation(collection);
         if (model != null && !current.equals(Optional.of(model))) {
@@ -92,22 +121,65 @@ final class IndexCommand implements Callable<Integer> {
       } else {
         String m = model != null ? model : ModelPackage.DEFAULT;
         bindery.createCollection(collection, m);
-        out.println("Created collection '" + collection + "' with model " + m);
+        created = m;
+        if (!json) {
+          out.println("Created collection '" + collection + "' with model " + m);
+        }
       }
       IngestReport report;
       try (IngestProgressBar bar = new IngestProgressBar("Indexing " + collection, err)) {
         report =
             new Ingestor(bindery, collection, IngestOptions.files(Path.of(""))).ingest(paths, bar);
       }
-      IngestProgressBar.printSummary(report, out);
-      out.println(
-          "Collection '"
-              + collection
-              + "' holds "
-              + bindery.describe(collection).count()
-              + " items");
+      long count = bindery.describe(collection).count();
+      if (json) {
+        printJson(out, report, created, count);
+      } else {
+        IngestProgressBar.printSummary(report, out);
+        out.println("Collection '" + collection + "' holds " + count + " items");
+      }
       out.flush();
-      return report.skipped().isEmpty() ? 0 : EXIT_PARTIAL;
+      if (report.skipped().isEmpty()) {
+        return 0;
+      }
+      if (report.added() + report.replaced() + report.unchanged() == 0) {
+        // Nothing could be read: that is a failure, not a partial ingest.
+        PrintWriter failure = spec.commandLine().getErr();
+        failure.println(
+            "bindery index: error: nothing was indexed; all "
+                + report.skipped().size()
+                + " input(s) were skipped (first: "
+                + report.skipped().get(0).source()
+                + ": "
+                + report.skipped().get(0).reason()
+                + ")");
+        failure.flush();
+        return BinderyCli.EXIT_FAILURE;
+      }
+      return EXIT_PARTIAL;
+    }
+  }
+
+  private void printJson(PrintWriter out, IngestReport report, String created, long count) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("collection", collection);
+    if (created != null) {
+      body.put("created_with_model", created);
+    }
+    body.put("added", report.added());
+    body.put("replaced", report.replaced());
+    body.put("unchanged", report.unchanged());
+    List<Map<String, String>> skipped = new ArrayList<>();
+    for (IngestReport.Skip skip : report.skipped()) {
+      skipped.add(Map.of("source", skip.source(), "reason", skip.reason()));
+    }
+    body.put("skipped", skipped);
+    body.put("count", count);
+    body.put("took_ms", report.elapsedNanos() / 1_000_000);
+    try {
+      out.println(new ObjectMapper().writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the summary as JSON: " + e.getMessage(), e);
     }
   }
 }

@@ -157,7 +157,7 @@ final class SearchCommand implements Callable<Integer> {
               + "; index something first (bindery index) or point --data at one");
     }
     SearchResponse response;
-    try (Bindery bindery = backendOptions.open(data, cli)) {
+    try (Bindery bindery = backendOptions.open(data, cli, true)) {
       List<String> names = bindery.listCollections();
       if (!names.contains(collection)) {
         throw new IllegalStateException(

@@ -189,7 +189,20 @@ final class ServeCommand implements Callable<Integer> {
     GeneratorConfig generatorConfig = generatorConfig(config);
     Path data = cli.dataDir();
     PrintWriter out = spec.commandLine().getOut();
-    Bindery bindery = backendOptions.open(data, cli);
+    backendOptions.check();
+    ServerLock lock =
+        backendOptions.backend == BackendOptions.Kind.LUCENE
+            ? ServerLock.acquire(data, "http://" + config.host() + ":" + config.port())
+            : null;
+    Bindery bindery;
+    try {
+      bindery = backendOptions.open(data, cli);
+    } catch (RuntimeException e) {
+      if (lock != null) {
+        lock.close();
+      }
+      throw e;
+    }
     Generator generator = null;
     BinderyServer server;
     try {
@@ -204,12 +217,16 @@ final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       closeQuietly(generator, e);
       bindery.close();
+      if (lock != null) {
+        lock.close();
+      }
       throw e;
     }
     Generator model = generator;
     // Ctrl-C or SIGTERM: stop serving, then close the index (which commits) before the JVM halts.
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> stop(server, bindery, model), "bindery-serve-shutdown"));
+        .addShutdownHook(
+            new Thread(() -> stop(server, bindery, model, lock), "bindery-serve-shutdown"));
     out.println(
         "Bindery is serving "
             + backendOptions.describe(data)
@@ -226,7 +243,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       server.join();
     } finally {
-      stop(server, bindery, generator);
+      stop(server, bindery, generator, lock);
     }
     return 0;
   }
@@ -291,7 +308,8 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /** Closes the server, then the facade and the generator; all idempotent (hook and main race). */
-  private static void stop(BinderyServer server, Bindery bindery, Generator generator) {
+  private static void stop(
+      BinderyServer server, Bindery bindery, Generator generator, ServerLock lock) {
     try {
       server.close();
     } finally {
@@ -299,6 +317,9 @@ final class ServeCommand implements Callable<Integer> {
         bindery.close();
       } finally {
         closeQuietly(generator, null);
+        if (lock != null) {
+          lock.close();
+        }
       }
     }
   }
