@@ -1,5 +1,6 @@
 package dev.bindery.server.cli;
 
+import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.server.backend.IsolatedBackendLoader;
@@ -128,7 +129,7 @@ final class BackendOptions {
   Bindery open(Path dataDir, BinderyCli cli) {
     check();
     if (backend == Kind.LUCENE) {
-      return Bindery.open(dataDir);
+      return Bindery.open(dataDir, ModelCache.fromEnvironment(cli.env()));
     }
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("zk", zk.trim());
@@ -141,7 +142,7 @@ final class BackendOptions {
     IndexBackend b =
         IsolatedBackendLoader.open(
             "solrcloud", settings, solrClassPath(cli), "the SolrCloud backend's jars");
-    return new Bindery(b, dataDir.resolve("collections"));
+    return new Bindery(b, dataDir.resolve("collections"), ModelCache.fromEnvironment(cli.env()));
   }
 
   /** The SolrCloud backend's class path, from the system property or the environment. */

@@ -42,7 +42,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       IndexCommand.class,
       SearchCommand.class,
       AskCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      ModelsCommand.class
     },
     usageHelpAutoWidth = true)
 public final class BinderyCli implements Runnable {
@@ -153,6 +154,11 @@ public final class BinderyCli implements Runnable {
   /** An environment variable of the process (as passed to the constructor), or null. */
   public String env(String name) {
     return env.get(name);
+  }
+
+  /** The process environment as passed to the constructor. */
+  public Map<String, String> env() {
+    return env;
   }
 
   /** True when failures should print their stack trace. */
