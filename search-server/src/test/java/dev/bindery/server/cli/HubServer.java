@@ -29,11 +29,12 @@ import java.util.stream.Stream;
  * /api/models/{repo}/revision/{rev}} (commit and card license), {@code
  * /api/models/{repo}/tree/{commit}?recursive=true} (files with size, git blob id and, for {@code
  * .onnx} files, {@code lfs.oid} = SHA-256, paged with a {@code Link: rel="next"} header), and
- * {@code /{repo}/resolve/{rev}/{path}}: LFS files redirect (302) to {@code /storage/{sha256}} with
- * {@code X-Linked-Etag}, {@code X-Linked-Size} and {@code X-Repo-Commit}, small files are answered
- * directly with their git blob id as ETag; both honour {@code Range}. Faults can be injected:
- * connections cut after some bytes, statuses (429 with {@code Retry-After}, 5xx, 403), corrupted
- * content, a required token. Records the requests it saw.
+ * {@code /{repo}/resolve/{rev}/{path}}: LFS files redirect (302) to {@code /storage/{sha256}} on a
+ * second port (another origin, like the Hub's CDN) with {@code X-Linked-Etag}, {@code
+ * X-Linked-Size} and {@code X-Repo-Commit}, small files are answered directly with their git blob
+ * id as ETag; both honour {@code Range}. Faults can be injected: connections cut after some bytes,
+ * statuses (429 with {@code Retry-After}, 5xx, 403), corrupted content, a required token. Records
+ * the requests it saw.
  */
 final class HubServer implements AutoCloseable {
   private record Blob(byte[] bytes, String sha256, String gitOid, boolean lfs) {}
@@ -44,6 +45,8 @@ final class HubServer implements AutoCloseable {
   record Seen(String path, String range, String authorization, int status) {}
 
   private final HttpServer server;
+  // The hub redirects file downloads to another origin, as huggingface.co does to its CDN.
+  private final HttpServer storageServer;
   private final Map<String, Repo> repos = new ConcurrentHashMap<>();
   private final Map<String, Blob> storage = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> cuts = new ConcurrentHashMap<>();
@@ -60,6 +63,10 @@ final class HubServer implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
+    storageServer =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    storageServer.createContext("/", this::handle);
+    storageServer.start();
   }
 
   URI endpoint() {
@@ -137,6 +144,7 @@ final class HubServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    storageServer.stop(0);
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -196,7 +204,14 @@ final class HubServer implements AutoCloseable {
         ex.getResponseHeaders().set("X-Linked-Etag", "\"" + b.sha256() + "\"");
         ex.getResponseHeaders().set("X-Linked-Size", String.valueOf(b.bytes().length));
         ex.getResponseHeaders().set("ETag", "\"" + b.gitOid() + "\"");
-        ex.getResponseHeaders().set("Location", "/storage/" + b.sha256() + "?X-Amz-Signature=x");
+        ex.getResponseHeaders()
+            .set(
+                "Location",
+                "http://127.0.0.1:"
+                    + storageServer.getAddress().getPort()
+                    + "/storage/"
+                    + b.sha256()
+                    + "?X-Amz-Signature=x");
         ex.sendResponseHeaders(302, -1);
         return 302;
       }
