@@ -88,7 +88,8 @@ public final class EnvironmentProxySelector extends ProxySelector {
   /** Whether {@code no_proxy} sends this URI direct. */
   boolean bypass(URI uri) {
     String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-    int port = uri.getPort();
+    int port =
+        uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     for (String entry : noProxy) {
       if (entry.equals("*")) {
         return true;
@@ -98,7 +99,7 @@ public final class EnvironmentProxySelector extends ProxySelector {
       if (colon > 0 && !entry.contains("]")) {
         String p = entry.substring(colon + 1);
         h = entry.substring(0, colon);
-        if (port > 0 && !p.equals(String.valueOf(port))) {
+        if (!p.equals(String.valueOf(port))) {
           continue;
         }
       }

@@ -422,6 +422,17 @@ class ModelsCommandTest {
     assertTrue(Files.isRegularFile(cache.resolve("tiny").resolve("visual.onnx")));
   }
 
+  @Test
+  void serveLetsCollectionsNamePulledModels() {
+    picocli.CommandLine cl = BinderyCli.commandLine(env(), getClass().getClassLoader());
+    picocli.CommandLine.ParseResult parsed =
+        cl.parseArgs("serve", "--models", dir.resolve("packages").toString());
+    ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+    assertEquals(
+        List.of(dir.resolve("packages"), cache.toAbsolutePath().normalize()),
+        serve.config().modelDirs());
+  }
+
   private static Map<String, byte[]> copyOf(String layout) {
     Map<String, byte[]> files = new TreeMap<>();
     Path root = LAYOUTS.resolve(layout);
