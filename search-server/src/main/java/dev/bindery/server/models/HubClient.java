@@ -285,13 +285,23 @@ public final class HubClient {
                   + ": download failed "
                   + attempt
                   + " times, last: "
-                  + e.getMessage()
+                  + describe(e)
                   + ". Run the same pull again to resume from the bytes already fetched.",
               e);
         }
         wait = sleep(wait, null);
       }
     }
+  }
+
+  // Connection errors often carry no message ("ConnectException"); name the class and the cause.
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    String s = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    if (e.getCause() != null && e.getCause() != e && (m == null || m.isBlank())) {
+      s += " (" + describe(e.getCause()) + ")";
+    }
+    return s;
   }
 
   private static long rangeStart(HttpResponse<?> r) {
@@ -411,7 +421,7 @@ public final class HubClient {
                   + " after "
                   + attempt
                   + " tries: "
-                  + e
+                  + describe(e)
                   + " (set HF_ENDPOINT for a mirror, https_proxy for a proxy)",
               e);
         }
