@@ -196,13 +196,12 @@ public final class ModelPuller {
     Path lockFile = stagingRoot.resolve(plan.name() + ".lock");
     try (FileChannel ch =
             FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = ch.tryLock()) {
+        FileLock lock = tryLock(ch)) {
       if (lock == null) {
         throw new IllegalStateException(
             "another pull of '" + plan.name() + "' is running (it holds " + lockFile + ")");
       }
-      Result r = pullLocked(plan, progress, notices);
-      return r;
+      return pullLocked(plan, progress, notices);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot lock " + lockFile, e);
     } finally {
@@ -212,6 +211,15 @@ public final class ModelPuller {
       } catch (IOException ignored) {
         // a stale lock file holds no lock; the next pull reuses it
       }
+    }
+  }
+
+  // Another process holding the lock gives null; this JVM holding it throws instead.
+  private static FileLock tryLock(FileChannel ch) throws IOException {
+    try {
+      return ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return null;
     }
   }
 

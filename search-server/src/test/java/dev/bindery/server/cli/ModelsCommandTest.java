@@ -229,6 +229,28 @@ class ModelsCommandTest {
   }
 
   @Test
+  void aNewerCommitReplacesTheOldCopyAndARevisionPinsOne() throws Exception {
+    Map<String, byte[]> files = copyOf("open-clip");
+    String first = hub.addRepo("tests/tiny", files);
+    assertEquals(0, models("pull", "tests/tiny").exitCode());
+    files.put("README.md", "a newer model card".getBytes());
+    String second = hub.addRepo("tests/tiny", files);
+    CliRun r = models("pull", "tests/tiny", "--json");
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals(second, JSON.readTree(r.out()).get("commit").asText());
+    assertFalse(JSON.readTree(r.out()).get("alreadyPresent").asBoolean());
+    assertEquals(1, new ModelCache(cache).list().size());
+    assertEquals(second, new ModelCache(cache).describe("tiny").orElseThrow().commit());
+    CliRun pinned = models("pull", "tests/tiny", "--revision", second, "--json");
+    assertEquals(0, pinned.exitCode(), pinned.err());
+    assertTrue(JSON.readTree(pinned.out()).get("alreadyPresent").asBoolean());
+    CliRun old = models("pull", "tests/tiny", "--revision", first);
+    assertEquals(1, old.exitCode(), "the server no longer has the first commit");
+    assertTrue(old.err().contains("404"), old.err());
+    assertTrue(Files.isDirectory(cache.resolve("tiny")), "a failed pull leaves the model alone");
+  }
+
+  @Test
   void droppedConnectionIsResumedWithARangeRequest() throws Exception {
     hub.addRepo("tests/tiny", LAYOUTS.resolve("immich"));
     hub.cutAfter("visual/model.onnx", 5000, 1);
