@@ -1,6 +1,7 @@
 package dev.bindery.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.fusion.Bindery;
@@ -68,6 +69,10 @@ class PulledModelCollectionTest {
               Map.of("query", "text:\"a photo of a cat\"", "k", 1));
       assertEquals(200, hits.status(), hits.text());
       assertEquals(List.of("cat"), hits.ids());
+      Res notPulled = http.post("/v1/collections", Map.of("name", "other", "model", "siglip-base"));
+      assertEquals(400, notPulled.status(), notPulled.text());
+      assertTrue(
+          notPulled.text().contains("run 'bindery models pull siglip-base'"), notPulled.text());
     }
   }
 }
