@@ -23,6 +23,7 @@ package, so every layout embeds a text or an image the same way (the parity the 
 Usage: /usr/bin/python3 hub_layouts.py --out DIR
 """
 import argparse
+import json
 import os
 
 import torch
@@ -225,9 +226,12 @@ def main():
     immich(os.path.join(root, "immich"), tok, text, vision)
     open_clip(os.path.join(root, "open-clip"), tok, text, vision)
     qt, qv = rounded(towers()[0]), rounded(towers()[1])
-    write_json(os.path.join(root, "golden.json"),
-               {"fp32": golden(tok, text, vision, "fp32"),
-                "quantized": golden(tok, qt, qv, "quantized")})
+    # One line per vector keeps the committed file reviewable.
+    with open(os.path.join(root, "golden.json"), "w") as f:
+        gold = {"fp32": golden(tok, text, vision, "fp32"),
+                "quantized": golden(tok, qt, qv, "quantized")}
+        f.write(json.dumps(gold, separators=(",", ":")).replace("{\"text\"", "\n{\"text\""))
+        f.write("\n")
     total = 0
     for dirpath, _, files in os.walk(root):
         for f in files:
