@@ -7,6 +7,8 @@ import dev.bindery.encoders.SegmentingEncoder;
 import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.audio.AudioDecoder;
 import dev.bindery.encoders.image.ImageDecoder;
+import dev.bindery.encoders.pkg.ModelCache;
+import dev.bindery.encoders.pkg.ModelCatalog;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.fusion.query.PackageTermEmbedder;
@@ -90,6 +92,7 @@ public final class Bindery implements AutoCloseable {
   private final IndexBackend backend;
   private final Path collectionsDir;
   private final QueryExecutor executor;
+  private final ModelCache models;
   private final QueryParser parser = new QueryParser();
   private final ImageDecoder images = new ImageDecoder();
   private final AudioDecoder audio = new AudioDecoder();
@@ -106,15 +109,35 @@ public final class Bindery implements AutoCloseable {
    *     <collectionsDir>/<name>/}
    */
   public Bindery(IndexBackend backend, Path collectionsDir) {
+    this(backend, collectionsDir, ModelCache.fromEnvironment(System.getenv()));
+  }
+
+  /**
+   * A facade over a backend that finds pulled models by name in {@code models}.
+   *
+   * @param backend the index; closed by {@link #close()}
+   * @param collectionsDir see {@link #Bindery(IndexBackend, Path)}
+   * @param models the model cache that names like {@code clip-vit-b32} resolve in
+   */
+  public Bindery(IndexBackend backend, Path collectionsDir, ModelCache models) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.collectionsDir = Objects.requireNonNull(collectionsDir, "collectionsDir");
+    this.models = Objects.requireNonNull(models, "models");
     this.executor = new QueryExecutor(backend);
   }
 
-  /** Opens (creating if needed) a data directory with the embedded Lucene backend. */
+  /**
+   * Opens (creating if needed) a data directory with the embedded Lucene backend; pulled models are
+   * looked up in the cache the environment names ({@link ModelCache#fromEnvironment}).
+   */
   public static Bindery open(Path dataDir) {
+    return open(dataDir, ModelCache.fromEnvironment(System.getenv()));
+  }
+
+  /** Like {@link #open(Path)} with the model cache given. */
+  public static Bindery open(Path dataDir, ModelCache models) {
     LuceneBackend backend = new LuceneBackend(dataDir);
-    return new Bindery(backend, backend.collectionsDir());
+    return new Bindery(backend, backend.collectionsDir(), models);
   }
 
   /**
@@ -137,7 +160,8 @@ public final class Bindery implements AutoCloseable {
 
   /**
    * Creates a collection whose items and queries the model package at {@code modelLocation} embeds
-   * (a directory or {@code classpath:/...}, e.g. {@link ModelPackage#DEFAULT_TEXT}).
+   * (a directory, {@code classpath:/...} such as {@link ModelPackage#DEFAULT_TEXT}, or the name of
+   * a pulled model such as {@code clip-vit-b32}; see {@link #resolveModel}).
    *
    * @return the collection's configuration
    * @throws IllegalArgumentException if the package cannot be opened, two towers share a space id
@@ -145,7 +169,7 @@ public final class Bindery implements AutoCloseable {
    */
   public CollectionConfig createCollection(String name, String modelLocation) {
     Names.checkName("collection", name);
-    String location = normalizeLocation(modelLocation);
+    String location = resolveModel(modelLocation);
     ModelPackage pkg = model(location);
     Map<String, SpaceConfig> spaces = new LinkedHashMap<>();
     for (Modality m : new TreeSet<>(pkg.modalities())) {
@@ -443,7 +467,16 @@ public final class Bindery implements AutoCloseable {
     return packages.computeIfAbsent(location, ModelPackage::open);
   }
 
-  private static String normalizeLocation(String location) {
+  /**
+   * Where a model named by a user lives: {@code classpath:/...} as is; an existing path as an
+   * absolute path (so a collection finds it from another working directory); otherwise the name of
+   * a pulled model ({@code clip-vit-b32}, or {@code owner/name} for one pulled by repository) as
+   * its folder in the model cache.
+   *
+   * @throws IllegalArgumentException if the name is in the catalog but not pulled, saying how to
+   *     pull it
+   */
+  public String resolveModel(String location) {
     Objects.requireNonNull(location, "model package location");
     if (location.isBlank()) {
       throw new IllegalArgumentException("model package location must not be blank");
@@ -451,8 +484,30 @@ public final class Bindery implements AutoCloseable {
     if (location.startsWith(PackageFiles.CLASSPATH)) {
       return location;
     }
-    // Absolute, so the collection still finds its package from another working directory.
-    return Path.of(location).toAbsolutePath().normalize().toString();
+    Path path = Path.of(location);
+    if (Files.exists(path)) {
+      return path.toAbsolutePath().normalize().toString();
+    }
+    String name =
+        location.indexOf('/') > 0 && location.indexOf('/') == location.lastIndexOf('/')
+            ? location.substring(location.indexOf('/') + 1)
+            : location;
+    Optional<Path> pulled = models.find(name);
+    if (pulled.isPresent()) {
+      return pulled.get().toAbsolutePath().normalize().toString();
+    }
+    if (ModelCatalog.builtIn().find(location).isPresent()) {
+      throw new IllegalArgumentException(
+          "model '"
+              + location
+              + "' is not downloaded (model cache "
+              + models.root()
+              + "): run 'bindery models pull "
+              + location
+              + "' first");
+    }
+    // Neither a file nor a pulled model: opening it reports the path that is missing.
+    return path.toAbsolutePath().normalize().toString();
   }
 
   private static void addAudio(Item.Builder b, Encoder<AudioSignal> enc, AudioSignal signal) {

@@ -33,6 +33,7 @@ abstract class PixelTowerEncoder<I, P extends Preprocessor<I>> implements Encode
   private final P preprocessor;
   private final String input;
   private final long[] itemShape;
+  private final boolean oneAtATime;
 
   /**
    * Checks the model against the spec and takes ownership of it (the caller closes it if this
@@ -85,6 +86,20 @@ abstract class PixelTowerEncoder<I, P extends Preprocessor<I>> implements Encode
     System.arraycopy(itemShape, 0, full, 1, itemShape.length);
     model.requireInput(input, OnnxJavaType.FLOAT, full);
     model.requireOutput(spec.output(), OnnxJavaType.FLOAT, -1, spec.dimension());
+    // immich exports its towers with a static batch of 1: such a model runs one item per call.
+    long batch = model.inputShape(input)[0];
+    if (batch > 1) {
+      throw new IllegalArgumentException(
+          "model "
+              + model.source()
+              + ": "
+              + where
+              + " needs a dynamic batch axis or a batch of 1, the model's input '"
+              + input
+              + "' has a fixed batch of "
+              + batch);
+    }
+    this.oneAtATime = batch == 1;
   }
 
   /** How messages name the tower, e.g. {@code clip-vision tower (image)}. */
@@ -129,7 +144,8 @@ abstract class PixelTowerEncoder<I, P extends Preprocessor<I>> implements Encode
       }
     }
     List<float[]> vectors =
-        model.embedRows(input, spec.output(), spec.dimension(), items, items.size());
+        model.embedRows(
+            input, spec.output(), spec.dimension(), items, oneAtATime ? 1 : items.size());
     if (spec.normalize()) {
       vectors.forEach(EmbeddingMath::l2Normalize);
     }

@@ -12,6 +12,7 @@ import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.LongTensor;
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +128,11 @@ public final class OnnxModel implements AutoCloseable {
     return info(outputs, "output", name).getShape();
   }
 
+  /** The element type of an input (fails like {@link #requireInput} when there is none). */
+  public OnnxJavaType inputType(String name) {
+    return info(inputs, "input", name).type;
+  }
+
   public Set<String> inputNames() {
     return inputs.keySet();
   }
@@ -206,7 +212,8 @@ public final class OnnxModel implements AutoCloseable {
   /**
    * Runs the model.
    *
-   * @param feeds input name to {@link FloatTensor} or {@link LongTensor}
+   * @param feeds input name to {@link FloatTensor} or {@link LongTensor} (fed as int32 where the
+   *     model's input is int32, as in immich's exports)
    * @param wanted output names to fetch
    * @return the requested float outputs, by name
    */
@@ -221,6 +228,8 @@ public final class OnnxModel implements AutoCloseable {
             switch (e.getValue()) {
               case FloatTensor f ->
                   OnnxTensor.createTensor(env, FloatBuffer.wrap(f.data()), f.shape());
+              case LongTensor l when inputs.get(e.getKey()).type == OnnxJavaType.INT32 ->
+                  OnnxTensor.createTensor(env, IntBuffer.wrap(toInts(e.getKey(), l)), l.shape());
               case LongTensor l ->
                   OnnxTensor.createTensor(env, LongBuffer.wrap(l.data()), l.shape());
               default ->
@@ -266,6 +275,20 @@ public final class OnnxModel implements AutoCloseable {
     } finally {
       created.forEach(OnnxTensor::close);
     }
+  }
+
+  // Token ids and masks fit in 32 bits; a value that does not is a caller bug worth naming.
+  private int[] toInts(String input, LongTensor l) {
+    long[] src = l.data();
+    int[] out = new int[src.length];
+    for (int i = 0; i < src.length; i++) {
+      if (src[i] < Integer.MIN_VALUE || src[i] > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "model " + source + ": int32 input '" + input + "' cannot hold " + src[i]);
+      }
+      out[i] = (int) src[i];
+    }
+    return out;
   }
 
   /**

@@ -39,6 +39,21 @@ public final class ClipExportLayouts {
   static final String OPEN_CLIP_TEXT = "text.onnx";
   static final String OPEN_CLIP_VISION = "visual.onnx";
   static final String TOKENIZER = "tokenizer.json";
+  static final String JS_TEXT = "onnx/text_model.onnx";
+  static final String JS_VISION = "onnx/vision_model.onnx";
+  static final String JS_TEXT_QUANTIZED = "onnx/text_model_quantized.onnx";
+  static final String JS_VISION_QUANTIZED = "onnx/vision_model_quantized.onnx";
+  static final String IMMICH_CONFIG = "config.json";
+  static final String IMMICH_TEXT = "textual/model.onnx";
+  static final String IMMICH_VISION = "visual/model.onnx";
+  static final String IMMICH_TOKENIZER = "textual/tokenizer.json";
+  static final String IMMICH_TOKENIZER_CONFIG = "textual/tokenizer_config.json";
+  static final String IMMICH_PREPROCESS = "visual/preprocess_cfg.json";
+  // immich's exporters name the towers' single output "embedding" (already normalized).
+  static final String IMMICH_OUTPUT = "embedding";
+
+  /** Written by {@code bindery models pull}: where the files came from and their license. */
+  static final String PULL_RECORD = "bindery-pull.json";
 
   // OpenAI CLIP's normalization; HF and open_clip configs fall back to it when silent.
   private static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
@@ -56,13 +71,40 @@ public final class ClipExportLayouts {
    *     or wrong
    */
   public static Optional<ModelManifest> detect(PackageFiles files) {
+    ModelManifest m;
     if (files.exists(HF_TEXT) || files.exists(HF_VISION)) {
-      return Optional.of(huggingFace(files));
+      m = huggingFace(files, HF_TEXT, HF_VISION);
+    } else if (files.exists(JS_TEXT) || files.exists(JS_VISION)) {
+      // transformers.js: the same exports one folder down; fp32 wins over quantized when both.
+      m = huggingFace(files, JS_TEXT, JS_VISION);
+    } else if (files.exists(JS_TEXT_QUANTIZED) || files.exists(JS_VISION_QUANTIZED)) {
+      m = huggingFace(files, JS_TEXT_QUANTIZED, JS_VISION_QUANTIZED);
+    } else if (files.exists(IMMICH_TEXT) || files.exists(IMMICH_VISION)) {
+      m = immich(files);
+    } else if (files.exists(OPEN_CLIP_CONFIG)) {
+      m = openClip(files);
+    } else {
+      return Optional.empty();
     }
-    if (files.exists(OPEN_CLIP_CONFIG)) {
-      return Optional.of(openClip(files));
+    return Optional.of(withPullRecord(files, m));
+  }
+
+  // A pulled model keeps the license its catalog entry or repository states; an export on disk
+  // says nothing about it.
+  private static ModelManifest withPullRecord(PackageFiles files, ModelManifest m) {
+    if (!files.exists(PULL_RECORD)) {
+      return m;
     }
-    return Optional.empty();
+    JsonNode record = json(files, PULL_RECORD);
+    String license = record.path("license").asText("");
+    String version = record.path("commit").asText("");
+    return new ModelManifest(
+        m.name(),
+        version.isEmpty() ? m.version() : version,
+        license.isEmpty() ? m.license() : license,
+        m.space(),
+        m.dimension(),
+        m.towers());
   }
 
   private static String packageName(PackageFiles files) {
@@ -71,18 +113,18 @@ public final class ClipExportLayouts {
     return name.isEmpty() ? "clip" : name;
   }
 
-  private static ModelManifest huggingFace(PackageFiles files) {
+  private static ModelManifest huggingFace(PackageFiles files, String textOnnx, String visionOnnx) {
     String name = packageName(files);
     JsonNode config =
         files.exists(HF_CONFIG) ? json(files, HF_CONFIG) : JsonNodeFactory.instance.objectNode();
-    boolean text = files.exists(HF_TEXT);
-    boolean vision = files.exists(HF_VISION);
+    boolean text = files.exists(textOnnx);
+    boolean vision = files.exists(visionOnnx);
     int dim = config.path("projection_dim").asInt(0);
     if (dim < 1) {
       dim =
           text
-              ? probeDimension(files, HF_TEXT, "text_embeds")
-              : probeDimension(files, HF_VISION, "image_embeds");
+              ? probeDimension(files, textOnnx, "text_embeds")
+              : probeDimension(files, visionOnnx, "image_embeds");
     }
     Map<Modality, TowerSpec> towers = new EnumMap<>(Modality.class);
     if (text) {
@@ -92,14 +134,25 @@ public final class ClipExportLayouts {
           textTower(
               name,
               dim,
-              HF_TEXT,
+              textOnnx,
+              TOKENIZER,
               Map.of("input_ids", "input_ids", "attention_mask", "attention_mask"),
-              maxLength));
+              "text_embeds",
+              maxLength,
+              null));
     }
     if (vision) {
-      files.requireExists(HF_PREPROCESSOR, "a Hugging Face CLIP export with " + HF_VISION);
+      files.requireExists(HF_PREPROCESSOR, "a Hugging Face CLIP export with " + visionOnnx);
       JsonNode pre = json(files, HF_PREPROCESSOR);
-      towers.put(Modality.IMAGE, visionTower(name, dim, HF_VISION, hfPreprocess(pre, files)));
+      towers.put(
+          Modality.IMAGE,
+          visionTower(
+              name,
+              dim,
+              visionOnnx,
+              Map.of("pixel_values", "pixel_values"),
+              "image_embeds",
+              hfPreprocess(pre, files)));
     }
     return new ModelManifest(name, "export", "unknown", name, dim, towers);
   }
@@ -223,80 +276,215 @@ public final class ClipExportLayouts {
       int context = model.path("text_cfg").path("context_length").asInt(77);
       towers.put(
           Modality.TEXT,
-          textTower(name, dim, OPEN_CLIP_TEXT, Map.of("input_ids", "input_ids"), context));
+          textTower(
+              name,
+              dim,
+              OPEN_CLIP_TEXT,
+              TOKENIZER,
+              Map.of("input_ids", "input_ids"),
+              "text_embeds",
+              context,
+              null));
     }
     if (vision) {
-      JsonNode pre = cfg.path("preprocess_cfg");
-      int size =
-          pre.path("image_size")
-              .asInt(
-                  pre.path("size").asInt(model.path("vision_cfg").path("image_size").asInt(224)));
-      String mode = pre.path("resize_mode").asText("shortest");
-      ObjectNode p = JsonNodeFactory.instance.objectNode();
-      switch (mode) {
-        case "shortest" -> {
-          p.put("size", size);
-          p.put("crop", size);
-          p.put("centerCrop", true);
-        }
-        case "squash" -> {
-          p.putArray("size").add(size).add(size);
-          p.put("crop", size);
-          p.put("centerCrop", false);
-        }
-        case "longest" -> {
-          p.put("size", size);
-          p.put("crop", size);
-          p.put("centerCrop", false);
-        }
-        default ->
-            throw new IllegalArgumentException(
-                src
-                    + ": preprocess_cfg.resize_mode '"
-                    + mode
-                    + "' is not one of [shortest, squash, longest]");
-      }
-      p.put("resizeMode", mode);
-      p.put("resample", pre.path("interpolation").asText("bicubic"));
-      p.set("mean", triple(pre.get("mean"), CLIP_MEAN, src));
-      p.set("std", triple(pre.get("std"), CLIP_STD, src));
-      p.put("rescale", 1.0 / 255.0);
-      towers.put(Modality.IMAGE, visionTower(name, dim, OPEN_CLIP_VISION, p));
+      ObjectNode p =
+          openClipPreprocess(
+              cfg.path("preprocess_cfg"),
+              model.path("vision_cfg").path("image_size").asInt(224),
+              src);
+      towers.put(
+          Modality.IMAGE,
+          visionTower(
+              name,
+              dim,
+              OPEN_CLIP_VISION,
+              Map.of("pixel_values", "pixel_values"),
+              "image_embeds",
+              p));
     }
     return new ModelManifest(name, "export", "unknown", name, dim, towers);
   }
 
-  private static TowerSpec textTower(
-      String space, int dim, String onnx, Map<String, String> inputs, int maxLength) {
-    ObjectNode pre = JsonNodeFactory.instance.objectNode();
-    pre.put("maxLength", maxLength);
-    return new TowerSpec(
-        Modality.TEXT,
-        "clip-text",
-        space,
-        dim,
-        onnx,
-        TOKENIZER,
-        inputs,
-        "text_embeds",
-        "none",
-        true,
-        pre);
+  /**
+   * open_clip's preprocessing configuration ({@code preprocess_cfg} of {@code
+   * open_clip_config.json}, or immich's {@code visual/preprocess_cfg.json}) as {@code clip-vision}
+   * parameters.
+   */
+  static ObjectNode openClipPreprocess(JsonNode pre, int defaultSize, String src) {
+    JsonNode sizeNode = pre.has("image_size") ? pre.get("image_size") : pre.get("size");
+    int size = defaultSize;
+    if (sizeNode != null && sizeNode.isIntegralNumber()) {
+      size = sizeNode.asInt();
+    } else if (sizeNode != null && sizeNode.isArray() && !sizeNode.isEmpty()) {
+      // open_clip writes [h, w]; its exports are square, and immich takes the first, too.
+      size = sizeNode.get(0).asInt();
+    } else if (sizeNode != null && !sizeNode.isNull()) {
+      throw new IllegalArgumentException(
+          src + ": 'size' must be an int or [height, width], got " + sizeNode);
+    }
+    if (size < 1) {
+      throw new IllegalArgumentException(src + ": image size must be >= 1, got " + size);
+    }
+    String mode = pre.path("resize_mode").asText("shortest");
+    ObjectNode p = JsonNodeFactory.instance.objectNode();
+    switch (mode) {
+      case "shortest" -> {
+        p.put("size", size);
+        p.put("crop", size);
+        p.put("centerCrop", true);
+      }
+      case "squash" -> {
+        p.putArray("size").add(size).add(size);
+        p.put("crop", size);
+        p.put("centerCrop", false);
+      }
+      case "longest" -> {
+        p.put("size", size);
+        p.put("crop", size);
+        p.put("centerCrop", false);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              src + ": resize_mode '" + mode + "' is not one of [shortest, squash, longest]");
+    }
+    p.put("resizeMode", mode);
+    p.put("resample", pre.path("interpolation").asText("bicubic"));
+    p.set("mean", triple(pre.get("mean"), CLIP_MEAN, src));
+    p.set("std", triple(pre.get("std"), CLIP_STD, src));
+    p.put("rescale", 1.0 / 255.0);
+    return p;
   }
 
-  private static TowerSpec visionTower(String space, int dim, String onnx, ObjectNode pre) {
+  /**
+   * immich's layout: {@code config.json} (open_clip's model configuration: {@code embed_dim},
+   * {@code text_cfg.context_length}, {@code vision_cfg.image_size}), {@code visual/model.onnx}
+   * ({@code image} [1 or B, 3, S, S] -> {@code embedding}) with {@code visual/preprocess_cfg.json},
+   * and {@code textual/model.onnx} ({@code text} int32 [1, context_length] -> {@code embedding}, or
+   * {@code input_ids} + {@code attention_mask} for multilingual CLIP) with its tokenizer files.
+   */
+  private static ModelManifest immich(PackageFiles files) {
+    String name = packageName(files);
+    files.requireExists(IMMICH_CONFIG, "an immich CLIP export (" + IMMICH_VISION + ")");
+    String src = files.describe(IMMICH_CONFIG);
+    JsonNode cfg = json(files, IMMICH_CONFIG);
+    boolean text = files.exists(IMMICH_TEXT);
+    boolean vision = files.exists(IMMICH_VISION);
+    int dim = cfg.path("embed_dim").asInt(0);
+    if (dim < 1) {
+      dim =
+          vision
+              ? probeDimension(files, IMMICH_VISION, IMMICH_OUTPUT)
+              : probeDimension(files, IMMICH_TEXT, IMMICH_OUTPUT);
+    }
+    Map<Modality, TowerSpec> towers = new EnumMap<>(Modality.class);
+    if (text) {
+      files.requireExists(IMMICH_TOKENIZER, "an immich export with " + IMMICH_TEXT);
+      int context = cfg.path("text_cfg").path("context_length").asInt(77);
+      Map<String, String> inputs;
+      // open_clip towers take 'text'; multilingual CLIP (XLM-R) takes ids and a mask. Only the
+      // graph says which.
+      try (OnnxModel model = files.loadModel(IMMICH_TEXT)) {
+        inputs =
+            model.inputNames().contains("text")
+                ? Map.of("input_ids", "text")
+                : Map.of("input_ids", "input_ids", "attention_mask", "attention_mask");
+      }
+      towers.put(
+          Modality.TEXT,
+          textTower(
+              name,
+              dim,
+              IMMICH_TEXT,
+              IMMICH_TOKENIZER,
+              inputs,
+              IMMICH_OUTPUT,
+              context,
+              immichPadId(files)));
+    }
+    if (vision) {
+      files.requireExists(IMMICH_PREPROCESS, "an immich export with " + IMMICH_VISION);
+      ObjectNode p =
+          openClipPreprocess(
+              json(files, IMMICH_PREPROCESS),
+              cfg.path("vision_cfg").path("image_size").asInt(224),
+              files.describe(IMMICH_PREPROCESS));
+      towers.put(
+          Modality.IMAGE,
+          visionTower(name, dim, IMMICH_VISION, Map.of("pixel_values", "image"), IMMICH_OUTPUT, p));
+    }
+    if (towers.isEmpty()) {
+      throw new IllegalStateException("unreachable: no immich tower in " + src);
+    }
+    return new ModelManifest(name, "export", "unknown", name, dim, towers);
+  }
+
+  /**
+   * immich pads every text to the context length with the tokenizer configuration's {@code
+   * pad_token}; its id is looked up in {@code tokenizer.json}. Null when either is silent.
+   */
+  private static Long immichPadId(PackageFiles files) {
+    if (!files.exists(IMMICH_TOKENIZER_CONFIG)) {
+      return null;
+    }
+    JsonNode pad = json(files, IMMICH_TOKENIZER_CONFIG).get("pad_token");
+    String token =
+        pad == null ? null : pad.isTextual() ? pad.asText() : pad.path("content").asText(null);
+    if (token == null) {
+      return null;
+    }
+    JsonNode tok = json(files, IMMICH_TOKENIZER);
+    for (JsonNode added : tok.path("added_tokens")) {
+      if (token.equals(added.path("content").asText())) {
+        return added.path("id").asLong();
+      }
+    }
+    JsonNode vocab = tok.path("model").path("vocab");
+    if (vocab.isObject() && vocab.has(token)) {
+      return vocab.get(token).asLong();
+    }
+    if (vocab.isArray()) {
+      // Unigram vocabularies are [token, score] pairs; the id is the position.
+      for (int i = 0; i < vocab.size(); i++) {
+        if (token.equals(vocab.get(i).path(0).asText())) {
+          return (long) i;
+        }
+      }
+    }
+    throw new IllegalArgumentException(
+        files.describe(IMMICH_TOKENIZER_CONFIG)
+            + ": pad_token '"
+            + token
+            + "' is not in "
+            + files.describe(IMMICH_TOKENIZER));
+  }
+
+  private static TowerSpec textTower(
+      String space,
+      int dim,
+      String onnx,
+      String tokenizer,
+      Map<String, String> inputs,
+      String output,
+      int maxLength,
+      Long padId) {
+    ObjectNode pre = JsonNodeFactory.instance.objectNode();
+    pre.put("maxLength", maxLength);
+    if (padId != null) {
+      pre.put("padId", padId);
+    }
     return new TowerSpec(
-        Modality.IMAGE,
-        "clip-vision",
-        space,
-        dim,
-        onnx,
-        null,
-        Map.of("pixel_values", "pixel_values"),
-        "image_embeds",
-        "none",
-        true,
-        pre);
+        Modality.TEXT, "clip-text", space, dim, onnx, tokenizer, inputs, output, "none", true, pre);
+  }
+
+  private static TowerSpec visionTower(
+      String space,
+      int dim,
+      String onnx,
+      Map<String, String> inputs,
+      String output,
+      ObjectNode pre) {
+    return new TowerSpec(
+        Modality.IMAGE, "clip-vision", space, dim, onnx, null, inputs, output, "none", true, pre);
   }
 
   private static JsonNode json(PackageFiles files, String ref) {

@@ -81,11 +81,21 @@ public final class ModelPackage implements AutoCloseable {
                     + files.root()
                     + ": "
                     + files.describe(ModelManifest.FILE_NAME)
-                    + " does not exist, and it is neither a Hugging Face CLIP export ("
+                    + " does not exist, and it is no CLIP export Bindery reads: Hugging Face ("
                     + ClipExportLayouts.HF_TEXT
                     + " / "
                     + ClipExportLayouts.HF_VISION
-                    + ") nor an open_clip export ("
+                    + "), transformers.js ("
+                    + ClipExportLayouts.JS_TEXT
+                    + " / "
+                    + ClipExportLayouts.JS_VISION
+                    + ", or _quantized), immich ("
+                    + ClipExportLayouts.IMMICH_TEXT
+                    + " / "
+                    + ClipExportLayouts.IMMICH_VISION
+                    + " with "
+                    + ClipExportLayouts.IMMICH_CONFIG
+                    + ") or open_clip ("
                     + ClipExportLayouts.OPEN_CLIP_CONFIG
                     + ")"));
   }

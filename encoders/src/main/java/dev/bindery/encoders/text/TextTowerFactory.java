@@ -113,6 +113,22 @@ public final class TextTowerFactory implements TowerFactory {
     return v.asInt();
   }
 
+  // Optimum and open_clip exports take int64 token ids, immich's take int32; both are [B, T].
+  private static void requireTokenInput(OnnxModel model, String name) {
+    model.requireInput(name, null, -1, -1);
+    OnnxJavaType type = model.inputType(name);
+    if (type != OnnxJavaType.INT64 && type != OnnxJavaType.INT32) {
+      throw new IllegalArgumentException(
+          "model "
+              + model.source()
+              + ": input '"
+              + name
+              + "' has element type "
+              + type
+              + ", expected INT64 or INT32");
+    }
+  }
+
   /** Checks the model against the format and decides what to feed; padId is filled in later. */
   private static TextEncoder.Settings signature(
       TowerSpec spec, OnnxModel model, Pooling pooling, int batchSize) {
@@ -136,13 +152,28 @@ public final class TextTowerFactory implements TowerFactory {
       }
       case CLIP_TEXT -> {
         ids = spec.input("input_ids");
-        model.requireInput(ids, OnnxJavaType.INT64, -1, -1);
+        requireTokenInput(model, ids);
         String m = spec.input("attention_mask");
         if (model.inputNames().contains(m)) {
-          model.requireInput(m, OnnxJavaType.INT64, -1, -1);
+          requireTokenInput(model, m);
           mask = m;
         }
         fixed = (int) Math.max(0, model.inputShape(ids)[1]);
+        // immich exports its towers with a static batch of 1: one text per model call.
+        long batch = model.inputShape(ids)[0];
+        if (batch > 1) {
+          throw new IllegalArgumentException(
+              "model "
+                  + model.source()
+                  + ": input '"
+                  + ids
+                  + "' has a fixed batch of "
+                  + batch
+                  + "; format 'clip-text' needs a dynamic batch axis or a batch of 1");
+        }
+        if (batch == 1) {
+          batchSize = 1;
+        }
       }
       case IMAGEBIND_TEXT -> {
         ids = spec.input("text");

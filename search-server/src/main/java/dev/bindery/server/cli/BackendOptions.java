@@ -1,5 +1,6 @@
 package dev.bindery.server.cli;
 
+import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.server.backend.IsolatedBackendLoader;
@@ -136,7 +137,11 @@ final class BackendOptions {
   Bindery open(Path dataDir, BinderyCli cli, boolean readOnly) {
     check();
     if (backend == Kind.LUCENE) {
+<<<<<<< HEAD
       return readOnly ? Bindery.openReadOnly(dataDir) : Bindery.open(dataDir);
+=======
+      return Bindery.open(dataDir, ModelCache.fromEnvironment(cli.env()));
+>>>>>>> issue-17
     }
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("zk", zk.trim());
@@ -149,7 +154,7 @@ final class BackendOptions {
     IndexBackend b =
         IsolatedBackendLoader.open(
             "solrcloud", settings, solrClassPath(cli), "the SolrCloud backend's jars");
-    return new Bindery(b, dataDir.resolve("collections"));
+    return new Bindery(b, dataDir.resolve("collections"), ModelCache.fromEnvironment(cli.env()));
   }
 
   /** The SolrCloud backend's class path, from the system property or the environment. */

@@ -45,6 +45,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       AskCommand.class,
       ServeCommand.class,
       CollectionsCommand.class,
+      ModelsCommand.class,
       CompletionCommand.class
     },
     usageHelpAutoWidth = true)
@@ -156,6 +157,11 @@ public final class BinderyCli implements Runnable {
   /** An environment variable of the process (as passed to the constructor), or null. */
   public String env(String name) {
     return env.get(name);
+  }
+
+  /** The process environment as passed to the constructor. */
+  public Map<String, String> env() {
+    return env;
   }
 
   /** True when failures should print their stack trace. */

@@ -68,9 +68,11 @@ final class IndexCommand implements Callable<Integer> {
       names = "--model",
       paramLabel = "PACKAGE",
       description =
-          "Model package (a folder or classpath:/...) for a new collection (default: "
+          "Model for a new collection: a package folder, classpath:/..., or the name of a model"
+              + " pulled with 'bindery models pull' (e.g. clip-vit-b32; looked up in"
+              + " $BINDERY_MODEL_CACHE, default ~/.cache/bindery/models). Default: "
               + ModelPackage.DEFAULT
-              + "). An existing collection keeps its own; naming another is an error.")
+              + ". An existing collection keeps its own; naming another is an error.")
   private String model;
 
   @Option(
@@ -107,7 +109,7 @@ final class IndexCommand implements Callable<Integer> {
       String created = null;
       if (bindery.listCollections().contains(collection)) {
         Optional<String> current = bindery.modelLocation(collection);
-        if (model != null && !current.equals(Optional.of(model))) {
+        if (model != null && !current.equals(Optional.of(bindery.resolveModel(model)))) {
           throw new ParameterException(
               spec.commandLine(),
               "collection '"

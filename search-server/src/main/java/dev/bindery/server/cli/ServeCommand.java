@@ -1,6 +1,7 @@
 package dev.bindery.server.cli;
 
 import dev.bindery.encoders.image.ImageDecoder;
+import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.generator.Generator;
 import dev.bindery.generator.GeneratorConfig;
@@ -146,7 +147,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--models",
       paramLabel = "DIR",
-      description = "A folder of model packages that 'POST /v1/collections' may name (repeatable).")
+      description =
+          "A folder of model packages that 'POST /v1/collections' may name (repeatable). Models"
+              + " pulled with 'bindery models pull' (the model cache) may always be named.")
   private List<Path> modelDirs = new ArrayList<>();
 
   @Option(
@@ -361,7 +364,7 @@ final class ServeCommand implements Callable<Integer> {
             .withMaxConcurrentIngests(maxIngests)
             .withCorsOrigins(cors)
             .withWebRoot(webRoot)
-            .withModelDirs(modelDirs);
+            .withModelDirs(withModelCache(modelDirs));
     c = c.withSearchThreads(searchThreads == null ? c.searchThreads() : searchThreads, searchQueue);
     if (keysFile != null) {
       c = c.withKeys(ApiKeys.load(keysFile));
@@ -538,5 +541,12 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
       }
     }
+  }
+
+  // Pulled models are named over HTTP like packages in --models folders; those folders win.
+  private List<Path> withModelCache(List<Path> dirs) {
+    List<Path> all = new ArrayList<>(dirs);
+    all.add(ModelCache.fromEnvironment(cli.env()).root());
+    return all;
   }
 }

@@ -1,5 +1,6 @@
 package dev.bindery.server.http;
 
+import dev.bindery.encoders.pkg.ModelCatalog;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
@@ -205,6 +206,14 @@ final class CollectionsController {
       if (Files.isDirectory(candidate)) {
         return candidate.toAbsolutePath().normalize().toString();
       }
+    }
+    if (ModelCatalog.builtIn().find(model).isPresent()) {
+      throw ApiProblem.badRequest(
+          "model '"
+              + model
+              + "' is not downloaded on this server; run 'bindery models pull "
+              + model
+              + "' where it runs");
     }
     return CLASSPATH_MODELS + model;
   }
