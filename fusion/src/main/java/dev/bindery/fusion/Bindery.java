@@ -147,8 +147,13 @@ public final class Bindery implements AutoCloseable {
    * IllegalStateException}.
    */
   public static Bindery openReadOnly(Path dataDir) {
+    return openReadOnly(dataDir, ModelCache.fromEnvironment(System.getenv()));
+  }
+
+  /** Like {@link #openReadOnly(Path)} with the model cache given. */
+  public static Bindery openReadOnly(Path dataDir, ModelCache models) {
     LuceneBackend backend = LuceneBackend.readOnly(dataDir);
-    return new Bindery(backend, backend.collectionsDir());
+    return new Bindery(backend, backend.collectionsDir(), models);
   }
 
   /** The backend, for what the facade does not cover (filter sets, deletes). */

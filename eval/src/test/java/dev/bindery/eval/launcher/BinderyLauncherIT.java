@@ -90,8 +90,12 @@ class BinderyLauncherIT {
   }
 
   static Run run(Path dataDir, String... args) throws Exception {
-    Process p =
-        launcher(dataDir, args).redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
+    return run(launcher(dataDir, args));
+  }
+
+  static Run run(ProcessBuilder pb) throws Exception {
+    List<String> args = pb.command().subList(1, pb.command().size());
+    Process p = pb.redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
     // Read both pipes to their end: EOF on stderr comes only once the launcher's stderr filter
     // (bin/bindery) has written its last line too, not merely when java exits.
     CompletableFuture<String> out = readAll(p.getInputStream());
@@ -133,7 +137,8 @@ class BinderyLauncherIT {
 
   static void noStackTrace(Run r) {
     assertFalse(STACK_FRAME.matcher(r.err()).find(), "stack trace on stderr:\n" + r.all());
-    assertFalse(r.err().contains("Exception"), "exception on stderr:\n" + r.all());
+    assertFalse(r.err().contains("Exception in thread"), "uncaught exception:\n" + r.all());
+    assertFalse(r.err().contains("Caused by:"), "stack trace on stderr:\n" + r.all());
   }
 
   /** stderr holds at most the progress bar: no log lines, no JVM or logback notices. */
@@ -318,6 +323,36 @@ class BinderyLauncherIT {
     assertEquals(2, missing.exit(), missing.all());
     assertTrue(missing.out().isEmpty(), missing.all());
     noStackTrace(missing);
+  }
+
+  @Test
+  @Order(3)
+  void modelsListJsonAndAFailedPull() throws Exception {
+    Path cache = work.resolve("model-cache");
+    Run available =
+        run(null, "models", "list", "--available", "--json", "--cache", cache.toString());
+    assertEquals(0, available.exit(), available.all());
+    assertFalse(oneJsonDocument(available).isEmpty(), available.all());
+    assertTrue(available.err().isEmpty(), available.all());
+
+    Run cached = run(null, "models", "list", "--json", "--cache", cache.toString());
+    assertEquals(0, cached.exit(), cached.all());
+    oneJsonDocument(cached);
+
+    // No hub is reachable from a closed port: one line, exit 1, nothing left in the cache.
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    ProcessBuilder pb =
+        launcher(null, "models", "pull", "clip-vit-b32", "--json", "--cache", cache.toString());
+    pb.environment().put("HF_ENDPOINT", "http://127.0.0.1:" + closed);
+    Run pull = run(pb);
+    assertEquals(1, pull.exit(), pull.all());
+    oneErrorLine(pull, "models pull");
+    Run after = run(null, "models", "list", "--json", "--cache", cache.toString());
+    assertEquals(0, after.exit(), after.all());
+    assertTrue(after.out().equals(cached.out()), after.all());
   }
 
   @Test

@@ -137,11 +137,8 @@ final class BackendOptions {
   Bindery open(Path dataDir, BinderyCli cli, boolean readOnly) {
     check();
     if (backend == Kind.LUCENE) {
-<<<<<<< HEAD
-      return readOnly ? Bindery.openReadOnly(dataDir) : Bindery.open(dataDir);
-=======
-      return Bindery.open(dataDir, ModelCache.fromEnvironment(cli.env()));
->>>>>>> issue-17
+      ModelCache models = ModelCache.fromEnvironment(cli.env());
+      return readOnly ? Bindery.openReadOnly(dataDir, models) : Bindery.open(dataDir, models);
     }
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("zk", zk.trim());

@@ -296,6 +296,12 @@ public final class HubClient {
 
   // Connection errors often carry no message ("ConnectException"); name the class and the cause.
   private static String describe(Throwable e) {
+    if (e instanceof java.net.ConnectException) {
+      return "connection refused or unreachable";
+    }
+    if (e instanceof java.net.http.HttpConnectTimeoutException) {
+      return "connection timed out";
+    }
     String m = e.getMessage();
     String s = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     if (e.getCause() != null && e.getCause() != e && (m == null || m.isBlank())) {
