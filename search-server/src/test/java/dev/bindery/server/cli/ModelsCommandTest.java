@@ -298,6 +298,48 @@ class ModelsCommandTest {
   }
 
   @Test
+  void removeAlsoDropsAPartialDownload() throws Exception {
+    hub.addRepo("tests/tiny", LAYOUTS.resolve("immich"));
+    HubSettings once =
+        HubSettings.fromEnvironment(env()).withRetries(1, Duration.ZERO, Duration.ZERO, d -> {});
+    ModelPuller puller =
+        new ModelPuller(new HubClient(once), new ModelCache(cache), ModelCatalog.builtIn());
+    hub.cutAfter("textual/model.onnx", 3000, 1);
+    ModelPuller.Request req = new ModelPuller.Request("tests/tiny", null, false, null);
+    assertThrows(
+        HubException.class, () -> puller.pull(puller.plan(req), PullProgress.NONE, n -> {}));
+    assertTrue(Files.isDirectory(cache.resolve(ModelCache.STAGING).resolve("tiny")));
+    CliRun r = models("remove", "tiny", "--json");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode j = JSON.readTree(r.out());
+    assertFalse(j.get("removed").asBoolean());
+    assertTrue(j.get("partialRemoved").asBoolean());
+    assertNoTrace("tiny");
+  }
+
+  @Test
+  void progressShowsTheFileAndTheTotalOnATerminal() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    dev.bindery.server.models.TerminalPullProgress p =
+        new dev.bindery.server.models.TerminalPullProgress(new java.io.PrintWriter(err), true);
+    dev.bindery.server.models.RepoFile a =
+        new dev.bindery.server.models.RepoFile("visual/model.onnx", 4000, null, null);
+    dev.bindery.server.models.RepoFile b =
+        new dev.bindery.server.models.RepoFile("config.json", 1000, null, null);
+    p.begin(List.of(a, b), 5000, 1000);
+    p.file(a, 1000);
+    p.bytes(1000);
+    p.fileDone(a);
+    p.end();
+    String shown = err.toString();
+    assertTrue(shown.contains("Resuming: 1.0 kB of 5.0 kB already here"), shown);
+    assertTrue(shown.contains("\rvisual/model.onnx [#####"), shown);
+    assertTrue(shown.contains("25% | total [####"), shown);
+    assertTrue(shown.contains("50% | total"), shown);
+    assertTrue(shown.contains("40% 2.0 kB/5.0 kB"), shown);
+  }
+
+  @Test
   void corruptedFileIsRefusedAndNothingIsKept() throws Exception {
     hub.addRepo("tests/tiny", copyOf("immich"));
     hub.corrupt("visual/model.onnx");
