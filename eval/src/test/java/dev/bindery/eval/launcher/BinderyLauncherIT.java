@@ -337,7 +337,7 @@ class BinderyLauncherIT {
 
     Run cached = run(null, "models", "list", "--json", "--cache", cache.toString());
     assertEquals(0, cached.exit(), cached.all());
-    oneJsonDocument(cached);
+    assertEquals(0, oneJsonDocument(cached).get("models").size(), cached.all());
 
     // No hub is reachable from a closed port: one line, exit 1, nothing left in the cache.
     int closed;
@@ -352,7 +352,7 @@ class BinderyLauncherIT {
     oneErrorLine(pull, "models pull");
     Run after = run(null, "models", "list", "--json", "--cache", cache.toString());
     assertEquals(0, after.exit(), after.all());
-    assertTrue(after.out().equals(cached.out()), after.all());
+    assertEquals(0, oneJsonDocument(after).get("models").size(), after.all());
   }
 
   @Test
