@@ -61,23 +61,25 @@ class BinderyMultimodalTest {
             .dimension(model.dimension())
             .build()) {
       // An image entry: the vector from the image tower, the segment naming the file.
-      store.add(
-          "img-red",
-          r.embeddings().get(0),
-          TextSegment.from(
-              file.toString(),
-              dev.langchain4j.data.document.Metadata.from("modality", "image")));
-      store.add(
-          "txt-soup",
-          model.embed("a bowl of hot tomato soup").content(),
-          TextSegment.from("a bowl of hot tomato soup"));
+      store.addAll(
+          List.of("img-red", "txt-soup"),
+          List.of(r.embeddings().get(0), model.embed("a bowl of hot tomato soup").content()),
+          List.of(
+              TextSegment.from(
+                  file.toString(),
+                  dev.langchain4j.data.document.Metadata.from("modality", "image")),
+              TextSegment.from(
+                  "a bowl of hot tomato soup",
+                  dev.langchain4j.data.document.Metadata.from("modality", "text"))));
       Embedding query = model.embed("a red square").content();
       List<EmbeddingMatch<TextSegment>> images =
           store
               .search(
                   EmbeddingSearchRequest.builder()
                       .queryEmbedding(query)
-                      .filter(new dev.langchain4j.store.embedding.filter.comparison.IsEqualTo("modality", "image"))
+                      .filter(
+                          new dev.langchain4j.store.embedding.filter.comparison.IsEqualTo(
+                              "modality", "image"))
                       .maxResults(5)
                       .build())
               .matches();
