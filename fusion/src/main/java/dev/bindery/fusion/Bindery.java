@@ -415,6 +415,17 @@ public final class Bindery implements AutoCloseable {
     return new PackageTermEmbedder(model(location.get()), images, audio, Path.of(""));
   }
 
+  /**
+   * The model package at {@code location} (a directory or {@code classpath:/...}), opened once per
+   * location and shared with the collections that use it; {@link #close()} closes it. For callers
+   * that embed without a collection, such as an embeddings endpoint.
+   *
+   * @throws IllegalArgumentException if the package cannot be opened
+   */
+  public ModelPackage modelPackage(String location) {
+    return model(normalizeLocation(location));
+  }
+
   /** Closes the backend (which commits) and every model package opened. */
   @Override
   public void close() {

@@ -81,6 +81,7 @@ public final class BinderyServer implements AutoCloseable {
                 bindery, io, uploads, content, metrics, ingests, config.maxConcurrentIngests())
             .routes());
     all.addAll(new SearchController(bindery, config, io, pool, metrics, content, rag).routes());
+    all.addAll(new EmbeddingsController(bindery, config, io, pool).routes());
     all.addAll(
         new ServiceController(
                 bindery, io, metrics, version, access.enabled(), this::openApiDocument)
