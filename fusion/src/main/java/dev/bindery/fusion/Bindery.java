@@ -423,7 +423,7 @@ public final class Bindery implements AutoCloseable {
    * @throws IllegalArgumentException if the package cannot be opened
    */
   public ModelPackage modelPackage(String location) {
-    return model(normalizeLocation(location));
+    return model(resolveModel(location));
   }
 
   /** Closes the backend (which commits) and every model package opened. */
