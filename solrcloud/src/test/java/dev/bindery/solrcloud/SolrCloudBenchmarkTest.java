@@ -140,7 +140,8 @@ class SolrCloudBenchmarkTest {
           `distrib.singlePass`), where the embedded backend calls Lucene in-process on the
           caller's thread.
         - Solr 9.10 runs Lucene 9.12, whose vector code is slower on JDK 25 than Lucene 10.6's
-          (ARCHITECTURE.md: 261 ns against 43-46 ns per 768-d dot product).
+          (`indexer/bench/vector-kernels.sh`, on this machine at load average ~20: 421 against
+          158 CPU ns per 768-d dot product, 2.7x).
         - Each shard searches its half with topK = ef, so the cluster compares more vectors per
           query than one index of the same size does.
 

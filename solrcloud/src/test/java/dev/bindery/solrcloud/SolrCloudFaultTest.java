@@ -1,7 +1,9 @@
 package dev.bindery.solrcloud;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.Hit;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.solr.embedded.JettySolrRunner;
@@ -31,6 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 class SolrCloudFaultTest {
   static final int DIM = 32;
   static final long SEED = 77;
+
+  /** How long a wait for the reader may go without the searches it waits for. */
+  static final long AWAIT_S = 300;
+
   @TempDir Path dir;
 
   @Test
@@ -75,14 +82,15 @@ class SolrCloudFaultTest {
                 }
               },
               "fault-reader");
+      reader.setDaemon(true); // a failed assertion must not leave it searching a closed cluster
       reader.start();
-      awaitSearches(searches, 20);
+      awaitSearches(searches, 20, reader);
 
       JettySolrRunner node = solr.cluster.getJettySolrRunner(0);
       solr.cluster.stopJettySolrRunner(node);
       solr.cluster.waitForJettyToStop(node);
       long atStop = searches.get();
-      awaitSearches(searches, atStop + 30);
+      awaitSearches(searches, atStop + 30, reader);
       double recallDown = recall(backend, before, queries);
 
       // Writes while a node is down: leaders move to the surviving replicas; retries cover the
@@ -93,11 +101,12 @@ class SolrCloudFaultTest {
 
       solr.cluster.startJettySolrRunner(node);
       solr.cluster.waitForActiveCollection("fault", 2, 4);
-      awaitSearches(searches, searches.get() + 10);
+      awaitSearches(searches, searches.get() + 10, reader);
       backend.upsert("fault", items(all, 2200, 2400));
       backend.commit("fault");
       stop.set(true);
-      reader.join();
+      reader.join(TimeUnit.SECONDS.toMillis(AWAIT_S));
+      assertFalse(reader.isAlive(), "the reader thread did not stop within " + AWAIT_S + " s");
 
       double recallAfter = recall(backend, all, queries);
       String report =
@@ -168,8 +177,21 @@ class SolrCloudFaultTest {
   }
 
   /** Waits until the reader has run {@code n} searches: paced by progress, not by a clock. */
-  private static void awaitSearches(AtomicLong searches, long n) throws InterruptedException {
+  /**
+   * Waits until the reader has done {@code n} searches. Paced by the reader's progress, not by
+   * time; the deadline only turns a dead or stuck reader (or a cluster that stopped answering) into
+   * a failure instead of a hung build.
+   */
+  private static void awaitSearches(AtomicLong searches, long n, Thread reader)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_S);
     while (searches.get() < n) {
+      if (!reader.isAlive()) {
+        fail("the reader thread died after " + searches.get() + " of " + n + " searches");
+      }
+      if (System.nanoTime() > deadline) {
+        fail("no progress: " + searches.get() + " of " + n + " searches after " + AWAIT_S + " s");
+      }
       Thread.sleep(10);
     }
   }

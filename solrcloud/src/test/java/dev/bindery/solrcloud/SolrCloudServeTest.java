@@ -261,7 +261,7 @@ class SolrCloudServeTest {
   static void stop(Process p) throws InterruptedException, IOException {
     p.destroy();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor();
+      assertTrue(p.destroyForcibly().waitFor(60, TimeUnit.SECONDS), "SIGKILL did not end it");
     }
   }
 }

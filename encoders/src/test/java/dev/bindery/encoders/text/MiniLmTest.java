@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -220,7 +221,7 @@ class MiniLmTest {
         futures.add(pool.submit(() -> e.encodeBatch(texts)));
       }
       for (Future<List<float[]>> f : futures) {
-        assertTrue(maxAbsDiff(expected, f.get()) <= 1e-6);
+        assertTrue(maxAbsDiff(expected, f.get(5, TimeUnit.MINUTES)) <= 1e-6);
       }
     } finally {
       pool.shutdownNow();

@@ -24,10 +24,10 @@ import java.util.Optional;
 /**
  * Bindery's storages and the ANN peers side by side, from one run: per engine the recall-QPS curve,
  * build time and size, the QPS each reaches at the target recall (read off its curve, see {@link
- * RecallCurve}), and the two ratios the eval issue asks for: Bindery float32 QPS at the target
- * recall over hnswlib's, and Bindery float32 build time over hnswlib's. Both are given twice: in
- * elapsed (wall-clock) time, what a user waits, and in CPU time, which other processes on a shared
- * machine do not inflate (see {@link EngineResult.Clock}). Writes JSON, Markdown and the PNG plots.
+ * RecallCurve}), and the two ratios the README reports: Bindery float32 QPS at the target recall
+ * over hnswlib's, and Bindery float32 build time over hnswlib's. Both are given twice: in elapsed
+ * (wall-clock) time, what a user waits, and in CPU time, which other processes on a shared machine
+ * do not inflate (see {@link EngineResult.Clock}). Writes JSON, Markdown and the PNG plots.
  *
  * @param bindery the full Bindery report of the run (storages, files, visited counts)
  * @param engines Bindery's storages then the peers, as one list

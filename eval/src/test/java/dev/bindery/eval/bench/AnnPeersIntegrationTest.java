@@ -21,9 +21,10 @@ import picocli.CommandLine;
 
 /**
  * {@code bench ann --dataset DIR --peers} end to end on a tiny dataset: the real peers.py with the
- * real hnswlib and FAISS. Skipped (not failed) where Debian's python3-hnswlib / python3-faiss are
- * not installed; eval/bench-peers/install-peers.sh installs them. Timings are reported, never
- * asserted.
+ * real hnswlib and FAISS through Debian's /usr/bin/python3. Skipped where python3-hnswlib /
+ * python3-faiss are not installed (eval/bench-peers/install-peers.sh installs them); .ci/run
+ * installs them too and fails on the skip, since this test is not on .ci/allowed-skips.txt. Timings
+ * are reported, never asserted.
  */
 class AnnPeersIntegrationTest {
 

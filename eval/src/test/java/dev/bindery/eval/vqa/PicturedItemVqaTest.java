@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.bindery.eval.metrics.VqaAnswerNormalizer;
+import dev.bindery.eval.regression.DataChecksum;
 import dev.bindery.generator.rag.ExtractiveAnswerer;
 import dev.bindery.generator.rag.RagOptions;
 import java.awt.Color;
@@ -15,22 +18,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pictured-item VQA evaluation with the offline extractive answerer and bindery-mini: on a
  * small manifest drawn in the test (checked question by question against a naive rescoring), and on
- * the openclipart test split that ships as the demo collection (its figures are printed).
+ * the openclipart test split that ships as the demo collection, whose accuracies are pinned with a
+ * tolerance in eval/regressions/vqa/bindery-mini-openclipart-vqa.yaml (the figures of
+ * docs/generator.md).
  */
 class PicturedItemVqaTest {
   private static final Path MODEL = Path.of("..", "models", "bindery-mini").toAbsolutePath();
   private static final Path DEMO =
       Path.of("..", "models", "bindery-mini", "demo", "manifest.jsonl").toAbsolutePath();
+  private static final Path PINNED =
+      Path.of("regressions", "vqa", "bindery-mini-openclipart-vqa.yaml").toAbsolutePath();
 
   @TempDir Path dir;
 
@@ -120,7 +130,15 @@ class PicturedItemVqaTest {
 
   @Test
   void openclipartTestSplit() throws Exception {
-    Assumptions.assumeTrue(Files.isRegularFile(DEMO), "no demo manifest at " + DEMO);
+    JsonNode pinned = new YAMLMapper().readTree(PINNED.toFile());
+    Path base = PINNED.getParent();
+    Path manifest = base.resolve(pinned.path("dataset").path("path").asText()).normalize();
+    assertEquals(DEMO.normalize(), manifest, "the pinned regression runs on the demo manifest");
+    assertEquals(
+        pinned.path("dataset").path("sha256").asText(),
+        DataChecksum.sha256(DEMO),
+        DEMO + " changed: rerun this test and update the expected accuracies in " + PINNED);
+    assertEquals(MODEL.normalize(), base.resolve(pinned.path("model").asText()).normalize());
     // -Dvqa.textWeights=0.5,0 compares question-text weights; the default runs the pipeline's.
     String weights =
         System.getProperty(
@@ -153,6 +171,42 @@ class PicturedItemVqaTest {
       for (PicturedItemVqa.KindResult k : r.kinds()) {
         assertTrue(k.accuracy() >= 0 && k.accuracy() <= 1, k.toString());
       }
+      if (textWeight == RagOptions.defaults().questionTextWeight()) {
+        assertMatchesPinned(pinned, r);
+      }
     }
+  }
+
+  /** The regression: each pinned accuracy within its tolerance, with every figure in a failure. */
+  private static void assertMatchesPinned(JsonNode pinned, PicturedItemVqa.Report r) {
+    assertEquals(pinned.path("questions").asInt(), r.rows().size(), "questions");
+    Map<String, Double> measured = new LinkedHashMap<>();
+    measured.put("all", r.accuracy());
+    for (PicturedItemVqa.KindResult k : r.kinds()) {
+      measured.put(k.kind(), k.accuracy());
+    }
+    List<String> failures = new ArrayList<>();
+    JsonNode accuracy = pinned.path("accuracy");
+    assertEquals(measured.keySet(), toSet(accuracy.fieldNames()), "pinned question kinds");
+    for (Map.Entry<String, Double> m : measured.entrySet()) {
+      double expected = accuracy.path(m.getKey()).path("expected").asDouble(Double.NaN);
+      double tolerance = accuracy.path(m.getKey()).path("tolerance").asDouble(Double.NaN);
+      String line =
+          String.format(
+              "%s accuracy %.4f, pinned %.4f +- %.4f",
+              m.getKey(), m.getValue(), expected, tolerance);
+      System.out.println("  regression: " + line);
+      if (!(Math.abs(m.getValue() - expected) <= tolerance)) {
+        failures.add(line);
+      }
+    }
+    assertTrue(
+        failures.isEmpty(), "VQA accuracy off its pinned value in " + PINNED + ": " + failures);
+  }
+
+  private static Set<String> toSet(Iterator<String> names) {
+    Set<String> set = new LinkedHashSet<>();
+    names.forEachRemaining(set::add);
+    return set;
   }
 }

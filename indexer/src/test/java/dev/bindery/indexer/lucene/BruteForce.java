@@ -20,13 +20,20 @@ final class BruteForce {
     return (float) (dot / Math.sqrt(na * nb));
   }
 
-  /** Indexes of the k vectors most cosine-similar to q among those {@code allowed}. */
+  /**
+   * Indexes of the k vectors most cosine-similar to q among those {@code allowed}; ties by id as a
+   * string, like the backend's ids. Each vector is scored once, not once per comparison.
+   */
   static List<Integer> topK(float[][] base, float[] q, int k, IntPredicate allowed) {
+    float[] score = new float[base.length];
+    for (int i = 0; i < base.length; i++) {
+      score[i] = allowed.test(i) ? cosine(base[i], q) : Float.NaN;
+    }
     return IntStream.range(0, base.length)
         .filter(allowed)
         .boxed()
         .sorted(
-            Comparator.comparingDouble((Integer i) -> -cosine(base[i], q))
+            Comparator.comparingDouble((Integer i) -> -score[i])
                 .thenComparing(i -> Integer.toString(i)))
         .limit(k)
         .toList();

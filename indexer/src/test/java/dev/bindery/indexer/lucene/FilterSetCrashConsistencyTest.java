@@ -1,6 +1,8 @@
 package dev.bindery.indexer.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.Filter;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,6 +41,10 @@ import org.roaringbitmap.RoaringBitmap;
 class FilterSetCrashConsistencyTest {
   static final String C = "acl";
   static final String SET = "latest";
+
+  /** How long a wait for the writer may go without the progress it waits for. */
+  static final long AWAIT_S = 300;
+
   static final int ROUNDS = 3;
 
   /** Writer operations between commits (operation-paced, not timed). */
@@ -73,8 +80,13 @@ class FilterSetCrashConsistencyTest {
                   });
       try {
         for (int round = 1; round <= ROUNDS; round++) {
-          // Paced by the writer's progress, not by time; a writer that dies ends the wait.
+          // Paced by the writer's progress, not by time; a writer that dies ends the wait, and
+          // the deadline turns a stuck one into a failure instead of a hung build.
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_S);
           while (done.get() < round * OPS_PER_ROUND && failure.get() == null && writer.isAlive()) {
+            if (System.nanoTime() > deadline) {
+              fail("writer stuck at " + done.get() + " operations in round " + round);
+            }
             Thread.sleep(1);
           }
           assertEquals(null, failure.get(), "writer failed");
@@ -85,7 +97,8 @@ class FilterSetCrashConsistencyTest {
         }
       } finally {
         stop.set(true);
-        writer.join();
+        writer.join(TimeUnit.SECONDS.toMillis(AWAIT_S));
+        assertFalse(writer.isAlive(), "writer did not stop within " + AWAIT_S + " s");
       }
     }
   }

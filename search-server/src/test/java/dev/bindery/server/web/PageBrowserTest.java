@@ -28,6 +28,7 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -112,14 +113,15 @@ class PageBrowserTest {
 
   @BeforeAll
   static void start() throws IOException {
-    Path chromedriver =
-        Path.of(System.getProperty("bindery.chromedriver", "/usr/bin/chromedriver"));
-    Path chromium = Path.of(System.getProperty("bindery.chromium", "/usr/bin/chromium"));
+    // Found the way .ci/run finds them (PATH), unless a property names them. Where they are
+    // missing the test skips, and .ci/run's skip rule fails CI for it.
+    Path chromedriver = executable("bindery.chromedriver", "chromedriver");
+    Path chromium = executable("bindery.chromium", "chromium");
     Assumptions.assumeTrue(
-        Files.isExecutable(chromedriver) && Files.isExecutable(chromium),
-        "SKIPPED: the browser test needs Chromium and chromedriver ("
+        chromedriver != null && chromium != null,
+        "SKIPPED: the browser test needs Chromium and chromedriver on PATH (found chromium="
             + chromium
-            + ", "
+            + ", chromedriver="
             + chromedriver
             + "); install them with 'apt-get install chromium chromium-driver' (.ci/run does)");
 
@@ -145,6 +147,25 @@ class PageBrowserTest {
         new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).build();
     driver = new ChromeDriver(service, options);
     Files.createDirectories(SCREENSHOTS);
+  }
+
+  /** The file a system property names, else the first executable of that name on PATH. */
+  private static Path executable(String property, String name) {
+    String named = System.getProperty(property);
+    if (named != null) {
+      Path p = Path.of(named);
+      return Files.isExecutable(p) ? p : null;
+    }
+    String path = System.getenv().getOrDefault("PATH", "");
+    for (String dir : path.split(File.pathSeparator)) {
+      if (!dir.isEmpty()) {
+        Path p = Path.of(dir, name);
+        if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+          return p;
+        }
+      }
+    }
+    return null;
   }
 
   @AfterAll
