@@ -165,6 +165,12 @@ final class ItemsController {
     if (e instanceof ApiProblem) {
       return e;
     }
+    boolean closed = false;
+    for (Throwable t = e; t != null && !closed; t = t.getCause() == t ? null : t.getCause()) {
+      // The embedded index closes a collection's writer and readers when it is dropped; a
+      // request that was between its steps then meets them closed before the name is gone.
+      closed = t instanceof org.apache.lucene.store.AlreadyClosedException;
+    }
     boolean exists;
     try {
       exists = bindery.listCollections().contains(collection);
@@ -172,16 +178,25 @@ final class ItemsController {
       e.addSuppressed(listing);
       return e;
     }
-    if (exists) {
+    ApiProblem p;
+    if (!exists) {
+      p =
+          ApiProblem.notFound(
+              "collection '"
+                  + collection
+                  + "' was dropped while this request was running; nothing was written");
+    } else if (closed) {
+      p =
+          ApiProblem.conflict(
+              "collection '"
+                  + collection
+                  + "' was being dropped or closed while this request was running; the request"
+                  + " did not complete");
+    } else {
       return e;
     }
-    ApiProblem gone =
-        ApiProblem.notFound(
-            "collection '"
-                + collection
-                + "' was dropped while this request was running; nothing was written");
-    gone.initCause(e);
-    return gone;
+    p.addSuppressed(e);
+    return p;
   }
 
   // ------------------------------------------------------------------ add
@@ -571,10 +586,14 @@ final class ItemsController {
     String id = ctx.pathParam("id");
     checkReadId(id, "path");
     bindery.describe(collection);
-    if (bindery.backend().delete(collection, List.of(id)) == 0) {
-      throw ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'");
+    try {
+      if (bindery.backend().delete(collection, List.of(id)) == 0) {
+        throw ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'");
+      }
+      bindery.commit(collection);
+    } catch (RuntimeException e) {
+      throw droppedOr(bindery, collection, e);
     }
-    bindery.commit(collection);
     uploads.deleteItem(collection, id);
     ctx.status(204);
   }
@@ -598,10 +617,15 @@ final class ItemsController {
   private Item item(String collection, String id) {
     checkReadId(id, "path");
     bindery.describe(collection);
-    return bindery
-        .backend()
-        .get(collection, id)
-        .orElseThrow(
-            () -> ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'"));
+    try {
+      return bindery
+          .backend()
+          .get(collection, id)
+          .orElseThrow(
+              () ->
+                  ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'"));
+    } catch (RuntimeException e) {
+      throw droppedOr(bindery, collection, e);
+    }
   }
 }

@@ -78,6 +78,12 @@ final class ProblemMapper {
           ApiProblem.unavailable(
               "busy", "Server busy", "the server is shutting down or overloaded", 1);
       case HttpResponseException h -> fromJavalin(h);
+      case org.eclipse.jetty.http.BadMessageException b when b.getCode() < 500 ->
+          ApiProblem.of(
+              b.getCode(),
+              "bad-request",
+              HttpStatus.forStatus(b.getCode()).getMessage(),
+              "the request could not be read: " + b.getReason());
       case GeneratorException g ->
           ApiProblem.of(502, "generator-failed", "Answer generator failed", g.getMessage())
               .with("generator_failure", g.kind().name().toLowerCase(java.util.Locale.ROOT));
