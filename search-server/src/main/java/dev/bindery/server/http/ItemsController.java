@@ -86,7 +86,7 @@ final class ItemsController {
             .multipart(ItemUpload.class)
             .query("refresh", "boolean", "Accepted for compatibility: writes are always committed")
             .responds(201, ItemsWritten.class)
-            .errors(404, 422, 503)
+            .errors(404, 409, 422, 503)
             .handler(this::add),
         Route.of(HandlerType.GET, "/v1/collections/{name}/items/{id}", "getItem")
             .summary("Get an item: modality, source, text, metadata, spaces, segments")
@@ -104,7 +104,7 @@ final class ItemsController {
             .summary("The item's file (image, audio, video, text); range requests for audio/video")
             .scope(Scope.READ)
             .respondsWith(200, "application/octet-stream")
-            .errors(400, 404)
+            .errors(400, 404, 409, 410)
             .handler(this::content));
   }
 
