@@ -127,7 +127,22 @@ class WorstCaseHeapTest {
                   }));
         }
         for (Future<?> f : futures) {
-          f.get(10, TimeUnit.MINUTES);
+          try {
+            f.get(10, TimeUnit.MINUTES);
+          } catch (java.util.concurrent.ExecutionException e) {
+            // A dropped connection usually means the server died: say so, with its last words.
+            String state =
+                server.isAlive()
+                    ? "still running"
+                    : "exited with " + server.waitFor() + " (out of memory?)";
+            String log = java.nio.file.Files.readString(dir.resolve("server.log"));
+            throw new AssertionError(
+                "a worst case failed; the server is "
+                    + state
+                    + "; log tail:\n"
+                    + log.substring(Math.max(0, log.length() - 2000)),
+                e);
+          }
         }
       } finally {
         pool.shutdownNow();
