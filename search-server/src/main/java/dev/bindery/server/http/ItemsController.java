@@ -375,14 +375,7 @@ final class ItemsController {
           continue;
         }
         if (written) {
-          String current;
-          try {
-            current = bindery.backend().get(collection, u.id()).map(Item::source).orElse(null);
-          } catch (RuntimeException e) {
-            // Dropped or deleted meanwhile: keep the new file rather than guess.
-            current = u.path().toString();
-          }
-          uploads.commit(collection, u.id(), u.path(), current);
+          uploads.commit(collection, u.id(), u.path(), () -> currentSource(collection, u));
         } else {
           uploads.discard(u.path());
         }
@@ -392,6 +385,16 @@ final class ItemsController {
   }
 
   private record Upload(String id, Path path) {}
+
+  /** The item's source as the index holds it now (another write may have replaced ours). */
+  private String currentSource(String collection, Upload u) {
+    try {
+      return bindery.backend().get(collection, u.id()).map(Item::source).orElse(null);
+    } catch (RuntimeException e) {
+      // Dropped or deleted meanwhile: keep the new file rather than guess.
+      return u.path().toString();
+    }
+  }
 
   private static byte[] sha256(byte[] bytes) {
     try {

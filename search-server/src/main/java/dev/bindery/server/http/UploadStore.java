@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -35,12 +36,16 @@ import java.util.stream.Stream;
 final class UploadStore {
   private final Path root;
   private final Set<Path> inFlight = ConcurrentHashMap.newKeySet();
+  private final Object[] locks = new Object[64];
 
   /**
    * @param root the store's folder, or null to keep no uploads
    */
   UploadStore(Path root) {
     this.root = root == null ? null : root.toAbsolutePath().normalize();
+    for (int i = 0; i < locks.length; i++) {
+      locks[i] = new Object();
+    }
   }
 
   boolean enabled() {
@@ -84,11 +89,19 @@ final class UploadStore {
    * source as the index holds it now, which a later write may have changed) nor in flight in
    * another request, and ends {@code kept}'s time in flight.
    */
-  void commit(String collection, String id, Path kept, String current) {
-    try {
-      clean(itemDir(collection, id), current);
-    } finally {
-      inFlight.remove(kept);
+  void commit(String collection, String id, Path kept, Supplier<String> current) {
+    Path dir = itemDir(collection, id);
+    // One cleanup of an item's folder at a time, each reading the item's source inside the lock:
+    // the last cleanup then runs after the last write and sees every other request done, so
+    // exactly the current file is left.
+    synchronized (locks[Math.floorMod(dir.hashCode(), locks.length)]) {
+      try {
+        // kept is still registered, but it is this request's own: if a later write replaced it
+        // as the item's source, it goes now (nobody else would remove it).
+        clean(dir, current.get(), kept);
+      } finally {
+        inFlight.remove(kept);
+      }
     }
   }
 
@@ -109,17 +122,16 @@ final class UploadStore {
   /** Removes the uploads of a deleted item (not those of writes still in flight). */
   void deleteItem(String collection, String id) {
     if (root != null) {
-      clean(itemDir(collection, id), null);
+      clean(itemDir(collection, id), null, null);
     }
   }
 
-  private void clean(Path dir, String current) {
+  private void clean(Path dir, String current, Path own) {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
         String name = f.getFileName().toString();
-        if (!inFlight.contains(f)
-            && !name.startsWith(".staging-")
-            && !f.toString().equals(current)) {
+        boolean othersInFlight = inFlight.contains(f) && !f.equals(own);
+        if (!othersInFlight && !name.startsWith(".staging-") && !f.toString().equals(current)) {
           Files.deleteIfExists(f);
         }
       }
