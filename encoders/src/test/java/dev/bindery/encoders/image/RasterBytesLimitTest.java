@@ -43,6 +43,45 @@ class RasterBytesLimitTest {
     assertEquals(512, decoded.getHeight());
   }
 
+  @Test
+  void floatTiffCountsFourBytesASample() throws IOException {
+    // 256 x 256 x 3 float samples = 786,432 bytes decoded, from a file that compresses well.
+    java.awt.image.ColorModel cm =
+        new java.awt.image.ComponentColorModel(
+            java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB),
+            false,
+            false,
+            java.awt.Transparency.OPAQUE,
+            java.awt.image.DataBuffer.TYPE_FLOAT);
+    BufferedImage img =
+        new BufferedImage(cm, cm.createCompatibleWritableRaster(256, 256), false, null);
+    // The JDK's own TIFF writer writes float samples (TwelveMonkeys' does not).
+    javax.imageio.ImageWriter writer = null;
+    for (java.util.Iterator<javax.imageio.ImageWriter> it =
+            ImageIO.getImageWritersByFormatName("tiff");
+        it.hasNext(); ) {
+      javax.imageio.ImageWriter w = it.next();
+      if (w.getClass().getName().startsWith("com.sun.imageio")) {
+        writer = w;
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(writer != null, "the JDK's TIFF writer");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (javax.imageio.stream.ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+      writer.setOutput(ios);
+      writer.write(img);
+    } finally {
+      writer.dispose();
+    }
+    byte[] tiff = out.toByteArray();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, 512 << 10).decode(tiff, "f.tif"));
+    assertTrue(e.getMessage().contains("at 12 bytes per pixel"), e.getMessage());
+  }
+
   /** A black 16-bit RGBA PNG written chunk by chunk. */
   static byte[] png16Rgba(int w, int h) throws IOException {
     ByteArrayOutputStream png = new ByteArrayOutputStream();
