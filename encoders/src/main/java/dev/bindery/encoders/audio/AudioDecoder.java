@@ -25,6 +25,13 @@ public final class AudioDecoder {
   /** ImageBind's audio sample rate. */
   public static final int DEFAULT_SAMPLE_RATE = 16_000;
 
+  /**
+   * Lowest source rate {@link #decode} resamples from, 8 kHz (telephone audio). Below it a file of
+   * a few kilobytes declares hours of audio (10.8 KB at 1 Hz is three hours) that resampling to the
+   * target rate would blow up into a gigabyte of samples.
+   */
+  public static final int MIN_SOURCE_RATE = 8_000;
+
   /** Default duration limit: three hours. */
   public static final double DEFAULT_MAX_SECONDS = 3 * 3600;
 
@@ -62,12 +69,13 @@ public final class AudioDecoder {
 
   /** Decodes a file to mono at the target rate. */
   public AudioSignal decode(Path file) {
-    return toTarget(decodeNative(file));
+    Objects.requireNonNull(file, "file");
+    return toTarget(decodeNative(file), file.toString());
   }
 
   /** Decodes bytes to mono at the target rate; {@code name} names them in messages. */
   public AudioSignal decode(byte[] bytes, String name) {
-    return toTarget(decodeNative(bytes, name));
+    return toTarget(decodeNative(bytes, name), name);
   }
 
   /** Decodes a file to mono at the file's own sample rate (channels averaged, no resampling). */
@@ -106,9 +114,25 @@ public final class AudioDecoder {
     return new AudioSignal(a.samples(), a.sampleRate());
   }
 
-  private AudioSignal toTarget(AudioSignal s) {
+  private AudioSignal toTarget(AudioSignal s, String name) {
     if (s.sampleRate() == targetRate) {
       return s;
+    }
+    if (s.sampleRate() < MIN_SOURCE_RATE) {
+      throw new IllegalArgumentException(
+          "audio file "
+              + name
+              + ": sample rate "
+              + s.sampleRate()
+              + " Hz is below the "
+              + MIN_SOURCE_RATE
+              + " Hz this decoder resamples from ("
+              + s.samples().length
+              + " samples would become "
+              + (long) Math.ceil((double) s.samples().length * targetRate / s.sampleRate())
+              + " at "
+              + targetRate
+              + " Hz)");
     }
     return new AudioSignal(
         new SincResampler(s.sampleRate(), targetRate).resample(s.samples()), targetRate);

@@ -24,6 +24,13 @@ import org.bytedeco.javacv.FrameGrabber;
  * native grabber is always released, also when opening fails.
  */
 final class FfmpegAudioReader {
+  /**
+   * Most mono samples one decode may produce, 128 Mi (512 MiB of floats, 44 minutes at 48 kHz): a
+   * compressed file of silence is tiny but decodes to its full length, so the duration limit alone
+   * let a few hundred kilobytes of FLAC become two gigabytes.
+   */
+  static final long MAX_DECODED_SAMPLES = 1L << 27;
+
   private FfmpegAudioReader() {}
 
   static AudioSignalAtRate read(Path file, double maxSeconds) {
@@ -77,7 +84,10 @@ final class FfmpegAudioReader {
       if (declared > maxSeconds) {
         throw tooLong(name, declared, "container declares", maxSeconds);
       }
-      long maxFrames = (long) Math.ceil(maxSeconds * rate);
+      if (declared * rate > MAX_DECODED_SAMPLES) {
+        throw tooMany(name, (long) Math.ceil(declared * rate), "container declares");
+      }
+      long maxFrames = Math.min((long) Math.ceil(maxSeconds * rate), MAX_DECODED_SAMPLES);
       float[] mono = new float[(int) Math.min(Math.max(declared, 1.0) * rate + 1024, 1 << 24)];
       int n = 0;
       Frame f;
@@ -97,6 +107,9 @@ final class FfmpegAudioReader {
         int ch = f.audioChannels > 0 ? f.audioChannels : channels;
         int frames = fb.remaining() / ch;
         if (n + (long) frames > maxFrames) {
+          if (n + (long) frames > MAX_DECODED_SAMPLES) {
+            throw tooMany(name, n + (long) frames, "decoded stream reaches");
+          }
           throw tooLong(
               name, (n + (long) frames) / (double) rate, "decoded stream reaches", maxSeconds);
         }
@@ -124,6 +137,21 @@ final class FfmpegAudioReader {
       throw new IllegalArgumentException(
           "audio file " + name + ": decoding failed (FFmpeg: " + e.getMessage() + ")", e);
     }
+  }
+
+  private static IllegalArgumentException tooMany(String name, long samples, String how) {
+    return new IllegalArgumentException(
+        "audio file "
+            + name
+            + ": "
+            + how
+            + " "
+            + samples
+            + " samples, above the limit of "
+            + MAX_DECODED_SAMPLES
+            + " ("
+            + (MAX_DECODED_SAMPLES * Float.BYTES >> 20)
+            + " MiB decoded)");
   }
 
   private static IllegalArgumentException tooLong(

@@ -2,6 +2,10 @@ package dev.bindery.encoders.image;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.MultiPixelPackedSampleModel;
+import java.awt.image.SampleModel;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,9 +23,10 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * One ImageIO decode with the checks both image decoders need: a known format, the pixel count read
- * from the header before any pixel is decoded (decompression-bomb guard), truncation turned into an
- * error (the JPEG reader only warns and returns grey), and the reader always disposed.
+ * One ImageIO decode with the checks both image decoders need: a known format, the pixel count and
+ * the decoded raster's bytes (pixels x bands x bytes per sample) read from the header before any
+ * pixel is decoded (decompression-bomb guard), truncation turned into an error (the JPEG reader
+ * only warns and returns grey), and the reader always disposed.
  */
 final class GuardedImageRead {
   /** What a read produced. */
@@ -35,8 +40,13 @@ final class GuardedImageRead {
    *     (PNG, ...)}
    */
   static Result read(
-      byte[] bytes, String name, long maxPixels, Set<String> formats, String unsupported) {
-    return read(bytes, name, maxPixels, formats, unsupported, false);
+      byte[] bytes,
+      String name,
+      long maxPixels,
+      long maxRasterBytes,
+      Set<String> formats,
+      String unsupported) {
+    return read(bytes, name, maxPixels, maxRasterBytes, formats, unsupported, false);
   }
 
   /**
@@ -47,6 +57,7 @@ final class GuardedImageRead {
       byte[] bytes,
       String name,
       long maxPixels,
+      long maxRasterBytes,
       Set<String> formats,
       String unsupported,
       boolean rawCmyk) {
@@ -59,7 +70,7 @@ final class GuardedImageRead {
         throw new IllegalArgumentException(name + ": " + unsupported);
       }
       try {
-        return decode(reader, in, name, maxPixels, rawCmyk);
+        return decode(reader, in, name, maxPixels, maxRasterBytes, rawCmyk);
       } finally {
         reader.dispose();
       }
@@ -90,7 +101,12 @@ final class GuardedImageRead {
   }
 
   private static Result decode(
-      ImageReader reader, ImageInputStream in, String name, long maxPixels, boolean rawCmyk) {
+      ImageReader reader,
+      ImageInputStream in,
+      String name,
+      long maxPixels,
+      long maxRasterBytes,
+      boolean rawCmyk) {
     String format = format(reader);
     List<String> warnings = new ArrayList<>();
     IIOReadWarningListener listener = (source, warning) -> warnings.add(warning);
@@ -121,6 +137,26 @@ final class GuardedImageRead {
               + maxPixels
               + " (decompression-bomb guard; raise the decoder's pixel limit to accept it)");
     }
+    // The pixel count alone lets a 778 KB 16-bit RGBA PNG or a float TIFF through to a raster of
+    // over a gigabyte: what the reader allocates is pixels x bands x bytes per sample.
+    long bytesPerPixel = bytesPerPixel(reader);
+    if (pixels > maxRasterBytes / bytesPerPixel) {
+      throw new IllegalArgumentException(
+          name
+              + ": "
+              + format.toUpperCase(Locale.ROOT)
+              + " image is "
+              + width
+              + "x"
+              + height
+              + " at "
+              + bytesPerPixel
+              + " bytes per pixel = "
+              + pixels * bytesPerPixel
+              + " bytes decoded, above the limit of "
+              + maxRasterBytes
+              + " bytes (decompression-bomb guard)");
+    }
     try {
       ImageReadParam param = reader.getDefaultReadParam();
       if (rawCmyk) {
@@ -144,6 +180,32 @@ final class GuardedImageRead {
       }
     }
     return new Result(image, format);
+  }
+
+  /**
+   * Bytes per pixel of the raster the reader will allocate, from its raw image type (or the first
+   * type it offers); 4 when it cannot say, as for a plain RGBA image.
+   */
+  static long bytesPerPixel(ImageReader reader) {
+    ImageTypeSpecifier type = null;
+    try {
+      type = reader.getRawImageType(0);
+      if (type == null) {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        type = types.hasNext() ? types.next() : null;
+      }
+    } catch (IOException | RuntimeException e) {
+      type = null;
+    }
+    if (type == null) {
+      return 4;
+    }
+    SampleModel sm = type.getSampleModel(1, 1);
+    int bits = DataBuffer.getDataTypeSize(sm.getDataType());
+    if (sm instanceof SinglePixelPackedSampleModel || sm instanceof MultiPixelPackedSampleModel) {
+      return Math.max(1, bits / 8); // all bands packed into one element per pixel
+    }
+    return Math.max(1, (long) sm.getNumBands() * bits / 8);
   }
 
   private static IllegalArgumentException corrupt(

@@ -40,13 +40,21 @@ public final class ImageDecoder {
   /** The default pixel limit: 100 megapixels. */
   public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
 
+  /**
+   * The default limit on the decoded raster, 256 MiB: an 8-bit RGBA image of 64 megapixels, or a
+   * 16-bit RGBA one of 16. Counting pixels alone let small 16-bit and float files decode to over a
+   * gigabyte.
+   */
+  public static final long DEFAULT_MAX_RASTER_BYTES = 256L << 20;
+
   private static final Set<String> FORMATS = Set.of("png", "jpeg", "gif", "bmp", "webp", "tiff");
   private static final String UNSUPPORTED =
       "not a supported image (PNG, JPEG, GIF, BMP, WebP, TIFF)";
 
   private final long maxPixels;
+  private final long maxRasterBytes;
 
-  /** A decoder with the default 100-megapixel limit. */
+  /** A decoder with the default 100-megapixel and 256 MiB raster limits. */
   public ImageDecoder() {
     this(DEFAULT_MAX_PIXELS);
   }
@@ -55,10 +63,22 @@ public final class ImageDecoder {
    * @param maxPixels the largest width * height accepted
    */
   public ImageDecoder(long maxPixels) {
+    this(maxPixels, DEFAULT_MAX_RASTER_BYTES);
+  }
+
+  /**
+   * @param maxPixels the largest width * height accepted
+   * @param maxRasterBytes the largest decoded raster accepted, pixels x bands x bytes per sample
+   */
+  public ImageDecoder(long maxPixels, long maxRasterBytes) {
     if (maxPixels < 1) {
       throw new IllegalArgumentException("pixel limit must be >= 1, got " + maxPixels);
     }
+    if (maxRasterBytes < 1) {
+      throw new IllegalArgumentException("raster limit must be >= 1 byte, got " + maxRasterBytes);
+    }
     this.maxPixels = maxPixels;
+    this.maxRasterBytes = maxRasterBytes;
     // Registers the TwelveMonkeys readers (WebP, CMYK JPEG, TIFF) for context class loaders that
     // did not see them when ImageIO first initialised.
     ImageIO.scanForPlugins();
@@ -104,7 +124,8 @@ public final class ImageDecoder {
     // through a generic press profile (which shifts every colour against the reference).
     boolean naiveCmyk = jpeg.components() == 4 && !jpeg.iccProfile();
     GuardedImageRead.Result r =
-        GuardedImageRead.read(bytes, name, maxPixels, FORMATS, UNSUPPORTED, naiveCmyk);
+        GuardedImageRead.read(
+            bytes, name, maxPixels, maxRasterBytes, FORMATS, UNSUPPORTED, naiveCmyk);
     BufferedImage rgb = toRgb(r.image(), jpeg.adobe());
     int orientation = r.format().equals("jpeg") ? jpeg.orientation() : 1;
     if (orientation == 1) {

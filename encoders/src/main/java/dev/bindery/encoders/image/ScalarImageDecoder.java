@@ -60,7 +60,9 @@ public final class ScalarImageDecoder {
     if (NpyArray.isNpy(bytes)) {
       return fromNpy(NpyArray.parse(bytes, name, maxPixels), name);
     }
-    GuardedImageRead.Result r = GuardedImageRead.read(bytes, name, maxPixels, FORMATS, UNSUPPORTED);
+    GuardedImageRead.Result r =
+        GuardedImageRead.read(
+            bytes, name, maxPixels, ImageDecoder.DEFAULT_MAX_RASTER_BYTES, FORMATS, UNSUPPORTED);
     return fromImage(r.image());
   }
 

@@ -51,6 +51,15 @@ public final class Ingestor {
   /** Metadata field holding the SHA-256 of an item's content. */
   public static final String CONTENT_HASH = "content_sha256";
 
+  /**
+   * Metadata field holding the SHA-256 (hex) of the media file an item was embedded from, so that
+   * whoever serves the file later can tell whether it is still the file that was ingested.
+   */
+  public static final String SOURCE_HASH = "source_sha256";
+
+  /** Metadata field holding the size in bytes of the media file an item was embedded from. */
+  public static final String SOURCE_BYTES = "source_bytes";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Map<String, String> EXT_OF_MIME =
       Map.ofEntries(
@@ -179,16 +188,58 @@ public final class Ingestor {
   private void folder(Path dir, Run run) {
     Path root = dir.toAbsolutePath().normalize();
     List<Path> files;
+    Path realRoot;
     try (Stream<Path> s = walk(root)) {
       files = s.toList();
+      realRoot = root.toRealPath();
     } catch (IOException | UncheckedIOException e) {
       run.skip(dir.toString(), "cannot list the folder: " + e.getMessage());
       return;
     }
     for (Path f : files) {
+      if (!options.linksOutside() && Files.isSymbolicLink(f) && !inside(f, realRoot)) {
+        run.skip(
+            f.toString(),
+            "is a symbolic link to a file outside "
+                + dir
+                + " (bindery index --follow-links includes such files)");
+        continue;
+      }
       String id = root.relativize(f).toString().replace('\\', '/');
       run.offer(f.toString(), () -> fileSpec(id, f));
     }
+  }
+
+  private static boolean inside(Path link, Path realRoot) {
+    try {
+      return link.toRealPath().startsWith(realRoot);
+    } catch (IOException e) {
+      return false; // a dangling link: nothing to index
+    }
+  }
+
+  /** {@value #SOURCE_HASH} and {@value #SOURCE_BYTES} of a file. */
+  public static Map<String, Object> sourceDigest(Path file) {
+    MessageDigest d;
+    try {
+      d = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+    long size = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        d.update(buf, 0, n);
+        size += n;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(SOURCE_HASH, java.util.HexFormat.of().formatHex(d.digest()));
+    m.put(SOURCE_BYTES, size);
+    return m;
   }
 
   private ItemSpec fileSpec(String id, Path file) {
@@ -226,7 +277,8 @@ public final class Ingestor {
                 file.toAbsolutePath().normalize().getParent(),
                 options.batchSize(),
                 options.commitEvery(),
-                options.maxMediaBytes()),
+                options.maxMediaBytes(),
+                options.linksOutside()),
             embedsText);
     try (BufferedReader r =
         new BufferedReader(
@@ -388,6 +440,7 @@ public final class Ingestor {
     Item item;
     if (media != null) {
       if (media.file() != null) {
+        meta.putAll(sourceDigest(media.file()));
         item = bindery.embedFile(collection, id, media.file(), meta);
       } else if ("video".equals(media.kind())) {
         item = embedVideoBytes(id, media, meta);

@@ -82,6 +82,14 @@ final class IndexCommand implements Callable<Integer> {
               + " inputs with their reasons, count); the progress bar stays on stderr.")
   private boolean json;
 
+  @Option(
+      names = "--follow-links",
+      description =
+          "Also index files that symbolic links in a folder point to outside that folder (by"
+              + " default they are skipped and listed: a link to /etc/passwd would otherwise land"
+              + " in the collection).")
+  private boolean followLinks;
+
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Files, folders, .jsonl files.")
   private List<Path> paths;
 
@@ -131,7 +139,11 @@ final class IndexCommand implements Callable<Integer> {
       IngestReport report;
       try (IngestProgressBar bar = new IngestProgressBar("Indexing " + collection, err)) {
         report =
-            new Ingestor(bindery, collection, IngestOptions.files(Path.of(""))).ingest(paths, bar);
+            new Ingestor(
+                    bindery,
+                    collection,
+                    IngestOptions.files(Path.of("")).withLinksOutside(followLinks))
+                .ingest(paths, bar);
       }
       long count = bindery.describe(collection).count();
       if (json) {

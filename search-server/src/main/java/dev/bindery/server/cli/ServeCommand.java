@@ -139,6 +139,25 @@ final class ServeCommand implements Callable<Integer> {
   private List<String> cors = new ArrayList<>();
 
   @Option(
+      names = "--allowed-hosts",
+      paramLabel = "NAME",
+      split = ",",
+      description =
+          "Host names the server answers to besides localhost, IP addresses and --host (e.g."
+              + " search.example.com, *.example.com); others get 421, which defeats DNS"
+              + " rebinding.")
+  private List<String> allowedHosts = new ArrayList<>();
+
+  @Option(
+      names = "--max-decodes",
+      paramLabel = "N",
+      defaultValue = "2",
+      description =
+          "Media decodes (image, audio, video) run at once across ingest and search; more wait"
+              + " (default: ${DEFAULT-VALUE}).")
+  private int maxDecodes;
+
+  @Option(
       names = "--web",
       paramLabel = "DIR",
       description = "Serve the web page from DIR instead of the one built in.")
@@ -363,11 +382,14 @@ final class ServeCommand implements Callable<Integer> {
             .withRequestTimeout(Duration.ofMillis(Math.round(timeoutSeconds * 1000)))
             .withMaxConcurrentIngests(maxIngests)
             .withCorsOrigins(cors)
+            .withAllowedHosts(allowedHosts)
+            .withMaxConcurrentDecodes(maxDecodes)
             .withWebRoot(webRoot)
             .withModelDirs(withModelCache(modelDirs));
     c = c.withSearchThreads(searchThreads == null ? c.searchThreads() : searchThreads, searchQueue);
     if (keysFile != null) {
-      c = c.withKeys(ApiKeys.load(keysFile));
+      // Read again whenever the file changes: 'serve keys add/remove' take effect at once.
+      c = c.withKeysFile(keysFile);
     }
     return c;
   }

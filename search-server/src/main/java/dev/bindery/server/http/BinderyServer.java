@@ -10,6 +10,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.plugin.bundled.CorsPlugin;
@@ -48,6 +49,9 @@ public final class BinderyServer implements AutoCloseable {
   private static final String START_NANOS = "bindery.start";
   private static final String ROUTE = "bindery.route";
 
+  /** How long a connection may send nothing before it is closed. */
+  static final long IDLE_TIMEOUT_MS = 30_000;
+
   private final ServerConfig config;
   private final Javalin app;
   private final List<Route> routes;
@@ -63,8 +67,9 @@ public final class BinderyServer implements AutoCloseable {
     this.config = config;
     Json json = new Json();
     HttpIo io = new HttpIo(json, config.maxBodyBytes());
-    ProblemMapper problems = new ProblemMapper(json);
-    AccessControl access = new AccessControl(config.keys());
+    ProblemMapper problems = new ProblemMapper(json, serverPaths(config));
+    AccessControl access = new AccessControl(config.keys(), config.keysFile());
+    BrowserGuard guard = new BrowserGuard(config);
     Semaphore ingests = new Semaphore(config.maxConcurrentIngests());
     this.metrics =
         new ServerMetrics(() -> config.maxConcurrentIngests() - ingests.availablePermits());
@@ -72,15 +77,24 @@ public final class BinderyServer implements AutoCloseable {
         new SearchPool(config.searchThreads(), config.searchQueue(), config.requestTimeout());
     UploadStore uploads = new UploadStore(config.uploadsDir());
     ContentFiles content = new ContentFiles();
+    DecodeGate decodes = new DecodeGate(config.maxConcurrentDecodes(), config.requestTimeout());
     String version = version();
 
     List<Route> all = new ArrayList<>();
     all.addAll(new CollectionsController(bindery, config, io, uploads).routes());
     all.addAll(
         new ItemsController(
-                bindery, io, uploads, content, metrics, ingests, config.maxConcurrentIngests())
+                bindery,
+                io,
+                uploads,
+                content,
+                metrics,
+                ingests,
+                config.maxConcurrentIngests(),
+                decodes)
             .routes());
-    all.addAll(new SearchController(bindery, config, io, pool, metrics, content, rag).routes());
+    all.addAll(
+        new SearchController(bindery, config, io, pool, metrics, content, rag, decodes).routes());
     all.addAll(new EmbeddingsController(bindery, config, io, pool).routes());
     all.addAll(
         new ServiceController(
@@ -96,8 +110,14 @@ public final class BinderyServer implements AutoCloseable {
               configure(cfg, problems);
               for (Route r : routes) {
                 cfg.routes.addHttpHandler(r.method(), r.path(), handler(r, access, io));
+                if (r.method() == HandlerType.GET) {
+                  // HEAD answers what GET would, so it must pass the same key checks (without
+                  // this, HEAD on a keyed route answered 200 to anyone).
+                  cfg.routes.addHttpHandler(HandlerType.HEAD, r.path(), handler(r, access, io));
+                }
               }
               cfg.routes.before(ctx -> ctx.attribute(START_NANOS, System.nanoTime()));
+              cfg.routes.before(guard::before);
               cfg.routes.after(this::recordRequest);
               cfg.routes.exception(Exception.class, (e, ctx) -> problems.write(ctx, e));
               // Javalin's own errors (no such route, wrong method) have a default mapper of
@@ -235,6 +255,11 @@ public final class BinderyServer implements AutoCloseable {
     cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
     cfg.jetty.multipartConfig.cacheDirectory(System.getProperty("java.io.tmpdir"));
     cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblemHandler(problems)));
+    // A connection that sends nothing for this long is closed, so a client that opens a request
+    // and stalls holds a thread only that long. (Jetty's minimum request data rate is not used:
+    // it measures from the start of the request, so a small body read after a slow first
+    // request failed with 408.)
+    cfg.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(IDLE_TIMEOUT_MS));
     if (config.webRoot() != null) {
       cfg.staticFiles.add(
           sf -> {
@@ -284,6 +309,7 @@ public final class BinderyServer implements AutoCloseable {
         access.require(caller, r.scope(), collection, r.describe());
       }
       if (hasBody) {
+        BrowserGuard.checkContentType(ctx, r);
         io.checkDeclaredLength(ctx);
       }
       r.handler().handle(ctx, caller);
@@ -347,6 +373,27 @@ public final class BinderyServer implements AutoCloseable {
       throw new IllegalArgumentException(
           "cannot resolve host '" + host + "': " + e.getMessage(), e);
     }
+  }
+
+  /** The folders whose paths error details must not show. */
+  private static List<java.nio.file.Path> serverPaths(ServerConfig config) {
+    List<java.nio.file.Path> out = new ArrayList<>();
+    if (config.uploadsDir() != null) {
+      out.add(config.uploadsDir());
+      if (config.uploadsDir().toAbsolutePath().getParent() != null) {
+        out.add(config.uploadsDir().toAbsolutePath().getParent()); // the data directory
+      }
+    }
+    out.add(config.webRoot());
+    out.add(config.keysFile());
+    out.addAll(config.modelDirs());
+    for (String property : List.of("java.io.tmpdir", "user.home", "user.dir")) {
+      String value = System.getProperty(property);
+      if (value != null && !value.isBlank()) {
+        out.add(java.nio.file.Path.of(value));
+      }
+    }
+    return out;
   }
 
   private static String version() {

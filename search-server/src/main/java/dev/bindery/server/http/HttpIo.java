@@ -13,6 +13,12 @@ import java.io.InputStream;
 final class HttpIo {
   static final String JSON = "application/json";
 
+  /** Slowest average body rate accepted once {@link #RATE_GRACE_S} have passed. */
+  static final int MIN_BYTES_PER_SECOND = 1024;
+
+  /** Seconds of reading before the rate is checked. */
+  static final int RATE_GRACE_S = 10;
+
   private final Json json;
   private final long maxBodyBytes;
 
@@ -50,8 +56,10 @@ final class HttpIo {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       byte[] buf = new byte[64 * 1024];
       long total = 0;
+      long start = System.nanoTime();
       for (int n; (n = in.read(buf)) > 0; ) {
         total += n;
+        checkRate(total, System.nanoTime() - start);
         if (total > maxBodyBytes) {
           throw ApiProblem.tooLarge(
               maxBodyBytes,
@@ -63,6 +71,30 @@ final class HttpIo {
     } catch (IOException e) {
       // The client went away or sent a broken chunked body.
       throw ApiProblem.badRequest("cannot read the request body: " + e.getMessage());
+    }
+  }
+
+  /**
+   * 408 for a body trickled in: after {@value #RATE_GRACE_S} s of reading, at least {@value
+   * #MIN_BYTES_PER_SECOND} bytes a second on average. Measured from the first read of the body (not
+   * the start of the request, which would fail small bodies read after slow work), so only a client
+   * that keeps a connection busy on purpose meets it; Jetty's idle timeout covers one that sends
+   * nothing at all.
+   */
+  static void checkRate(long bytes, long nanos) {
+    double seconds = nanos / 1e9;
+    if (seconds > RATE_GRACE_S && bytes / seconds < MIN_BYTES_PER_SECOND) {
+      throw ApiProblem.of(
+          408,
+          "request-timeout",
+          "Request timeout",
+          String.format(
+              java.util.Locale.ROOT,
+              "the request body arrived at %.0f bytes/s; this server needs at least %d after the"
+                  + " first %d s",
+              bytes / seconds,
+              MIN_BYTES_PER_SECOND,
+              RATE_GRACE_S));
     }
   }
 

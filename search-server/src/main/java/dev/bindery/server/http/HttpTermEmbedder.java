@@ -18,10 +18,12 @@ import java.util.Objects;
 final class HttpTermEmbedder implements TermEmbedder {
   private final TermEmbedder delegate;
   private final Path tempDir;
+  private final DecodeGate decodes;
 
-  HttpTermEmbedder(TermEmbedder delegate, Path tempDir) {
+  HttpTermEmbedder(TermEmbedder delegate, Path tempDir, DecodeGate decodes) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.tempDir = tempDir;
+    this.decodes = Objects.requireNonNull(decodes, "decodes");
   }
 
   @Override
@@ -51,7 +53,9 @@ final class HttpTermEmbedder implements TermEmbedder {
               ? Files.createTempFile("bindery-query-", "." + data.extension())
               : Files.createTempFile(tempDir, "bindery-query-", "." + data.extension());
       Files.write(tmp, data.bytes());
-      return delegate.embed(modality, tmp.toString());
+      String file = tmp.toString();
+      return decodes.run(
+          "a " + modality.wireName() + " query term", () -> delegate.embed(modality, file));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot stage a " + modality + " query term: " + e, e);
     } finally {

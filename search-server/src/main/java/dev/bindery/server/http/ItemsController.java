@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +56,7 @@ final class ItemsController {
   private final ServerMetrics metrics;
   private final Semaphore ingests;
   private final int maxIngests;
+  private final DecodeGate decodes;
 
   ItemsController(
       Bindery bindery,
@@ -63,7 +65,9 @@ final class ItemsController {
       ContentFiles content,
       ServerMetrics metrics,
       Semaphore ingests,
-      int maxIngests) {
+      int maxIngests,
+      DecodeGate decodes) {
+    this.decodes = decodes;
     this.bindery = bindery;
     this.io = io;
     this.uploads = uploads;
@@ -82,7 +86,7 @@ final class ItemsController {
             .multipart(ItemUpload.class)
             .query("refresh", "boolean", "Accepted for compatibility: writes are always committed")
             .responds(201, ItemsWritten.class)
-            .errors(404, 422, 503)
+            .errors(404, 409, 422, 503)
             .handler(this::add),
         Route.of(HandlerType.GET, "/v1/collections/{name}/items/{id}", "getItem")
             .summary("Get an item: modality, source, text, metadata, spaces, segments")
@@ -100,7 +104,7 @@ final class ItemsController {
             .summary("The item's file (image, audio, video, text); range requests for audio/video")
             .scope(Scope.READ)
             .respondsWith(200, "application/octet-stream")
-            .errors(400, 404)
+            .errors(400, 404, 409, 410)
             .handler(this::content));
   }
 
@@ -119,6 +123,7 @@ final class ItemsController {
 
   /** Checks an id in a request path: the index's rules and no {@code ..}. */
   static void checkReadId(String id, String where) {
+    checkUnicode(id, where);
     try {
       Names.checkId(id);
     } catch (IllegalArgumentException e) {
@@ -127,6 +132,71 @@ final class ItemsController {
     if (id.contains("..")) {
       throw ApiProblem.badRequest(where + ": item id '" + id + "' must not contain '..'");
     }
+  }
+
+  /**
+   * 400 for an id that is not valid Unicode: a lone UTF-16 surrogate (which JSON's {@code \\ud800}
+   * escape can carry) would become U+FFFD when stored, so two different ids would name one item.
+   */
+  static void checkUnicode(String id, String where) {
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < id.length()
+          && Character.isLowSurrogate(id.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw ApiProblem.badRequest(
+            where
+                + ": item id has a lone UTF-16 surrogate (U+"
+                + HexFormat.of().withUpperCase().toHexDigits(c)
+                + ") at index "
+                + i
+                + "; ids must be valid Unicode");
+      }
+    }
+  }
+
+  /**
+   * What a failure during a write or read means when its collection was dropped meanwhile: 404
+   * rather than whatever the closed index threw (a 500 that was nobody's bug).
+   */
+  static RuntimeException droppedOr(Bindery bindery, String collection, RuntimeException e) {
+    if (e instanceof ApiProblem) {
+      return e;
+    }
+    boolean closed = false;
+    for (Throwable t = e; t != null && !closed; t = t.getCause() == t ? null : t.getCause()) {
+      // The embedded index closes a collection's writer and readers when it is dropped; a
+      // request that was between its steps then meets them closed before the name is gone.
+      closed = t instanceof org.apache.lucene.store.AlreadyClosedException;
+    }
+    boolean exists;
+    try {
+      exists = bindery.listCollections().contains(collection);
+    } catch (RuntimeException listing) {
+      e.addSuppressed(listing);
+      return e;
+    }
+    ApiProblem p;
+    if (!exists) {
+      p =
+          ApiProblem.notFound(
+              "collection '"
+                  + collection
+                  + "' was dropped while this request was running; nothing was written");
+    } else if (closed) {
+      p =
+          ApiProblem.conflict(
+              "collection '"
+                  + collection
+                  + "' was being dropped or closed while this request was running; the request"
+                  + " did not complete");
+    } else {
+      return e;
+    }
+    p.addSuppressed(e);
+    return p;
   }
 
   // ------------------------------------------------------------------ add
@@ -151,7 +221,7 @@ final class ItemsController {
       io.json(ctx, 201, new ItemsWritten(ids, ids.size()));
     } catch (RuntimeException e) {
       metrics.ingest(collection, "failed", 0);
-      throw e;
+      throw droppedOr(bindery, collection, e);
     } finally {
       ingests.release();
     }
@@ -218,7 +288,10 @@ final class ItemsController {
       ItemSpec spec = specs.get(i);
       String where = (prefix == null ? "item" : prefix + "[" + i + "]") + " ('" + spec.id() + "')";
       try {
-        items.add(ingestor.toItem(spec));
+        items.add(
+            spec.media() == null
+                ? ingestor.toItem(spec)
+                : decodes.run(where, () -> ingestor.toItem(spec)));
       } catch (IllegalArgumentException e) {
         throw ApiProblem.unprocessable(where + " cannot be ingested: " + e.getMessage(), e);
       }
@@ -276,8 +349,20 @@ final class ItemsController {
         byte[] bytes = read(p);
         Upload u = stage(collection, itemId, name, bytes);
         staged.add(u);
+        Map<String, Object> meta = metadata;
+        if (u.path() != null) {
+          // What .../content checks the stored file against before sending it.
+          meta = new LinkedHashMap<>(metadata);
+          meta.put(Ingestor.SOURCE_HASH, HexFormat.of().formatHex(sha256(bytes)));
+          meta.put(Ingestor.SOURCE_BYTES, (long) bytes.length);
+        }
+        Map<String, Object> itemMeta = meta;
         try {
-          items.add(embed(collection, itemId, name, modality, bytes, u, metadata));
+          items.add(
+              modality == Modality.TEXT
+                  ? embed(collection, itemId, name, modality, bytes, u, itemMeta)
+                  : decodes.run(
+                      where, () -> embed(collection, itemId, name, modality, bytes, u, itemMeta)));
         } catch (IllegalArgumentException e) {
           throw ApiProblem.unprocessable(where + " cannot be ingested: " + e.getMessage(), e);
         }
@@ -290,7 +375,7 @@ final class ItemsController {
           continue;
         }
         if (written) {
-          uploads.commit(collection, u.id(), u.path());
+          uploads.commit(collection, u.id(), u.path(), () -> currentSource(collection, u));
         } else {
           uploads.discard(u.path());
         }
@@ -300,6 +385,24 @@ final class ItemsController {
   }
 
   private record Upload(String id, Path path) {}
+
+  /** The item's source as the index holds it now (another write may have replaced ours). */
+  private String currentSource(String collection, Upload u) {
+    try {
+      return bindery.backend().get(collection, u.id()).map(Item::source).orElse(null);
+    } catch (RuntimeException e) {
+      // Dropped or deleted meanwhile: keep the new file rather than guess.
+      return u.path().toString();
+    }
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
 
   private Upload stage(String collection, String id, String name, byte[] bytes) {
     if (!uploads.enabled()) {
@@ -486,10 +589,14 @@ final class ItemsController {
     String id = ctx.pathParam("id");
     checkReadId(id, "path");
     bindery.describe(collection);
-    if (bindery.backend().delete(collection, List.of(id)) == 0) {
-      throw ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'");
+    try {
+      if (bindery.backend().delete(collection, List.of(id)) == 0) {
+        throw ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'");
+      }
+      bindery.commit(collection);
+    } catch (RuntimeException e) {
+      throw droppedOr(bindery, collection, e);
     }
-    bindery.commit(collection);
     uploads.deleteItem(collection, id);
     ctx.status(204);
   }
@@ -497,16 +604,7 @@ final class ItemsController {
   private void content(Context ctx, Caller caller) throws IOException {
     String collection = ctx.pathParam("name");
     Item item = item(collection, ctx.pathParam("id"));
-    ContentFiles.Servable file =
-        content
-            .servable(item.source())
-            .orElseThrow(
-                () ->
-                    ApiProblem.notFound(
-                        "item '"
-                            + item.id()
-                            + "' has no file this server can serve (it was not ingested from a"
-                            + " file, or the file is gone)"));
+    ContentFiles.Servable file = content.verified(item);
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("Cache-Control", "private, max-age=60");
     if (file.mediaType().startsWith("audio/") || file.mediaType().startsWith("video/")) {
@@ -522,10 +620,15 @@ final class ItemsController {
   private Item item(String collection, String id) {
     checkReadId(id, "path");
     bindery.describe(collection);
-    return bindery
-        .backend()
-        .get(collection, id)
-        .orElseThrow(
-            () -> ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'"));
+    try {
+      return bindery
+          .backend()
+          .get(collection, id)
+          .orElseThrow(
+              () ->
+                  ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'"));
+    } catch (RuntimeException e) {
+      throw droppedOr(bindery, collection, e);
+    }
   }
 }

@@ -8,9 +8,15 @@ import dev.bindery.indexer.IndexUnavailableException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +34,34 @@ final class ProblemMapper {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemMapper.class);
 
   private final Json json;
+  private final List<Pattern> serverPaths;
 
-  ProblemMapper(Json json) {
+  /**
+   * @param json writes the bodies
+   * @param serverPaths folders of this server (data, uploads, temp, home) whose paths a detail must
+   *     not disclose: a path under one is cut to its file name
+   */
+  ProblemMapper(Json json, List<Path> serverPaths) {
     this.json = json;
+    List<String> roots = new ArrayList<>();
+    for (Path p : serverPaths) {
+      if (p != null) {
+        String s = p.toAbsolutePath().normalize().toString();
+        if (s.length() > 1) {
+          roots.add(s);
+        }
+      }
+    }
+    // Longest first, so a path under the uploads folder is not first cut at the data folder.
+    roots.sort(Comparator.comparingInt(String::length).reversed());
+    this.serverPaths =
+        roots.stream()
+            .distinct()
+            .map(
+                r ->
+                    Pattern.compile(
+                        Pattern.quote(r) + "(?=$|[/\\s'\",;()\\[\\]:])(?:/[^\\s'\",;()\\[\\]]*)?"))
+            .toList();
   }
 
   /** The problem an exception stands for. */
@@ -47,6 +78,12 @@ final class ProblemMapper {
           ApiProblem.unavailable(
               "busy", "Server busy", "the server is shutting down or overloaded", 1);
       case HttpResponseException h -> fromJavalin(h);
+      case org.eclipse.jetty.http.BadMessageException b when b.getCode() < 500 ->
+          ApiProblem.of(
+              b.getCode(),
+              "bad-request",
+              HttpStatus.forStatus(b.getCode()).getMessage(),
+              "the request could not be read: " + b.getReason());
       case GeneratorException g ->
           ApiProblem.of(502, "generator-failed", "Answer generator failed", g.getMessage())
               .with("generator_failure", g.kind().name().toLowerCase(java.util.Locale.ROOT));
@@ -81,7 +118,7 @@ final class ProblemMapper {
     o.put("type", TYPE_PREFIX + p.type());
     o.put("title", p.title());
     o.put("status", p.status());
-    o.put("detail", p.detail() == null ? p.title() : p.detail());
+    o.put("detail", p.detail() == null ? p.title() : detail(p.detail()));
     if (instance != null) {
       o.put("instance", instance);
     }
@@ -89,6 +126,27 @@ final class ProblemMapper {
       o.set(e.getKey(), json.mapper().valueToTree(e.getValue()));
     }
     return o;
+  }
+
+  /**
+   * A detail as it may leave the server: no folder of the server's (a file keeps its name, which
+   * the client gave or can see in the item), and no longer than {@link Excerpt#MAX_DETAIL_CHARS}.
+   */
+  String detail(String detail) {
+    String d = Excerpt.of(detail, 4 * Excerpt.MAX_DETAIL_CHARS);
+    for (Pattern root : serverPaths) {
+      d =
+          root.matcher(d)
+              .replaceAll(
+                  m -> {
+                    String path = m.group();
+                    int slash = path.lastIndexOf('/');
+                    String name = slash < 0 ? "" : path.substring(slash + 1);
+                    return Matcher.quoteReplacement(
+                        name.isEmpty() || slash == 0 ? "<server folder>" : name);
+                  });
+    }
+    return Excerpt.of(d, Excerpt.MAX_DETAIL_CHARS);
   }
 
   private static ApiProblem fromJavalin(HttpResponseException h) {

@@ -119,11 +119,15 @@ public record Route(
       return this;
     }
 
-    /** Takes a JSON body of one of these records; also adds 400 and 413 to the errors. */
+    /**
+     * Takes a JSON body of one of these records; also adds 400, 413 and 415 (any other content
+     * type) to the errors.
+     */
     public Builder body(Class<?>... types) {
       requestBodies.addAll(List.of(types));
       errors.add(400);
       errors.add(413);
+      errors.add(415);
       return this;
     }
 

@@ -57,6 +57,8 @@ final class SearchController {
   private final QueryParser parser;
   private final QuerySpecJson specJson;
   private final RagPipeline rag;
+  private final DecodeGate decodes;
+  private final RequestBounds bounds;
 
   SearchController(
       Bindery bindery,
@@ -65,7 +67,10 @@ final class SearchController {
       SearchPool pool,
       ServerMetrics metrics,
       ContentFiles content,
-      RagPipeline rag) {
+      RagPipeline rag,
+      DecodeGate decodes) {
+    this.decodes = decodes;
+    this.bounds = new RequestBounds(io.json(), config.maxExpressionLength());
     this.bindery = bindery;
     this.config = config;
     this.io = io;
@@ -103,13 +108,19 @@ final class SearchController {
 
   private void search(Context ctx, Caller caller) throws Exception {
     String collection = ctx.pathParam("name");
-    SearchRequest req = io.json().read(io.body(ctx), SearchRequest.class, "request body");
+    byte[] body = io.body(ctx);
+    bounds.check(body, "request body");
+    SearchRequest req = io.json().read(body, SearchRequest.class, "request body");
     QuerySpec spec = query(req.query());
     SearchOptions options = options(req);
-    HttpTermEmbedder embedder = new HttpTermEmbedder(bindery.embedder(collection), null);
+    HttpTermEmbedder embedder = new HttpTermEmbedder(bindery.embedder(collection), null, decodes);
     long start = System.nanoTime();
-    SearchResponse r =
-        pool.run("search", () -> executor.search(collection, spec, options, embedder));
+    SearchResponse r;
+    try {
+      r = pool.run("search", () -> executor.search(collection, spec, options, embedder));
+    } catch (RuntimeException e) {
+      throw ItemsController.droppedOr(bindery, collection, e);
+    }
     metrics.search(collection, System.nanoTime() - start);
     List<HitBody> hits = new ArrayList<>(r.hits().size());
     for (ResultHit h : r.hits()) {
@@ -141,7 +152,9 @@ final class SearchController {
 
   private void ask(Context ctx, Caller caller) throws Exception {
     String collection = ctx.pathParam("name");
-    AskRequest req = io.json().read(io.body(ctx), AskRequest.class, "request body");
+    byte[] body = io.body(ctx);
+    bounds.check(body, "request body");
+    AskRequest req = io.json().read(body, AskRequest.class, "request body");
     if (req.question() == null) {
       throw ApiProblem.badRequest("request body: 'question' is missing");
     }
@@ -173,7 +186,13 @@ final class SearchController {
     bindery.describe(collection); // 404 before any work
     Answer answer;
     try {
-      answer = pool.run("ask", () -> rag.ask(ask));
+      answer =
+          pool.run(
+              "ask",
+              () ->
+                  ask.image() == null
+                      ? rag.ask(ask)
+                      : decodes.run("the question's image", () -> rag.ask(ask)));
     } catch (CollectionNotFoundException e) {
       throw e;
     } catch (IllegalArgumentException e) {

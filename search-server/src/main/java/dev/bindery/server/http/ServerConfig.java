@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * How the HTTP server listens, what it lets through and whom. Immutable; start from {@link
@@ -29,6 +30,13 @@ import java.util.Objects;
  *     keep none
  * @param modelDirs directories whose sub-directories may be named as model packages when a
  *     collection is created over HTTP (besides the packages in the jar)
+ * @param allowedHosts names the {@code Host} header may carry besides the loopback names and the
+ *     bound address ({@code *.example.com} for sub-domains, {@code *} for any); other hosts get
+ *     421, so a DNS-rebinding page cannot reach the server under its own name
+ * @param keysFile the file {@link #keys} came from, read again when it changes (keys added or
+ *     removed take effect without a restart), or null when the keys are fixed
+ * @param maxConcurrentDecodes media decodes (images, audio, video) run at once across ingest and
+ *     search; more wait, so N hostile files cannot each take a decode's worth of heap at once
  */
 public record ServerConfig(
     String host,
@@ -44,10 +52,18 @@ public record ServerConfig(
     List<String> corsOrigins,
     Path webRoot,
     Path uploadsDir,
-    List<Path> modelDirs) {
+    List<Path> modelDirs,
+    List<String> allowedHosts,
+    Path keysFile,
+    int maxConcurrentDecodes) {
 
   /** The default port of {@code bindery serve} and {@code bindery demo}. */
   public static final int DEFAULT_PORT = 7700;
+
+  // A DNS name, an IPv4 address, or an IPv6 address (bare or bracketed); a leading "*." allows
+  // every sub-domain of a name.
+  private static final Pattern HOST_NAME =
+      Pattern.compile("(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[?[0-9A-Fa-f:.]+]?");
 
   /** 32 MiB. */
   public static final long DEFAULT_MAX_BODY_BYTES = 32L << 20;
@@ -92,6 +108,19 @@ public record ServerConfig(
       }
     }
     modelDirs = List.copyOf(modelDirs);
+    allowedHosts = List.copyOf(allowedHosts);
+    for (String h : allowedHosts) {
+      if (!h.equals("*") && !HOST_NAME.matcher(h).matches()) {
+        throw new IllegalArgumentException(
+            "allowed host must be a host name or address without scheme, port or path (or *), got '"
+                + h
+                + "'");
+      }
+    }
+    if (maxConcurrentDecodes < 1) {
+      throw new IllegalArgumentException(
+          "max concurrent decodes must be >= 1, got " + maxConcurrentDecodes);
+    }
   }
 
   /**
@@ -115,7 +144,10 @@ public record ServerConfig(
         List.of(),
         null,
         null,
-        List.of());
+        List.of(),
+        List.of(),
+        null,
+        2);
   }
 
   public ServerConfig withHost(String h) {
@@ -133,7 +165,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withPort(int p) {
@@ -151,7 +186,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withMaxBodyBytes(long b) {
@@ -169,7 +207,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withMaxK(int k) {
@@ -187,7 +228,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withMaxExpressionLength(int n) {
@@ -205,7 +249,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withRequestTimeout(Duration t) {
@@ -223,7 +270,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withMaxConcurrentIngests(int n) {
@@ -241,7 +291,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withSearchThreads(int threads, int queue) {
@@ -259,7 +312,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withKeys(ApiKeys k) {
@@ -277,7 +333,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withCorsOrigins(List<String> origins) {
@@ -295,7 +354,10 @@ public record ServerConfig(
         origins,
         webRoot,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withWebRoot(Path dir) {
@@ -313,7 +375,10 @@ public record ServerConfig(
         corsOrigins,
         dir,
         uploadsDir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withUploadsDir(Path dir) {
@@ -331,7 +396,10 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         dir,
-        modelDirs);
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
   }
 
   public ServerConfig withModelDirs(List<Path> dirs) {
@@ -349,6 +417,76 @@ public record ServerConfig(
         corsOrigins,
         webRoot,
         uploadsDir,
-        dirs);
+        dirs,
+        allowedHosts,
+        keysFile,
+        maxConcurrentDecodes);
+  }
+
+  public ServerConfig withAllowedHosts(List<String> hosts) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs,
+        hosts,
+        keysFile,
+        maxConcurrentDecodes);
+  }
+
+  public ServerConfig withMaxConcurrentDecodes(int n) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        keys,
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs,
+        allowedHosts,
+        keysFile,
+        n);
+  }
+
+  /**
+   * Keys read from {@code file} and read again whenever the file changes (see {@link #keysFile});
+   * null turns keys off.
+   */
+  public ServerConfig withKeysFile(Path file) {
+    return new ServerConfig(
+        host,
+        port,
+        maxBodyBytes,
+        maxK,
+        maxExpressionLength,
+        requestTimeout,
+        maxConcurrentIngests,
+        searchThreads,
+        searchQueue,
+        file == null ? null : ApiKeys.load(file),
+        corsOrigins,
+        webRoot,
+        uploadsDir,
+        modelDirs,
+        allowedHosts,
+        file,
+        maxConcurrentDecodes);
   }
 }

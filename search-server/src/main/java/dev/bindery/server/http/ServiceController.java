@@ -43,7 +43,9 @@ final class ServiceController {
             .responds(200, Health.class)
             .handler(this::health),
         Route.of(HandlerType.GET, "/metrics", "metrics")
-            .summary("Prometheus metrics: requests, search latency, ingests, JVM")
+            .summary(
+                "Prometheus metrics: requests, search latency, ingests, JVM (an admin key not"
+                    + " limited to collections)")
             .scope(Scope.ADMIN)
             .respondsWith(200, "text/plain")
             .handler(this::metrics),
@@ -60,6 +62,23 @@ final class ServiceController {
   }
 
   private void metrics(Context ctx, Caller caller) {
+    // The counters are labelled by collection, so a key limited to some collections would learn
+    // the names and traffic of the others.
+    caller
+        .key()
+        .filter(k -> !k.collections().isEmpty())
+        .ifPresent(
+            k -> {
+              throw ApiProblem.of(
+                  403,
+                  "forbidden",
+                  "Forbidden",
+                  "key '"
+                      + k.name()
+                      + "' is limited to collections "
+                      + k.collections()
+                      + "; /metrics shows every collection and needs an admin key for all of them");
+            });
     ctx.contentType(PROMETHEUS_TEXT);
     ctx.result(metrics.scrape());
   }

@@ -14,7 +14,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -24,15 +27,25 @@ import java.util.stream.Stream;
  * the store. A new upload of an id gets a new file; the old one is removed only after the index
  * write succeeded ({@link #commit}), and the new one is removed if it failed ({@link #discard}), so
  * a failed request leaves the store as it was.
+ *
+ * <p>Concurrent uploads of one id each stage their own file, registered as in flight until their
+ * request is done. Cleanup removes only files that are neither in flight nor the item's current
+ * source, so one request's cleanup can never delete the file another request is embedding or has
+ * just written (it used to remove every other file of the id, losing the winner's content).
  */
 final class UploadStore {
   private final Path root;
+  private final Set<Path> inFlight = ConcurrentHashMap.newKeySet();
+  private final Object[] locks = new Object[64];
 
   /**
    * @param root the store's folder, or null to keep no uploads
    */
   UploadStore(Path root) {
     this.root = root == null ? null : root.toAbsolutePath().normalize();
+    for (int i = 0; i < locks.length; i++) {
+      locks[i] = new Object();
+    }
   }
 
   boolean enabled() {
@@ -47,31 +60,48 @@ final class UploadStore {
       throw new IllegalArgumentException("file extension '" + extension + "' is not allowed");
     }
     Path dir = itemDir(collection, id);
+    Path target = dir.resolve(UUID.randomUUID() + "." + ext);
+    // Registered before it exists, so no cleanup can see it unregistered.
+    inFlight.add(target);
     try {
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, ".staging-", "." + ext);
-      Files.write(tmp, bytes);
-      Path target = dir.resolve(UUID.randomUUID() + "." + ext);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      return target;
+      for (int attempt = 0; ; attempt++) {
+        try {
+          Files.createDirectories(dir);
+          Path tmp = Files.createTempFile(dir, ".staging-", "." + ext);
+          Files.write(tmp, bytes);
+          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+          return target;
+        } catch (NoSuchFileException e) {
+          // Another request's cleanup removed the (then empty) folder between our steps.
+          if (attempt >= 3) {
+            throw e;
+          }
+        }
+      }
     } catch (IOException e) {
+      inFlight.remove(target);
       throw new UncheckedIOException("cannot store the upload of item '" + id + "': " + e, e);
     }
   }
 
-  /** After a successful write: removes the item's older uploads, keeping {@code kept}. */
-  void commit(String collection, String id, Path kept) {
+  /**
+   * After a successful write: removes the item's files that are neither {@code current} (the item's
+   * source as the index holds it now, which a later write may have changed) nor in flight in
+   * another request, and ends {@code kept}'s time in flight.
+   */
+  void commit(String collection, String id, Path kept, Supplier<String> current) {
     Path dir = itemDir(collection, id);
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path f : files) {
-        if (!f.equals(kept)) {
-          Files.deleteIfExists(f);
-        }
+    // One cleanup of an item's folder at a time, each reading the item's source inside the lock:
+    // the last cleanup then runs after the last write and sees every other request done, so
+    // exactly the current file is left.
+    synchronized (locks[Math.floorMod(dir.hashCode(), locks.length)]) {
+      try {
+        // kept is still registered, but it is this request's own: if a later write replaced it
+        // as the item's source, it goes now (nobody else would remove it).
+        clean(dir, current.get(), kept);
+      } finally {
+        inFlight.remove(kept);
       }
-    } catch (NoSuchFileException e) {
-      // Nothing to clean.
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot clean old uploads of item '" + id + "': " + e, e);
     }
   }
 
@@ -82,21 +112,34 @@ final class UploadStore {
     }
     try {
       Files.deleteIfExists(staged);
-      Path dir = staged.getParent();
-      try (Stream<Path> s = Files.list(dir)) {
-        if (s.findAny().isEmpty()) {
-          Files.deleteIfExists(dir);
-        }
-      }
     } catch (IOException e) {
       // A stray upload costs disk, not correctness: no item points at it.
+    } finally {
+      inFlight.remove(staged);
     }
   }
 
-  /** Removes the uploads of a deleted item. */
+  /** Removes the uploads of a deleted item (not those of writes still in flight). */
   void deleteItem(String collection, String id) {
     if (root != null) {
-      deleteTree(itemDir(collection, id));
+      clean(itemDir(collection, id), null, null);
+    }
+  }
+
+  private void clean(Path dir, String current, Path own) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        boolean othersInFlight = inFlight.contains(f) && !f.equals(own);
+        if (!othersInFlight && !name.startsWith(".staging-") && !f.toString().equals(current)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // Nothing to clean.
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot clean old uploads in " + dir.getFileName() + ": " + e, e);
     }
   }
 
