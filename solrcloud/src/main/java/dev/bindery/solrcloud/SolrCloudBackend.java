@@ -977,12 +977,13 @@ public final class SolrCloudBackend implements IndexBackend {
     }
     hits.sort(Hit.RANKING.thenComparingInt(h -> h.segment() == null ? -1 : h.segment().index()));
     return new SearchResult(
-        hits.size() > q.k() ? hits.subList(0, q.k()) : hits,
-        exact ? SearchResult.Strategy.EXACT : SearchResult.Strategy.HNSW,
-        rsp.getResults().getNumFound(),
-        st.shards(),
-        exact ? st.shards() : 0,
-        0);
+            hits.size() > q.k() ? hits.subList(0, q.k()) : hits,
+            exact ? SearchResult.Strategy.EXACT : SearchResult.Strategy.HNSW,
+            rsp.getResults().getNumFound(),
+            st.shards(),
+            exact ? st.shards() : 0,
+            0)
+        .atLeast(q.minScore());
   }
 
   private static String luceneSimilarity(Similarity s) {
@@ -1047,7 +1048,8 @@ public final class SolrCloudBackend implements IndexBackend {
     }
     hits.sort(Hit.RANKING);
     return new SearchResult(
-        hits, SearchResult.Strategy.BM25, rsp.getResults().getNumFound(), st.shards(), 0, 0);
+            hits, SearchResult.Strategy.BM25, rsp.getResults().getNumFound(), st.shards(), 0, 0)
+        .atLeast(q.minScore());
   }
 
   private String filterQuery(

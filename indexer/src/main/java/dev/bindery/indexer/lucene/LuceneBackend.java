@@ -167,12 +167,12 @@ public final class LuceneBackend implements IndexBackend {
 
   @Override
   public SearchResult knn(String collection, KnnQuery query) {
-    return collection(collection).knn(query);
+    return collection(collection).knn(query).atLeast(query.minScore());
   }
 
   @Override
   public SearchResult text(String collection, TextQuery query) {
-    return collection(collection).text(query);
+    return collection(collection).text(query).atLeast(query.minScore());
   }
 
   @Override
