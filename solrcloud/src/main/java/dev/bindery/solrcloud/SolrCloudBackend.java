@@ -887,6 +887,82 @@ public final class SolrCloudBackend implements IndexBackend {
   }
 
   @Override
+  public long count(String collection, dev.bindery.indexer.Filter filter) {
+    CollectionState st = state(collection);
+    ModifiableSolrParams p = new ModifiableSolrParams();
+    p.set("q", "*:*");
+    p.add("fq", ITEM_FQ);
+    if (filter != null) {
+      p.add("fq", filterQuery(collection, st, filter, p));
+    }
+    p.set("rows", 0);
+    return query(collection, p, "counting items of '" + collection + "'")
+        .getResults()
+        .getNumFound();
+  }
+
+  @Override
+  public int deleteWhere(String collection, dev.bindery.indexer.Filter filter) {
+    java.util.Objects.requireNonNull(filter, "filter (delete by filter needs one)");
+    CollectionState st = state(collection);
+    List<String> ids = new ArrayList<>();
+    String cursor = "*";
+    while (true) {
+      ModifiableSolrParams p = new ModifiableSolrParams();
+      p.set("q", "*:*");
+      p.add("fq", ITEM_FQ);
+      p.add("fq", filterQuery(collection, st, filter, p));
+      p.set("rows", RTG_CHUNK);
+      // A cursor needs a sort on the unique key; every page then continues exactly.
+      p.set("sort", SolrFields.ID + " asc");
+      p.set("fl", SolrFields.PARENT);
+      p.set("cursorMark", cursor);
+      QueryResponse rsp = query(collection, p, "finding items to delete in '" + collection + "'");
+      for (SolrDocument d : rsp.getResults()) {
+        ids.add((String) d.getFirstValue(SolrFields.PARENT));
+      }
+      String next = rsp.getNextCursorMark();
+      if (next == null || next.equals(cursor)) {
+        break;
+      }
+      cursor = next;
+    }
+    int deleted = 0;
+    for (int i = 0; i < ids.size(); i += RTG_CHUNK) {
+      deleted += delete(collection, ids.subList(i, Math.min(ids.size(), i + RTG_CHUNK)));
+    }
+    return deleted;
+  }
+
+  @Override
+  public Optional<Item> updateMetadata(String collection, String id, Map<String, Object> changes) {
+    Names.checkId(id);
+    java.util.Objects.requireNonNull(changes, "changes");
+    CollectionState st = freshState(collection);
+    List<String> ids = List.of(id);
+    acquire(ids);
+    try {
+      CollectionConfig cfg = st.config();
+      // Real-time get: the item as last written, refreshed or not.
+      Item stored = latestItems(collection, cfg, ids).get(id);
+      if (stored == null) {
+        return Optional.empty();
+      }
+      Item updated = ItemChecks.withMetadataChanges(stored, changes);
+      Map<String, FieldType> newFields = new LinkedHashMap<>();
+      ItemChecks.checkMetadata(updated, cfg, newFields);
+      if (!newFields.isEmpty()) {
+        cfg = addFields(collection, newFields, Set.of(), false);
+      }
+      // The stored vectors as they are: prepared once on ingest, not normalized again.
+      write(collection, cfg, List.of(asPrepared(updated)));
+      return Optional.of(updated);
+    } finally {
+      release(ids);
+    }
+  }
+
+  @Override
   public void refresh(String collection) {
     state(collection);
     retrier.call(

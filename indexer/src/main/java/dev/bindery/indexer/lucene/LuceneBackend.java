@@ -3,6 +3,7 @@ package dev.bindery.indexer.lucene;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.CollectionNotFoundException;
+import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
@@ -153,6 +154,21 @@ public final class LuceneBackend implements IndexBackend {
   @Override
   public Optional<Item> get(String collection, String id) {
     return collection(collection).get(id);
+  }
+
+  @Override
+  public long count(String collection, Filter filter) {
+    return collection(collection).count(filter);
+  }
+
+  @Override
+  public int deleteWhere(String collection, Filter filter) {
+    return collection(collection).deleteWhere(filter);
+  }
+
+  @Override
+  public Optional<Item> updateMetadata(String collection, String id, Map<String, Object> changes) {
+    return collection(collection).updateMetadata(id, changes);
   }
 
   @Override

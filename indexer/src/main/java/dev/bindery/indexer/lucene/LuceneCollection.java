@@ -14,6 +14,7 @@ import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.ItemChecks;
 import dev.bindery.indexer.KnnQuery;
+import dev.bindery.indexer.MetadataValues;
 import dev.bindery.indexer.Names;
 import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.SearchResult;
@@ -561,6 +562,91 @@ final class LuceneCollection implements Closeable {
       }
     }
     return existed;
+  }
+
+  /** Items visible to search that pass {@code f} (null: all). */
+  long count(Filter f) {
+    IndexSearcher s = acquire();
+    try {
+      return s.count(f == null ? ITEMS : filterQuery(f));
+    } catch (IOException e) {
+      throw new UncheckedIOException("collection '" + name + "': count failed", e);
+    } finally {
+      release(s);
+    }
+  }
+
+  /** Deletes the items visible to search that pass {@code f}. */
+  int deleteWhere(Filter f) {
+    java.util.Objects.requireNonNull(f, "filter (delete by filter needs one)");
+    List<String> ids = new ArrayList<>();
+    IndexSearcher s = acquire();
+    try {
+      Weight w = s.createWeight(s.rewrite(filterQuery(f)), ScoreMode.COMPLETE_NO_SCORES, 1f);
+      for (LeafReaderContext ctx : s.getIndexReader().leaves()) {
+        Scorer scorer = w.scorer(ctx);
+        SortedDocValues idValues = ctx.reader().getSortedDocValues(DocFields.ID_VALUES);
+        if (scorer == null || idValues == null) {
+          continue;
+        }
+        Bits live = ctx.reader().getLiveDocs();
+        DocIdSetIterator it = scorer.iterator();
+        for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+          if ((live == null || live.get(doc)) && idValues.advanceExact(doc)) {
+            ids.add(idValues.lookupOrd(idValues.ordValue()).utf8ToString());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("collection '" + name + "': delete by filter failed", e);
+    } finally {
+      release(s);
+    }
+    return ids.isEmpty() ? 0 : delete(ids);
+  }
+
+  /**
+   * Rewrites one item's block with changed metadata and the stored vectors as they are (not
+   * prepared again, so not a bit of them changes), under the item's stripe lock.
+   */
+  Optional<Item> updateMetadata(String id, Map<String, Object> changes) {
+    Names.checkId(id);
+    ReentrantLock lock = stripe(id);
+    lock.lock();
+    try {
+      // Earlier writes of this id must be visible, or the update would start from a stale item.
+      refresh();
+      Optional<Item> stored = get(id);
+      if (stored.isEmpty()) {
+        return Optional.empty();
+      }
+      Item updated = ItemChecks.withMetadataChanges(stored.get(), changes);
+      Map<String, FieldType> newFields = new LinkedHashMap<>();
+      ItemChecks.checkMetadata(updated, config, newFields);
+      MetadataValues.checkModality(updated.id(), updated.modality());
+      List<Map<String, float[]>> segmentVectors = new ArrayList<>();
+      updated.segments().forEach(seg -> segmentVectors.add(seg.vectors()));
+      Prepared p;
+      try {
+        p =
+            new Prepared(
+                updated,
+                updated.vectors(),
+                segmentVectors,
+                JSON.writeValueAsBytes(updated.metadata()),
+                JSON.writeValueAsBytes(updated.text()));
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "item '" + id + "': metadata cannot be serialized: " + e.getMessage(), e);
+      }
+      if (!newFields.isEmpty()) {
+        addFields(newFields);
+      }
+      write(p);
+      return Optional.of(updated);
+    } finally {
+      lock.unlock();
+    }
   }
 
   void refresh() {
