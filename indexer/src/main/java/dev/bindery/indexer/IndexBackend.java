@@ -57,9 +57,10 @@ public interface IndexBackend extends Closeable {
    * the ids {@link #count} counts; durable with the next commit.
    *
    * @param filter which items; required (there is {@link #dropCollection} for all of them)
-   * @return number of items deleted
+   * @return the ids of the items deleted, sorted (an item another writer deleted meanwhile is left
+   *     out)
    */
-  int deleteWhere(String collection, Filter filter);
+  List<String> deleteWhere(String collection, Filter filter);
 
   /**
    * Sets or removes metadata fields of one item without touching its vectors, text or segments:
@@ -73,6 +74,17 @@ public interface IndexBackend extends Closeable {
    * @throws IllegalArgumentException naming the field and the reason; nothing is written
    */
   Optional<Item> updateMetadata(String collection, String id, Map<String, Object> changes);
+
+  /**
+   * How many items visible to search that pass {@code filter} (null: all) hold each value of each
+   * field: the counts behind facets. Values are in their indexed form (String for keyword, Long for
+   * long and date (epoch ms), Double for double); an item counts once for each distinct value it
+   * holds (see {@link ValueCounts}).
+   *
+   * @return field to (value to number of items), fields in the order asked, values unordered
+   * @throws IllegalArgumentException naming an unknown field, or a bad filter
+   */
+  Map<String, Map<Object, Long>> valueCounts(String collection, Filter filter, List<String> fields);
 
   /** Makes all writes so far visible to search. */
   void refresh(String collection);

@@ -16,6 +16,7 @@ import dev.bindery.indexer.SearchResult;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.TextQuery;
+import dev.bindery.indexer.ValueCounts;
 import dev.bindery.indexer.VectorChecks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -823,19 +824,24 @@ public final class SolrCloudBackend implements IndexBackend {
 
   @Override
   public int delete(String collection, Collection<String> ids) {
+    return deleteExisting(collection, ids).size();
+  }
+
+  /** Deletes the items; returns the ids of those that existed. */
+  private List<String> deleteExisting(String collection, Collection<String> ids) {
     java.util.Objects.requireNonNull(ids, "ids");
     ids.forEach(Names::checkId);
     state(collection);
     List<String> unique = new ArrayList<>(new LinkedHashSet<>(ids));
     if (unique.isEmpty()) {
-      return 0;
+      return List.of();
     }
     acquire(unique);
     try {
       List<SolrDocument> existing =
           realtimeGet(collection, unique.stream().map(SolrFields::itemDocId).toList());
       if (existing.isEmpty()) {
-        return 0;
+        return List.of();
       }
       List<String> docIds = new ArrayList<>();
       for (SolrDocument d : existing) {
@@ -849,7 +855,7 @@ public final class SolrCloudBackend implements IndexBackend {
       retrier.call(
           "deleting " + existing.size() + " item(s) from '" + collection + "'",
           () -> req.process(client, collection));
-      return existing.size();
+      return existing.stream().map(d -> (String) d.getFirstValue(SolrFields.PARENT)).toList();
     } finally {
       release(unique);
     }
@@ -902,7 +908,7 @@ public final class SolrCloudBackend implements IndexBackend {
   }
 
   @Override
-  public int deleteWhere(String collection, dev.bindery.indexer.Filter filter) {
+  public List<String> deleteWhere(String collection, dev.bindery.indexer.Filter filter) {
     java.util.Objects.requireNonNull(filter, "filter (delete by filter needs one)");
     CollectionState st = state(collection);
     List<String> ids = new ArrayList<>();
@@ -927,11 +933,48 @@ public final class SolrCloudBackend implements IndexBackend {
       }
       cursor = next;
     }
-    int deleted = 0;
+    List<String> deleted = new ArrayList<>();
     for (int i = 0; i < ids.size(); i += RTG_CHUNK) {
-      deleted += delete(collection, ids.subList(i, Math.min(ids.size(), i + RTG_CHUNK)));
+      deleted.addAll(
+          deleteExisting(collection, ids.subList(i, Math.min(ids.size(), i + RTG_CHUNK))));
     }
+    deleted.sort(null);
     return deleted;
+  }
+
+  /**
+   * Counted item by item from the stored metadata of the matching items, read with a cursor: the
+   * metadata fields are points without doc values in Solr, which Solr cannot facet on. Costs a read
+   * of every matching item's metadata.
+   */
+  @Override
+  public Map<String, Map<Object, Long>> valueCounts(
+      String collection, dev.bindery.indexer.Filter filter, List<String> fields) {
+    CollectionState st = freshState(collection);
+    ValueCounts counts = new ValueCounts(st.config(), fields);
+    String cursor = "*";
+    while (true) {
+      ModifiableSolrParams p = new ModifiableSolrParams();
+      p.set("q", "*:*");
+      p.add("fq", ITEM_FQ);
+      if (filter != null) {
+        p.add("fq", filterQuery(collection, st, filter, p));
+      }
+      p.set("rows", RTG_CHUNK);
+      p.set("sort", SolrFields.ID + " asc");
+      p.set("fl", SolrFields.ID + "," + SolrFields.PARENT + "," + SolrFields.META_JSON);
+      p.set("cursorMark", cursor);
+      QueryResponse rsp = query(collection, p, "counting values in '" + collection + "'");
+      for (SolrDocument d : rsp.getResults()) {
+        counts.add((String) d.getFirstValue(SolrFields.PARENT), SolrDocuments.metadata(d));
+      }
+      String next = rsp.getNextCursorMark();
+      if (next == null || next.equals(cursor)) {
+        break;
+      }
+      cursor = next;
+    }
+    return counts.counts();
   }
 
   @Override

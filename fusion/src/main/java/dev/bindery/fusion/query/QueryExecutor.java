@@ -6,6 +6,7 @@ import dev.bindery.fusion.rank.LegScore;
 import dev.bindery.fusion.rank.Mmr;
 import dev.bindery.fusion.rank.RankFusion;
 import dev.bindery.indexer.CollectionConfig;
+import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.indexer.Item;
@@ -14,6 +15,7 @@ import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.SearchResult;
 import dev.bindery.indexer.Segment;
 import dev.bindery.indexer.TextQuery;
+import dev.bindery.indexer.ValueCounts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,6 +146,7 @@ public final class QueryExecutor {
       double min = options.minScore();
       ranked = ranked.stream().filter(h -> h.score() >= min).toList();
     }
+    Map<String, Facet> facets = facets(collection, config, ranked, options);
     if (!mmr) {
       ranked = page(ranked, options);
     }
@@ -183,7 +186,37 @@ public final class QueryExecutor {
               .encode();
     }
     long tookMs = (System.nanoTime() - start) / 1_000_000;
-    return new SearchResponse(hits, tookMs, infos, next);
+    return new SearchResponse(hits, tookMs, infos, next, facets);
+  }
+
+  /**
+   * The facets asked for: counted by the backend over every item passing the filter, or here over
+   * the top N hits of the ranking (after thresholds, before paging).
+   */
+  private Map<String, Facet> facets(
+      String collection, CollectionConfig config, List<FusedHit> ranked, SearchOptions options) {
+    FacetRequest request = options.facets();
+    if (request == null) {
+      return Map.of();
+    }
+    Map<String, FieldType> types = ValueCounts.fieldTypes(config, request.fields());
+    Map<String, Map<Object, Long>> counts;
+    if (request.topHits() == 0) {
+      counts = backend.valueCounts(collection, options.filter(), request.fields());
+    } else {
+      ValueCounts c = new ValueCounts(config, request.fields());
+      for (FusedHit h : ranked.subList(0, Math.min(request.topHits(), ranked.size()))) {
+        c.add(h.id(), h.hit().metadata());
+      }
+      counts = c.counts();
+    }
+    Map<String, Facet> out = new LinkedHashMap<>();
+    types.forEach(
+        (field, type) ->
+            out.put(
+                field,
+                Facet.of(field, type, counts.getOrDefault(field, Map.of()), request.size())));
+    return out;
   }
 
   /** This page of a ranked list: after the cursor, or from the offset; k hits at most. */

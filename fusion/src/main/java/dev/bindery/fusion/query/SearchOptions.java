@@ -27,6 +27,7 @@ import java.util.TreeMap;
  * @param offset hits of the ranking skipped before the k returned; {@code offset + k} is at most
  *     {@value KnnQuery#MAX_K}
  * @param after the cursor of the previous page (search-after), or null; excludes {@code offset}
+ * @param facets the facets to count, or null for none
  */
 public record SearchOptions(
     int k,
@@ -39,7 +40,8 @@ public record SearchOptions(
     Double minScore,
     Map<String, Double> legMinScores,
     int offset,
-    SearchCursor after) {
+    SearchCursor after,
+    FacetRequest facets) {
 
   /** Per-leg depth used when fusing or diversifying and {@link #candidates} is 0. */
   public static final int DEFAULT_CANDIDATES = 50;
@@ -108,7 +110,19 @@ public record SearchOptions(
       int candidates,
       List<String> bm25Fields,
       boolean explain) {
-    this(k, filter, fusion, mmrLambda, candidates, bm25Fields, explain, null, Map.of(), 0, null);
+    this(
+        k,
+        filter,
+        fusion,
+        mmrLambda,
+        candidates,
+        bm25Fields,
+        explain,
+        null,
+        Map.of(),
+        0,
+        null,
+        null);
   }
 
   /** The k best hits, no filter, RRF, no MMR, no explain. */
@@ -129,7 +143,8 @@ public record SearchOptions(
         min,
         legMinScores,
         offset,
-        after);
+        after,
+        facets);
   }
 
   /** This with per-leg thresholds on raw leg scores, applied before fusion. */
@@ -145,7 +160,8 @@ public record SearchOptions(
         minScore,
         mins,
         offset,
-        after);
+        after,
+        facets);
   }
 
   /** This page: skip {@code n} hits. */
@@ -161,7 +177,8 @@ public record SearchOptions(
         minScore,
         legMinScores,
         n,
-        after);
+        after,
+        facets);
   }
 
   /** The page after {@code cursor} (null: the first page). */
@@ -177,7 +194,25 @@ public record SearchOptions(
         minScore,
         legMinScores,
         offset,
-        cursor);
+        cursor,
+        facets);
+  }
+
+  /** This with facets (null for none). */
+  public SearchOptions withFacets(FacetRequest f) {
+    return new SearchOptions(
+        k,
+        filter,
+        fusion,
+        mmrLambda,
+        candidates,
+        bm25Fields,
+        explain,
+        minScore,
+        legMinScores,
+        offset,
+        after,
+        f);
   }
 
   /** Where this page starts in the ranking: the offset, or the cursor's position. */
@@ -197,7 +232,8 @@ public record SearchOptions(
         minScore,
         legMinScores,
         offset,
-        after);
+        after,
+        facets);
   }
 
   public SearchOptions withFusion(FusionConfig f) {
@@ -212,7 +248,8 @@ public record SearchOptions(
         minScore,
         legMinScores,
         offset,
-        after);
+        after,
+        facets);
   }
 
   public SearchOptions withMmr(double lambda) {
@@ -227,7 +264,8 @@ public record SearchOptions(
         minScore,
         legMinScores,
         offset,
-        after);
+        after,
+        facets);
   }
 
   public SearchOptions withCandidates(int n) {
@@ -242,7 +280,8 @@ public record SearchOptions(
         minScore,
         legMinScores,
         offset,
-        after);
+        after,
+        facets);
   }
 
   public SearchOptions withBm25Fields(List<String> fields) {
@@ -257,7 +296,8 @@ public record SearchOptions(
         minScore,
         legMinScores,
         offset,
-        after);
+        after,
+        facets);
   }
 
   public SearchOptions withExplain(boolean e) {
@@ -272,7 +312,8 @@ public record SearchOptions(
         minScore,
         legMinScores,
         offset,
-        after);
+        after,
+        facets);
   }
 
   /**
@@ -284,12 +325,13 @@ public record SearchOptions(
    * the legs' candidates end.
    */
   int legDepth(boolean fusingOrDiversifying) {
+    int facetHits = facets == null ? 0 : facets.topHits();
     if (!fusingOrDiversifying) {
-      return Math.max(start() + k, candidates);
+      return Math.max(Math.max(start() + k, candidates), facetHits);
     }
     if (after != null) {
       return after.legDepth();
     }
-    return Math.max(k, candidates > 0 ? candidates : DEFAULT_CANDIDATES);
+    return Math.max(Math.max(k, facetHits), candidates > 0 ? candidates : DEFAULT_CANDIDATES);
   }
 }

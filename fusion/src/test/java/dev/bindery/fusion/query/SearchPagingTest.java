@@ -223,7 +223,8 @@ class SearchPagingTest {
         o.minScore(),
         o.legMinScores(),
         o.offset(),
-        o.after());
+        o.after(),
+        o.facets());
   }
 
   private static void assertNoDuplicates(List<String> ids, String what) {
@@ -282,6 +283,45 @@ class SearchPagingTest {
       nb += (double) b[i] * b[i];
     }
     return dot / Math.sqrt(na * nb);
+  }
+
+  @Test
+  void facetsCountTheFilteredItemsOrTheTopHits() {
+    Random r = new Random(99);
+    for (int t = 0; t < 30; t++) {
+      String colour = COLOURS[r.nextInt(COLOURS.length)];
+      Filter filter = t % 2 == 0 ? null : Filter.term("colour", colour);
+      float[] q = {r.nextInt(3) - 1, r.nextInt(3) - 1, 1, r.nextInt(3) - 1};
+      QuerySpec spec = QuerySpec.of(new QueryExpr.VectorLiteral(q));
+      Map<String, Long> naive = new java.util.TreeMap<>();
+      for (int i = 0; i < N; i++) {
+        if (filter == null || colours[i].equals(colour)) {
+          naive.merge(colours[i], 1L, Long::sum);
+        }
+      }
+      SearchResponse all =
+          run(spec, SearchOptions.of(5).withFilter(filter).withFacets(FacetRequest.of("colour")));
+      assertEquals(naive, counts(all.facets().get("colour")), "filtered facets, case " + t);
+      int top = 1 + r.nextInt(N);
+      SearchResponse topHits =
+          run(
+              spec,
+              SearchOptions.of(5)
+                  .withFilter(filter)
+                  .withFacets(new FacetRequest(List.of("colour"), 0, top)));
+      Map<String, Long> naiveTop = new java.util.TreeMap<>();
+      for (ResultHit h : run(spec, SearchOptions.of(top).withFilter(filter)).hits()) {
+        naiveTop.merge((String) h.metadata().get("colour"), 1L, Long::sum);
+      }
+      assertEquals(naiveTop, counts(topHits.facets().get("colour")), "top " + top + ", case " + t);
+      assertEquals(ids(run(spec, SearchOptions.of(5).withFilter(filter))), ids(topHits));
+    }
+  }
+
+  private static Map<String, Long> counts(Facet f) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    f.values().forEach(v -> out.put(v.value(), v.count()));
+    return out;
   }
 
   @Test

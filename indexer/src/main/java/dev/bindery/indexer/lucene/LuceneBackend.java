@@ -162,13 +162,19 @@ public final class LuceneBackend implements IndexBackend {
   }
 
   @Override
-  public int deleteWhere(String collection, Filter filter) {
+  public List<String> deleteWhere(String collection, Filter filter) {
     return collection(collection).deleteWhere(filter);
   }
 
   @Override
   public Optional<Item> updateMetadata(String collection, String id, Map<String, Object> changes) {
     return collection(collection).updateMetadata(id, changes);
+  }
+
+  @Override
+  public Map<String, Map<Object, Long>> valueCounts(
+      String collection, Filter filter, List<String> fields) {
+    return collection(collection).valueCounts(filter, fields);
   }
 
   @Override
