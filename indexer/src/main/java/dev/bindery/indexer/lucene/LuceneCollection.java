@@ -641,8 +641,11 @@ final class LuceneCollection implements Closeable {
               for (int v = 0; v < numbers[i].docValueCount(); v++) {
                 long raw = numbers[i].nextValue();
                 if (v == 0 || raw != previous) {
+                  // Boxed apart: a conditional of double and long would make every value a Double.
                   Object value =
-                      type == FieldType.DOUBLE ? NumericUtils.sortableLongToDouble(raw) : raw;
+                      type == FieldType.DOUBLE
+                          ? (Object) NumericUtils.sortableLongToDouble(raw)
+                          : (Object) raw;
                   counts.merge(value, 1L, Long::sum);
                 }
                 previous = raw;
