@@ -445,6 +445,8 @@ async function runSearch() {
   const filter = currentFilter();
   if (filter) body.filter = filter;
   if ($('mmr-on').checked) body.mmr = {lambda: Number($('mmr').value)};
+  const minScore = $('min-score').value.trim();
+  if (minScore !== '' && Number.isFinite(Number(minScore))) body.min_score = Number(minScore);
 
   clearQueryError();
   showAlert(null);

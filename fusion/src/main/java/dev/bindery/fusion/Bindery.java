@@ -383,6 +383,44 @@ public final class Bindery implements AutoCloseable {
     return item;
   }
 
+  /**
+   * Sets ({@code value}) or removes ({@code null}) metadata fields of one item without re-embedding
+   * it: its vectors, text and segments stay as stored (see {@link IndexBackend#updateMetadata}).
+   *
+   * @return the item as written, or empty if there is none of that id
+   */
+  public Optional<Item> updateMetadata(String collection, String id, Map<String, Object> changes) {
+    ensureOpen();
+    return backend.updateMetadata(collection, id, changes);
+  }
+
+  /** Items by id, in the order asked; ids with no item are left out. */
+  public List<Item> get(String collection, List<String> ids) {
+    ensureOpen();
+    List<Item> out = new java.util.ArrayList<>(ids.size());
+    for (String id : new java.util.LinkedHashSet<>(ids)) {
+      backend.get(collection, id).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** Items visible to search that pass {@code filter} (null: all). */
+  public long count(String collection, dev.bindery.indexer.Filter filter) {
+    ensureOpen();
+    return backend.count(collection, filter);
+  }
+
+  /**
+   * Deletes every item visible to search that passes {@code filter}; count first with {@link
+   * #count} for a dry run. Durable with the next {@link #commit}.
+   *
+   * @return the ids deleted, sorted
+   */
+  public List<String> deleteWhere(String collection, dev.bindery.indexer.Filter filter) {
+    ensureOpen();
+    return backend.deleteWhere(collection, filter);
+  }
+
   /** Makes writes visible to search. */
   public void refresh(String collection) {
     backend.refresh(collection);

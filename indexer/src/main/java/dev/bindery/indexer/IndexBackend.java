@@ -3,6 +3,7 @@ package dev.bindery.indexer;
 import java.io.Closeable;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,6 +43,48 @@ public interface IndexBackend extends Closeable {
 
   /** The item with its vectors and segments as last written (after refresh), if any. */
   Optional<Item> get(String collection, String id);
+
+  /**
+   * Number of items that pass {@code filter} (null: every item), among those visible to search.
+   *
+   * @throws IllegalArgumentException for a filter naming an unknown field or set
+   */
+  long count(String collection, Filter filter);
+
+  /**
+   * Deletes every item that passes {@code filter}, as visible to search when the call starts (an
+   * item written but not yet refreshed is neither counted nor deleted). Equals {@link #delete} with
+   * the ids {@link #count} counts; durable with the next commit.
+   *
+   * @param filter which items; required (there is {@link #dropCollection} for all of them)
+   * @return the ids of the items deleted, sorted (an item another writer deleted meanwhile is left
+   *     out)
+   */
+  List<String> deleteWhere(String collection, Filter filter);
+
+  /**
+   * Sets or removes metadata fields of one item without touching its vectors, text or segments:
+   * each entry of {@code changes} sets that field, a null value removes it, fields not named stay.
+   * Values are checked as on ingest (types of declared and inferred fields, term lengths; a new
+   * field gets its type inferred). Atomic per item: a concurrent write of the same id happens
+   * wholly before or after it. It starts from the item as last written, refreshed or not, and like
+   * {@link #upsert} is visible after {@link #refresh} and durable after {@link #commit}.
+   *
+   * @return the item as written, or empty if there is no item {@code id} (nothing written)
+   * @throws IllegalArgumentException naming the field and the reason; nothing is written
+   */
+  Optional<Item> updateMetadata(String collection, String id, Map<String, Object> changes);
+
+  /**
+   * How many items visible to search that pass {@code filter} (null: all) hold each value of each
+   * field: the counts behind facets. Values are in their indexed form (String for keyword, Long for
+   * long and date (epoch ms), Double for double); an item counts once for each distinct value it
+   * holds (see {@link ValueCounts}).
+   *
+   * @return field to (value to number of items), fields in the order asked, values unordered
+   * @throws IllegalArgumentException naming an unknown field, or a bad filter
+   */
+  Map<String, Map<Object, Long>> valueCounts(String collection, Filter filter, List<String> fields);
 
   /** Makes all writes so far visible to search. */
   void refresh(String collection);

@@ -44,6 +44,24 @@ public final class ItemChecks {
       seg.vectors().forEach((space, v) -> sv.put(space, prepareVector(cfg, space, v, segWhat)));
       segs.add(sv);
     }
+    checkMetadata(item, cfg, newFields);
+    item.text()
+        .forEach(
+            (field, value) -> {
+              if (value == null) {
+                throw new IllegalArgumentException(what + ": text field '" + field + "' is null");
+              }
+            });
+    MetadataValues.checkModality(item.id(), item.modality());
+    return new Checked(item, vectors, segs);
+  }
+
+  /**
+   * Checks an item's metadata alone (types, values, term lengths), as {@link #check} does: for a
+   * metadata update, whose vectors are the stored ones and are not prepared again.
+   */
+  public static void checkMetadata(
+      Item item, CollectionConfig cfg, Map<String, FieldType> newFields) {
     item.metadata()
         .forEach(
             (field, value) -> {
@@ -57,15 +75,32 @@ public final class ItemChecks {
               }
               MetadataValues.indexedValues(item.id(), field, type, value);
             });
-    item.text()
-        .forEach(
-            (field, value) -> {
-              if (value == null) {
-                throw new IllegalArgumentException(what + ": text field '" + field + "' is null");
-              }
-            });
-    MetadataValues.checkModality(item.id(), item.modality());
-    return new Checked(item, vectors, segs);
+  }
+
+  /**
+   * The item with {@code changes} applied to its metadata: a value sets its field, null removes it.
+   * Field names are checked; values are checked by {@link #checkMetadata}.
+   */
+  public static Item withMetadataChanges(Item item, Map<String, Object> changes) {
+    java.util.Objects.requireNonNull(changes, "changes");
+    Map<String, Object> meta = new LinkedHashMap<>(item.metadata());
+    changes.forEach(
+        (field, value) -> {
+          Names.checkName("metadata field", field);
+          if (value == null) {
+            meta.remove(field);
+          } else {
+            meta.put(field, value);
+          }
+        });
+    return new Item(
+        item.id(),
+        item.modality(),
+        item.source(),
+        item.text(),
+        meta,
+        item.vectors(),
+        item.segments());
   }
 
   private static float[] prepareVector(CollectionConfig cfg, String space, float[] v, String what) {

@@ -14,6 +14,10 @@ import java.util.Objects;
  * @param mode HNSW (with Lucene's exact fallback) or exact brute force
  * @param groupByParent true: one hit per item, its best vector (item-level or segment); false:
  *     every vector document is its own hit, so one video can return several segments
+ * @param minScore hits scoring below this (in the space's user score: cosine, dot, or 1/(1+d^2))
+ *     are left out, so a query may return fewer than k hits or none; null for no threshold. The
+ *     hits returned are the k best of those at or above it, so a threshold never changes their
+ *     order
  */
 public record KnnQuery(
     String space,
@@ -22,7 +26,8 @@ public record KnnQuery(
     Filter filter,
     int ef,
     SearchMode mode,
-    boolean groupByParent) {
+    boolean groupByParent,
+    Double minScore) {
 
   /** Largest k accepted. */
   public static final int MAX_K = 10_000;
@@ -40,6 +45,26 @@ public record KnnQuery(
     if (ef < 0 || ef > MAX_K) {
       throw new IllegalArgumentException("ef must be in 0.." + MAX_K + ", got " + ef);
     }
+    checkMinScore(minScore);
+  }
+
+  /** A query without a score threshold. */
+  public KnnQuery(
+      String space,
+      float[] vector,
+      int k,
+      Filter filter,
+      int ef,
+      SearchMode mode,
+      boolean groupByParent) {
+    this(space, vector, k, filter, ef, mode, groupByParent, null);
+  }
+
+  /** Rejects a threshold that is NaN or infinite; null (no threshold) passes. */
+  static void checkMinScore(Double minScore) {
+    if (minScore != null && !Double.isFinite(minScore)) {
+      throw new IllegalArgumentException("min score must be a finite number, got " + minScore);
+    }
   }
 
   /** An HNSW query for the k best items, grouped by item, with the default ef. */
@@ -53,19 +78,24 @@ public record KnnQuery(
   }
 
   public KnnQuery withFilter(Filter f) {
-    return new KnnQuery(space, vector, k, f, ef, mode, groupByParent);
+    return new KnnQuery(space, vector, k, f, ef, mode, groupByParent, minScore);
   }
 
   public KnnQuery withEf(int newEf) {
-    return new KnnQuery(space, vector, k, filter, newEf, mode, groupByParent);
+    return new KnnQuery(space, vector, k, filter, newEf, mode, groupByParent, minScore);
   }
 
   public KnnQuery withMode(SearchMode m) {
-    return new KnnQuery(space, vector, k, filter, ef, m, groupByParent);
+    return new KnnQuery(space, vector, k, filter, ef, m, groupByParent, minScore);
   }
 
   public KnnQuery withGroupByParent(boolean g) {
-    return new KnnQuery(space, vector, k, filter, ef, mode, g);
+    return new KnnQuery(space, vector, k, filter, ef, mode, g, minScore);
+  }
+
+  /** This query with a score threshold (null for none). */
+  public KnnQuery withMinScore(Double min) {
+    return new KnnQuery(space, vector, k, filter, ef, mode, groupByParent, min);
   }
 
   @Override
@@ -77,12 +107,14 @@ public record KnnQuery(
         && Objects.equals(filter, q.filter)
         && ef == q.ef
         && mode == q.mode
-        && groupByParent == q.groupByParent;
+        && groupByParent == q.groupByParent
+        && Objects.equals(minScore, q.minScore);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(space, Arrays.hashCode(vector), k, filter, ef, mode, groupByParent);
+    return Objects.hash(
+        space, Arrays.hashCode(vector), k, filter, ef, mode, groupByParent, minScore);
   }
 
   @Override
@@ -101,6 +133,7 @@ public record KnnQuery(
         + filter
         + ", groupByParent="
         + groupByParent
+        + (minScore == null ? "" : ", minScore=" + minScore)
         + "]";
   }
 }

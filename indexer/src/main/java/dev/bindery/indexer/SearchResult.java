@@ -36,4 +36,19 @@ public record SearchResult(
   public SearchResult {
     hits = List.copyOf(hits);
   }
+
+  /**
+   * This result without the hits scoring below {@code minScore} (null: this result). Backends apply
+   * a query's threshold with it after ranking: the k best hits at or above a threshold are the hits
+   * at or above it among the k best, because the threshold is on the ranking score.
+   */
+  public SearchResult atLeast(Double minScore) {
+    if (minScore == null) {
+      return this;
+    }
+    List<Hit> kept = hits.stream().filter(h -> h.score() >= minScore).toList();
+    return kept.size() == hits.size()
+        ? this
+        : new SearchResult(kept, strategy, visited, segments, exactSegments, rescored);
+  }
 }

@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param fields text fields to search; empty means every text field the collection has seen
  * @param k hits wanted
  * @param filter pre-filter, or null
+ * @param minScore hits with a BM25 score below this are left out (fewer than k, or none); null for
+ *     no threshold
  */
-public record TextQuery(String query, List<String> fields, int k, Filter filter) {
+public record TextQuery(String query, List<String> fields, int k, Filter filter, Double minScore) {
   public TextQuery {
     Objects.requireNonNull(query, "query");
     if (query.isBlank()) {
@@ -22,6 +24,12 @@ public record TextQuery(String query, List<String> fields, int k, Filter filter)
     if (k < 1 || k > KnnQuery.MAX_K) {
       throw new IllegalArgumentException("k must be in 1.." + KnnQuery.MAX_K + ", got " + k);
     }
+    KnnQuery.checkMinScore(minScore);
+  }
+
+  /** A query without a score threshold. */
+  public TextQuery(String query, List<String> fields, int k, Filter filter) {
+    this(query, fields, k, filter, null);
   }
 
   public static TextQuery of(String query, int k) {

@@ -16,6 +16,7 @@ import dev.bindery.indexer.SearchResult;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.TextQuery;
+import dev.bindery.indexer.ValueCounts;
 import dev.bindery.indexer.VectorChecks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -823,19 +824,24 @@ public final class SolrCloudBackend implements IndexBackend {
 
   @Override
   public int delete(String collection, Collection<String> ids) {
+    return deleteExisting(collection, ids).size();
+  }
+
+  /** Deletes the items; returns the ids of those that existed. */
+  private List<String> deleteExisting(String collection, Collection<String> ids) {
     java.util.Objects.requireNonNull(ids, "ids");
     ids.forEach(Names::checkId);
     state(collection);
     List<String> unique = new ArrayList<>(new LinkedHashSet<>(ids));
     if (unique.isEmpty()) {
-      return 0;
+      return List.of();
     }
     acquire(unique);
     try {
       List<SolrDocument> existing =
           realtimeGet(collection, unique.stream().map(SolrFields::itemDocId).toList());
       if (existing.isEmpty()) {
-        return 0;
+        return List.of();
       }
       List<String> docIds = new ArrayList<>();
       for (SolrDocument d : existing) {
@@ -849,7 +855,7 @@ public final class SolrCloudBackend implements IndexBackend {
       retrier.call(
           "deleting " + existing.size() + " item(s) from '" + collection + "'",
           () -> req.process(client, collection));
-      return existing.size();
+      return existing.stream().map(d -> (String) d.getFirstValue(SolrFields.PARENT)).toList();
     } finally {
       release(unique);
     }
@@ -884,6 +890,119 @@ public final class SolrCloudBackend implements IndexBackend {
     return itemDoc == null
         ? Optional.empty()
         : Optional.of(SolrDocuments.toItem(itemDoc, vectors, st.config()));
+  }
+
+  @Override
+  public long count(String collection, dev.bindery.indexer.Filter filter) {
+    CollectionState st = state(collection);
+    ModifiableSolrParams p = new ModifiableSolrParams();
+    p.set("q", "*:*");
+    p.add("fq", ITEM_FQ);
+    if (filter != null) {
+      p.add("fq", filterQuery(collection, st, filter, p));
+    }
+    p.set("rows", 0);
+    return query(collection, p, "counting items of '" + collection + "'")
+        .getResults()
+        .getNumFound();
+  }
+
+  @Override
+  public List<String> deleteWhere(String collection, dev.bindery.indexer.Filter filter) {
+    java.util.Objects.requireNonNull(filter, "filter (delete by filter needs one)");
+    CollectionState st = state(collection);
+    List<String> ids = new ArrayList<>();
+    String cursor = "*";
+    while (true) {
+      ModifiableSolrParams p = new ModifiableSolrParams();
+      p.set("q", "*:*");
+      p.add("fq", ITEM_FQ);
+      p.add("fq", filterQuery(collection, st, filter, p));
+      p.set("rows", RTG_CHUNK);
+      // A cursor needs a sort on the unique key; every page then continues exactly.
+      p.set("sort", SolrFields.ID + " asc");
+      p.set("fl", SolrFields.PARENT);
+      p.set("cursorMark", cursor);
+      QueryResponse rsp = query(collection, p, "finding items to delete in '" + collection + "'");
+      for (SolrDocument d : rsp.getResults()) {
+        ids.add((String) d.getFirstValue(SolrFields.PARENT));
+      }
+      String next = rsp.getNextCursorMark();
+      if (next == null || next.equals(cursor)) {
+        break;
+      }
+      cursor = next;
+    }
+    List<String> deleted = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i += RTG_CHUNK) {
+      deleted.addAll(
+          deleteExisting(collection, ids.subList(i, Math.min(ids.size(), i + RTG_CHUNK))));
+    }
+    deleted.sort(null);
+    return deleted;
+  }
+
+  /**
+   * Counted item by item from the stored metadata of the matching items, read with a cursor: the
+   * metadata fields are points without doc values in Solr, which Solr cannot facet on. Costs a read
+   * of every matching item's metadata.
+   */
+  @Override
+  public Map<String, Map<Object, Long>> valueCounts(
+      String collection, dev.bindery.indexer.Filter filter, List<String> fields) {
+    CollectionState st = freshState(collection);
+    ValueCounts counts = new ValueCounts(st.config(), fields);
+    String cursor = "*";
+    while (true) {
+      ModifiableSolrParams p = new ModifiableSolrParams();
+      p.set("q", "*:*");
+      p.add("fq", ITEM_FQ);
+      if (filter != null) {
+        p.add("fq", filterQuery(collection, st, filter, p));
+      }
+      p.set("rows", RTG_CHUNK);
+      p.set("sort", SolrFields.ID + " asc");
+      p.set("fl", SolrFields.ID + "," + SolrFields.PARENT + "," + SolrFields.META_JSON);
+      p.set("cursorMark", cursor);
+      QueryResponse rsp = query(collection, p, "counting values in '" + collection + "'");
+      for (SolrDocument d : rsp.getResults()) {
+        counts.add((String) d.getFirstValue(SolrFields.PARENT), SolrDocuments.metadata(d));
+      }
+      String next = rsp.getNextCursorMark();
+      if (next == null || next.equals(cursor)) {
+        break;
+      }
+      cursor = next;
+    }
+    return counts.counts();
+  }
+
+  @Override
+  public Optional<Item> updateMetadata(String collection, String id, Map<String, Object> changes) {
+    Names.checkId(id);
+    java.util.Objects.requireNonNull(changes, "changes");
+    CollectionState st = freshState(collection);
+    List<String> ids = List.of(id);
+    acquire(ids);
+    try {
+      CollectionConfig cfg = st.config();
+      // Real-time get: the item as last written, refreshed or not.
+      Item stored = latestItems(collection, cfg, ids).get(id);
+      if (stored == null) {
+        return Optional.empty();
+      }
+      Item updated = ItemChecks.withMetadataChanges(stored, changes);
+      Map<String, FieldType> newFields = new LinkedHashMap<>();
+      ItemChecks.checkMetadata(updated, cfg, newFields);
+      if (!newFields.isEmpty()) {
+        cfg = addFields(collection, newFields, Set.of(), false);
+      }
+      // The stored vectors as they are: prepared once on ingest, not normalized again.
+      write(collection, cfg, List.of(asPrepared(updated)));
+      return Optional.of(updated);
+    } finally {
+      release(ids);
+    }
   }
 
   @Override
@@ -977,12 +1096,13 @@ public final class SolrCloudBackend implements IndexBackend {
     }
     hits.sort(Hit.RANKING.thenComparingInt(h -> h.segment() == null ? -1 : h.segment().index()));
     return new SearchResult(
-        hits.size() > q.k() ? hits.subList(0, q.k()) : hits,
-        exact ? SearchResult.Strategy.EXACT : SearchResult.Strategy.HNSW,
-        rsp.getResults().getNumFound(),
-        st.shards(),
-        exact ? st.shards() : 0,
-        0);
+            hits.size() > q.k() ? hits.subList(0, q.k()) : hits,
+            exact ? SearchResult.Strategy.EXACT : SearchResult.Strategy.HNSW,
+            rsp.getResults().getNumFound(),
+            st.shards(),
+            exact ? st.shards() : 0,
+            0)
+        .atLeast(q.minScore());
   }
 
   private static String luceneSimilarity(Similarity s) {
@@ -1047,7 +1167,8 @@ public final class SolrCloudBackend implements IndexBackend {
     }
     hits.sort(Hit.RANKING);
     return new SearchResult(
-        hits, SearchResult.Strategy.BM25, rsp.getResults().getNumFound(), st.shards(), 0, 0);
+            hits, SearchResult.Strategy.BM25, rsp.getResults().getNumFound(), st.shards(), 0, 0)
+        .atLeast(q.minScore());
   }
 
   private String filterQuery(

@@ -243,6 +243,11 @@ final class SolrDocuments {
         match);
   }
 
+  /** The metadata of an item document, as written. */
+  static Map<String, Object> metadata(SolrDocument itemDoc) {
+    return readJson(itemDoc, SolrFields.META_JSON, META_TYPE);
+  }
+
   private static <T> T readJson(SolrDocument d, String field, TypeReference<T> type) {
     Object v = d.getFirstValue(field);
     if (v == null) {

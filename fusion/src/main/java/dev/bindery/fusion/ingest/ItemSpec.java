@@ -172,6 +172,37 @@ public record ItemSpec(
     return out;
   }
 
+  /**
+   * A metadata patch: {@code {"field": value, "other": null}}; a value is read as on ingest (a
+   * scalar or a list of them), null (or an empty list) removes the field. Keys keep their order.
+   *
+   * @throws IllegalArgumentException naming the field and what was wrong with it
+   */
+  public static Map<String, Object> metadataPatch(JsonNode v, String where) {
+    if (v == null || !v.isObject()) {
+      throw new IllegalArgumentException(
+          where + ": 'metadata' must be an object of fields to set or remove, got " + kind(v));
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String field = "metadata." + e.getKey();
+      JsonNode x = e.getValue();
+      if (x.isNull()) {
+        out.put(e.getKey(), null);
+      } else if (x.isArray()) {
+        List<Object> list = new ArrayList<>();
+        for (JsonNode el : x) {
+          list.add(scalar(el, field + "[]", where));
+        }
+        out.put(e.getKey(), list.isEmpty() ? null : List.copyOf(list));
+      } else {
+        out.put(e.getKey(), scalar(x, field, where));
+      }
+    }
+    return out;
+  }
+
   private static Object scalar(JsonNode x, String field, String where) {
     if (x.isTextual()) {
       return x.asText();

@@ -6,6 +6,7 @@ import dev.bindery.fusion.rank.LegScore;
 import dev.bindery.fusion.rank.Mmr;
 import dev.bindery.fusion.rank.RankFusion;
 import dev.bindery.indexer.CollectionConfig;
+import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.indexer.Item;
@@ -14,6 +15,7 @@ import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.SearchResult;
 import dev.bindery.indexer.Segment;
 import dev.bindery.indexer.TextQuery;
+import dev.bindery.indexer.ValueCounts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +86,18 @@ public final class QueryExecutor {
             "fusion weight for leg '" + weighted + "', but this query's legs are " + legNames);
       }
     }
+    for (String thresholded : options.legMinScores().keySet()) {
+      if (!legNames.contains(thresholded)) {
+        throw new IllegalArgumentException(
+            "leg min score for leg '" + thresholded + "', but this query's legs are " + legNames);
+      }
+    }
+    int fingerprint = fingerprint(collection, spec, options);
+    if (options.after() != null && options.after().fingerprint() != fingerprint) {
+      throw new IllegalArgumentException(
+          "the cursor was issued for another query, filter or options; a cursor continues only"
+              + " the search that returned it (k may change between pages)");
+    }
     boolean fusing = legNames.size() > 1;
     boolean mmr = options.mmrLambda() != null;
     int depth = options.legDepth(fusing || mmr);
@@ -91,10 +105,18 @@ public final class QueryExecutor {
     List<LegResult> legs = new ArrayList<>();
     Map<String, LegInfo> infos = new LinkedHashMap<>();
     if (queryVector != null) {
-      KnnQuery q =
-          new KnnQuery(knnSpace, queryVector, depth, options.filter(), 0, SearchMode.AUTO, true);
-      SearchResult r = backend.knn(collection, q);
       String leg = KNN_PREFIX + knnSpace;
+      KnnQuery q =
+          new KnnQuery(
+              knnSpace,
+              queryVector,
+              depth,
+              options.filter(),
+              0,
+              SearchMode.AUTO,
+              true,
+              options.legMinScores().get(leg));
+      SearchResult r = backend.knn(collection, q);
       legs.add(LegResult.of(leg, r));
       infos.put(leg, new LegInfo("knn", knnSpace, r.strategy(), r.visited(), r.hits().size()));
     }
@@ -102,17 +124,31 @@ public final class QueryExecutor {
       SearchResult r =
           backend.text(
               collection,
-              new TextQuery(spec.bm25(), options.bm25Fields(), depth, options.filter()));
+              new TextQuery(
+                  spec.bm25(),
+                  options.bm25Fields(),
+                  depth,
+                  options.filter(),
+                  options.legMinScores().get(BM25_LEG)));
       legs.add(LegResult.of(BM25_LEG, r));
       infos.put(BM25_LEG, new LegInfo("bm25", null, r.strategy(), r.visited(), r.hits().size()));
     }
 
     List<FusedHit> ranked;
-    int keep = mmr ? depth : options.k();
+    // Without MMR: the whole fused list (at most the legs' hits), then threshold and page.
+    int keep = mmr ? depth : legs.stream().mapToInt(l -> l.hits().size()).sum();
     if (fusing) {
-      ranked = RankFusion.fuse(legs, options.fusion(), keep);
+      ranked = keep == 0 ? List.of() : RankFusion.fuse(legs, options.fusion(), keep);
     } else {
       ranked = asIs(legs.get(0), keep);
+    }
+    if (options.minScore() != null) {
+      double min = options.minScore();
+      ranked = ranked.stream().filter(h -> h.score() >= min).toList();
+    }
+    Map<String, Facet> facets = facets(collection, config, ranked, options);
+    if (!mmr) {
+      ranked = page(ranked, options);
     }
     if (mmr && !ranked.isEmpty()) {
       String space = mmrSpace(config, knnSpace);
@@ -141,8 +177,78 @@ public final class QueryExecutor {
               h.segment(),
               options.explain() ? f.toExplainMap(legs) : null));
     }
+    String next = null;
+    if (!mmr && hits.size() == options.k()) {
+      ResultHit last = hits.get(hits.size() - 1);
+      next =
+          new SearchCursor(
+                  last.score(), last.id(), options.start() + hits.size(), depth, fingerprint)
+              .encode();
+    }
     long tookMs = (System.nanoTime() - start) / 1_000_000;
-    return new SearchResponse(hits, tookMs, infos);
+    return new SearchResponse(hits, tookMs, infos, next, facets);
+  }
+
+  /**
+   * The facets asked for: counted by the backend over every item passing the filter, or here over
+   * the top N hits of the ranking (after thresholds, before paging).
+   */
+  private Map<String, Facet> facets(
+      String collection, CollectionConfig config, List<FusedHit> ranked, SearchOptions options) {
+    FacetRequest request = options.facets();
+    if (request == null) {
+      return Map.of();
+    }
+    Map<String, FieldType> types = ValueCounts.fieldTypes(config, request.fields());
+    Map<String, Map<Object, Long>> counts;
+    if (request.topHits() == 0) {
+      counts = backend.valueCounts(collection, options.filter(), request.fields());
+    } else {
+      ValueCounts c = new ValueCounts(config, request.fields());
+      for (FusedHit h : ranked.subList(0, Math.min(request.topHits(), ranked.size()))) {
+        c.add(h.id(), h.hit().metadata());
+      }
+      counts = c.counts();
+    }
+    Map<String, Facet> out = new LinkedHashMap<>();
+    types.forEach(
+        (field, type) ->
+            out.put(
+                field,
+                Facet.of(field, type, counts.getOrDefault(field, Map.of()), request.size())));
+    return out;
+  }
+
+  /** This page of a ranked list: after the cursor, or from the offset; k hits at most. */
+  private static List<FusedHit> page(List<FusedHit> ranked, SearchOptions options) {
+    int from;
+    SearchCursor after = options.after();
+    if (after == null) {
+      from = Math.min(options.offset(), ranked.size());
+    } else {
+      from = 0;
+      while (from < ranked.size()
+          && !after.before(ranked.get(from).score(), ranked.get(from).id())) {
+        from++;
+      }
+    }
+    return ranked.subList(from, Math.min(ranked.size(), from + options.k()));
+  }
+
+  /**
+   * What a cursor must continue: the collection, query and every option that changes the ranking
+   * (not k, which may change between pages).
+   */
+  private static int fingerprint(String collection, QuerySpec spec, SearchOptions o) {
+    return java.util.Objects.hash(
+        collection,
+        spec.format(),
+        String.valueOf(o.filter()),
+        o.fusion().toString(),
+        o.candidates(),
+        o.bm25Fields(),
+        o.minScore(),
+        o.legMinScores());
   }
 
   /** A single leg's ranking as it is, in the fused-hit shape: its score is the leg's score. */

@@ -3,6 +3,7 @@ package dev.bindery.indexer.lucene;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.CollectionNotFoundException;
+import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
@@ -197,6 +198,27 @@ public final class LuceneBackend implements IndexBackend {
   }
 
   @Override
+  public long count(String collection, Filter filter) {
+    return collection(collection).count(filter);
+  }
+
+  @Override
+  public List<String> deleteWhere(String collection, Filter filter) {
+    return collection(collection).deleteWhere(filter);
+  }
+
+  @Override
+  public Optional<Item> updateMetadata(String collection, String id, Map<String, Object> changes) {
+    return collection(collection).updateMetadata(id, changes);
+  }
+
+  @Override
+  public Map<String, Map<Object, Long>> valueCounts(
+      String collection, Filter filter, List<String> fields) {
+    return collection(collection).valueCounts(filter, fields);
+  }
+
+  @Override
   public void refresh(String collection) {
     collection(collection).refresh();
   }
@@ -208,12 +230,12 @@ public final class LuceneBackend implements IndexBackend {
 
   @Override
   public SearchResult knn(String collection, KnnQuery query) {
-    return collection(collection).knn(query);
+    return collection(collection).knn(query).atLeast(query.minScore());
   }
 
   @Override
   public SearchResult text(String collection, TextQuery query) {
-    return collection(collection).text(query);
+    return collection(collection).text(query).atLeast(query.minScore());
   }
 
   @Override

@@ -14,6 +14,7 @@ import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.ItemChecks;
 import dev.bindery.indexer.KnnQuery;
+import dev.bindery.indexer.MetadataValues;
 import dev.bindery.indexer.Names;
 import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.SearchResult;
@@ -21,6 +22,7 @@ import dev.bindery.indexer.Segment;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.TextQuery;
+import dev.bindery.indexer.ValueCounts;
 import dev.bindery.indexer.VectorChecks;
 import dev.bindery.indexer.lucene.HitLoader.Candidate;
 import java.io.Closeable;
@@ -65,6 +67,7 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.FloatVectorValues;
@@ -73,10 +76,13 @@ import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.SortedNumericDocValues;
+import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -102,6 +108,7 @@ import org.apache.lucene.util.BitSet;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.FixedBitSet;
+import org.apache.lucene.util.NumericUtils;
 import org.apache.lucene.util.QueryBuilder;
 import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
 import org.roaringbitmap.RoaringBitmap;
@@ -590,15 +597,20 @@ final class LuceneCollection implements Closeable {
   }
 
   int delete(Collection<String> ids) {
+    return deleteExisting(ids).size();
+  }
+
+  /** Deletes the items; returns the ids of those that existed. */
+  private List<String> deleteExisting(Collection<String> ids) {
     ids.forEach(Names::checkId);
     checkWritable("deleting items");
-    int existed = 0;
+    List<String> existed = new ArrayList<>();
     for (String id : new java.util.LinkedHashSet<>(ids)) {
       ReentrantLock lock = stripe(id);
       lock.lock();
       try {
         if (ords.remove(id) != null) {
-          existed++;
+          existed.add(id);
         }
         writer.deleteDocuments(new Term(DocFields.ID, id));
       } catch (IOException e) {
@@ -608,6 +620,181 @@ final class LuceneCollection implements Closeable {
       }
     }
     return existed;
+  }
+
+  /** Items visible to search that pass {@code f} (null: all). */
+  long count(Filter f) {
+    IndexSearcher s = acquire();
+    try {
+      return s.count(f == null ? ITEMS : filterQuery(f));
+    } catch (IOException e) {
+      throw new UncheckedIOException("collection '" + name + "': count failed", e);
+    } finally {
+      release(s);
+    }
+  }
+
+  /**
+   * Value counts per field over the items visible to search that pass {@code f}, from doc values.
+   */
+  Map<String, Map<Object, Long>> valueCounts(Filter f, List<String> fields) {
+    Map<String, FieldType> types = ValueCounts.fieldTypes(config, fields);
+    Map<String, Map<Object, Long>> out = new LinkedHashMap<>();
+    types.keySet().forEach(field -> out.put(field, new HashMap<>()));
+    IndexSearcher s = acquire();
+    try {
+      Weight w =
+          s.createWeight(
+              s.rewrite(f == null ? ITEMS : filterQuery(f)), ScoreMode.COMPLETE_NO_SCORES, 1f);
+      for (LeafReaderContext ctx : s.getIndexReader().leaves()) {
+        Scorer scorer = w.scorer(ctx);
+        if (scorer == null) {
+          continue;
+        }
+        LeafReader reader = ctx.reader();
+        Bits live = reader.getLiveDocs();
+        // Doc values iterators only go forward, one per field, in doc order like the scorer.
+        List<String> names = new ArrayList<>(types.keySet());
+        SortedSetDocValues[] keywords = new SortedSetDocValues[names.size()];
+        SortedNumericDocValues[] numbers = new SortedNumericDocValues[names.size()];
+        long[][] ordCounts = new long[names.size()][];
+        for (int i = 0; i < names.size(); i++) {
+          String dv = DocFields.meta(names.get(i));
+          if (types.get(names.get(i)) == FieldType.KEYWORD) {
+            keywords[i] = DocValues.getSortedSet(reader, dv);
+            ordCounts[i] = new long[Math.toIntExact(keywords[i].getValueCount())];
+          } else {
+            numbers[i] = DocValues.getSortedNumeric(reader, dv);
+          }
+        }
+        DocIdSetIterator it = scorer.iterator();
+        for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+          if (live != null && !live.get(doc)) {
+            continue;
+          }
+          for (int i = 0; i < names.size(); i++) {
+            if (keywords[i] != null) {
+              // A sorted set holds each distinct value of a document once.
+              if (keywords[i].advanceExact(doc)) {
+                for (int v = 0; v < keywords[i].docValueCount(); v++) {
+                  ordCounts[i][Math.toIntExact(keywords[i].nextOrd())]++;
+                }
+              }
+            } else if (numbers[i].advanceExact(doc)) {
+              FieldType type = types.get(names.get(i));
+              Map<Object, Long> counts = out.get(names.get(i));
+              long previous = 0;
+              // Values come sorted: a repeated value is next to its twin; count it once.
+              for (int v = 0; v < numbers[i].docValueCount(); v++) {
+                long raw = numbers[i].nextValue();
+                if (v == 0 || raw != previous) {
+                  // Boxed apart: a conditional of double and long would make every value a Double.
+                  Object value =
+                      type == FieldType.DOUBLE
+                          ? (Object) NumericUtils.sortableLongToDouble(raw)
+                          : (Object) raw;
+                  counts.merge(value, 1L, Long::sum);
+                }
+                previous = raw;
+              }
+            }
+          }
+        }
+        for (int i = 0; i < names.size(); i++) {
+          if (keywords[i] == null) {
+            continue;
+          }
+          Map<Object, Long> counts = out.get(names.get(i));
+          for (int ord = 0; ord < ordCounts[i].length; ord++) {
+            if (ordCounts[i][ord] > 0) {
+              counts.merge(keywords[i].lookupOrd(ord).utf8ToString(), ordCounts[i][ord], Long::sum);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("collection '" + name + "': counting values failed", e);
+    } finally {
+      release(s);
+    }
+    return out;
+  }
+
+  /** Deletes the items visible to search that pass {@code f}; returns their ids, sorted. */
+  List<String> deleteWhere(Filter f) {
+    java.util.Objects.requireNonNull(f, "filter (delete by filter needs one)");
+    checkWritable("deleting items");
+    List<String> ids = new ArrayList<>();
+    IndexSearcher s = acquire();
+    try {
+      Weight w = s.createWeight(s.rewrite(filterQuery(f)), ScoreMode.COMPLETE_NO_SCORES, 1f);
+      for (LeafReaderContext ctx : s.getIndexReader().leaves()) {
+        Scorer scorer = w.scorer(ctx);
+        SortedDocValues idValues = ctx.reader().getSortedDocValues(DocFields.ID_VALUES);
+        if (scorer == null || idValues == null) {
+          continue;
+        }
+        Bits live = ctx.reader().getLiveDocs();
+        DocIdSetIterator it = scorer.iterator();
+        for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+          if ((live == null || live.get(doc)) && idValues.advanceExact(doc)) {
+            ids.add(idValues.lookupOrd(idValues.ordValue()).utf8ToString());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("collection '" + name + "': delete by filter failed", e);
+    } finally {
+      release(s);
+    }
+    List<String> deleted = deleteExisting(ids);
+    deleted.sort(null);
+    return deleted;
+  }
+
+  /**
+   * Rewrites one item's block with changed metadata and the stored vectors as they are (not
+   * prepared again, so not a bit of them changes), under the item's stripe lock.
+   */
+  Optional<Item> updateMetadata(String id, Map<String, Object> changes) {
+    Names.checkId(id);
+    checkWritable("updating metadata");
+    ReentrantLock lock = stripe(id);
+    lock.lock();
+    try {
+      // Earlier writes of this id must be visible, or the update would start from a stale item.
+      refresh();
+      Optional<Item> stored = get(id);
+      if (stored.isEmpty()) {
+        return Optional.empty();
+      }
+      Item updated = ItemChecks.withMetadataChanges(stored.get(), changes);
+      Map<String, FieldType> newFields = new LinkedHashMap<>();
+      ItemChecks.checkMetadata(updated, config, newFields);
+      MetadataValues.checkModality(updated.id(), updated.modality());
+      List<Map<String, float[]>> segmentVectors = new ArrayList<>();
+      updated.segments().forEach(seg -> segmentVectors.add(seg.vectors()));
+      Prepared p;
+      try {
+        p =
+            new Prepared(
+                updated,
+                updated.vectors(),
+                segmentVectors,
+                JSON.writeValueAsBytes(updated.metadata()),
+                JSON.writeValueAsBytes(updated.text()));
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "item '" + id + "': metadata cannot be serialized: " + e.getMessage(), e);
+      }
+      if (!newFields.isEmpty()) {
+        addFields(newFields);
+      }
+      write(p);
+      return Optional.of(updated);
+    } finally {
+      lock.unlock();
+    }
   }
 
   void refresh() {

@@ -725,6 +725,300 @@ public abstract class IndexBackendConformance {
         "unknown text field 'nope'");
   }
 
+  // ---------------------------------------------------------------- search API round two
+
+  /**
+   * A naive filter generator over {@link Known} items: random terms, ranges and their and / or /
+   * and-not, each with the predicate it means.
+   */
+  private static Map.Entry<Filter, Predicate<Known>> randomFilter(Random r, int depth) {
+    String[] colours = {"red", "green", "blue", "black"};
+    int kind = depth > 1 ? 3 + r.nextInt(4) : r.nextInt(7);
+    switch (kind) {
+      case 0, 1, 2 -> {
+        Map.Entry<Filter, Predicate<Known>> a = randomFilter(r, depth + 1);
+        Map.Entry<Filter, Predicate<Known>> b = randomFilter(r, depth + 1);
+        return switch (kind) {
+          case 0 -> Map.entry(a.getKey().and(b.getKey()), a.getValue().and(b.getValue()));
+          case 1 -> Map.entry(a.getKey().or(b.getKey()), a.getValue().or(b.getValue()));
+          default ->
+              Map.entry(a.getKey().andNot(b.getKey()), a.getValue().and(b.getValue().negate()));
+        };
+      }
+      case 3 -> {
+        String colour = colours[r.nextInt(colours.length)];
+        return Map.entry(Filter.term("colour", colour), k -> k.colour().equals(colour));
+      }
+      case 4 -> {
+        long from = 1990 + r.nextInt(35);
+        long to = from + r.nextInt(10);
+        return Map.entry(Filter.range("year", from, to), k -> k.year() >= from && k.year() <= to);
+      }
+      case 5 -> {
+        String tag = "t" + r.nextInt(10);
+        return Map.entry(Filter.term("tags", tag), k -> k.tags().contains(tag));
+      }
+      default -> {
+        double max = r.nextDouble() * 100;
+        return Map.entry(Filter.range("price", null, max), k -> k.price() <= max);
+      }
+    }
+  }
+
+  @Test
+  void minScoreKeepsExactlyTheHitsAtOrAboveIt() {
+    long seed = 20261207L;
+    String c = createDefault("minscore");
+    List<Known> known = populate(c, 300, seed);
+    Random r = new Random(seed);
+    for (int t = 0; t < 40; t++) {
+      float[] q = random(r, DIM);
+      int k = 1 + r.nextInt(50);
+      double min = r.nextDouble() * 1.2 - 0.4;
+      String what = "seed=" + seed + " query " + t + " k=" + k + " min=" + min;
+      // Naive: the k best of the items scoring at or above min; ties within 1e-4 of the threshold
+      // may fall either side of it in float, so those are allowed but not required.
+      List<Known> ranked =
+          known.stream()
+              .sorted(
+                  Comparator.comparingDouble(
+                      (Known x) -> -Reference.score(Similarity.COSINE, x.vector(), q)))
+              .toList();
+      for (SearchMode mode : SearchMode.values()) {
+        SearchResult res = backend.knn(c, KnnQuery.of("e", q, k).withMode(mode).withMinScore(min));
+        assertRanked(res);
+        res.hits().forEach(h -> assertTrue(h.score() >= min, what + " below min: " + h));
+        long sure =
+            ranked.stream()
+                .limit(k)
+                .filter(x -> Reference.score(Similarity.COSINE, x.vector(), q) >= min + 1e-4)
+                .count();
+        long maybe =
+            ranked.stream()
+                .limit(k)
+                .filter(x -> Reference.score(Similarity.COSINE, x.vector(), q) >= min - 1e-4)
+                .count();
+        if (mode == SearchMode.EXACT) {
+          assertTrue(
+              res.hits().size() >= sure && res.hits().size() <= maybe,
+              what
+                  + " "
+                  + mode
+                  + ": "
+                  + res.hits().size()
+                  + " hits, expected "
+                  + sure
+                  + ".."
+                  + maybe);
+          List<String> expected = ranked.stream().limit(res.hits().size()).map(Known::id).toList();
+          assertEquals(expected, ids(res), what);
+        } else {
+          assertTrue(res.hits().size() <= maybe, what + " " + mode + " too many hits");
+        }
+      }
+    }
+    float[] q = random(r, DIM);
+    assertEquals(
+        List.of(), ids(backend.knn(c, KnnQuery.of("e", q, 10).withMinScore(1.001))), "none pass");
+    // BM25: the reference scores of one-word captions, thresholded.
+    Map<String, String> captions = new LinkedHashMap<>();
+    known.forEach(x -> captions.put(x.id(), "a " + x.colour() + " thing from " + x.year()));
+    for (String query : List.of("red", "red 2001", "blue green 1999")) {
+      Map<String, Double> ref = Reference.bm25(captions, query);
+      double top = ref.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+      double min = top * 0.8;
+      SearchResult res = backend.text(c, new TextQuery(query, List.of("caption"), 300, null, min));
+      Set<String> must = new HashSet<>();
+      Set<String> may = new HashSet<>();
+      ref.forEach(
+          (id, score) -> {
+            if (score >= min * (1 + 1e-4)) {
+              must.add(id);
+            }
+            if (score >= min * (1 - 1e-4)) {
+              may.add(id);
+            }
+          });
+      assertTrue(idSet(res).containsAll(must), query + ": missed hits above " + min);
+      assertTrue(may.containsAll(idSet(res)), query + ": hits below " + min);
+      assertRanked(res);
+    }
+    assertTrue(
+        backend.text(c, new TextQuery("red", List.of(), 10, null, 1e6)).hits().isEmpty(),
+        "a BM25 threshold no item reaches returns nothing");
+    assertRejects(
+        () -> backend.knn(c, KnnQuery.of("e", q, 10).withMinScore(Double.NaN)),
+        "min score must be a finite number");
+  }
+
+  @Test
+  void deeperSearchesExtendShallowerOnes() {
+    // Paging cuts pages from searches of growing depth: the shallow answer must be a prefix of
+    // the deep one, or a page would repeat or skip a hit.
+    long seed = 11;
+    String c = createDefault("prefix");
+    populate(c, 250, seed);
+    Random r = new Random(seed);
+    for (int t = 0; t < 20; t++) {
+      float[] q = random(r, DIM);
+      int k1 = 1 + r.nextInt(40);
+      int k2 = k1 + 1 + r.nextInt(100);
+      List<String> deep = ids(backend.knn(c, KnnQuery.of("e", q, k2).withMode(SearchMode.EXACT)));
+      List<String> shallow =
+          ids(backend.knn(c, KnnQuery.of("e", q, k1).withMode(SearchMode.EXACT)));
+      assertEquals(deep.subList(0, k1), shallow, "exact kNN, seed " + seed + " query " + t);
+      String words = List.of("red", "blue thing", "2001 green", "black 1999").get(t % 4);
+      List<String> deepText = ids(backend.text(c, TextQuery.of(words, k2)));
+      List<String> shallowText = ids(backend.text(c, TextQuery.of(words, k1)));
+      assertEquals(
+          deepText.subList(0, Math.min(k1, deepText.size())),
+          shallowText,
+          "BM25 '" + words + "', seed " + seed);
+    }
+  }
+
+  @Test
+  void countAndDeleteWhereMatchNaiveEvaluation() {
+    long seed = 77;
+    String c = createDefault("count");
+    List<Known> known = new ArrayList<>(populate(c, 300, seed));
+    assertEquals(300, backend.count(c, null));
+    Random r = new Random(seed);
+    for (int t = 0; t < 60; t++) {
+      Map.Entry<Filter, Predicate<Known>> f = randomFilter(r, 0);
+      long expected = known.stream().filter(f.getValue()).count();
+      assertEquals(expected, backend.count(c, f.getKey()), "seed " + seed + " count " + f.getKey());
+    }
+    for (int t = 0; t < 4; t++) {
+      Map.Entry<Filter, Predicate<Known>> f = randomFilter(r, 1);
+      Set<String> doomed =
+          known.stream().filter(f.getValue()).map(Known::id).collect(Collectors.toSet());
+      assertEquals(doomed.size(), backend.count(c, f.getKey()), "dry run of " + f.getKey());
+      assertEquals(
+          doomed.stream().sorted().toList(),
+          backend.deleteWhere(c, f.getKey()),
+          "deleted by " + f.getKey());
+      backend.refresh(c);
+      known.removeIf(k -> doomed.contains(k.id()));
+      assertEquals(known.size(), backend.count(c, null), "left after " + f.getKey());
+      assertEquals(0, backend.count(c, f.getKey()), "none match " + f.getKey() + " any more");
+      for (String id : doomed) {
+        assertTrue(backend.get(c, id).isEmpty(), id + " deleted by " + f.getKey());
+      }
+    }
+    assertRejects(
+        () -> backend.count(c, Filter.term("nope", "x")), "unknown metadata field 'nope'");
+    long before = backend.count(c, null);
+    assertThrows(RuntimeException.class, () -> backend.deleteWhere(c, Filter.term("nope", "x")));
+    backend.refresh(c);
+    assertEquals(before, backend.count(c, null), "a rejected delete deletes nothing");
+  }
+
+  @Test
+  void updateMetadataChangesFieldsButNotVectors() {
+    String c = createDefault("patch");
+    float[] v = unit(random(new Random(3), DIM));
+    Item item =
+        Item.builder("p", "video")
+            .source("/v/p.mp4")
+            .vector("e", v)
+            .segment(new Segment(0, 2, "intro", Map.of("e", unit(random(new Random(4), DIM)))))
+            .meta("colour", "red")
+            .meta("year", 2020L)
+            .text("caption", "a patched thing")
+            .build();
+    backend.upsert(c, List.of(item));
+    backend.refresh(c);
+    Item before = backend.get(c, "p").orElseThrow();
+    Map<String, Object> changes = new HashMap<>();
+    changes.put("colour", "blue");
+    changes.put("year", null);
+    changes.put("rating", 4L);
+    Item returned = backend.updateMetadata(c, "p", changes).orElseThrow();
+    assertEquals(Map.of("colour", "blue", "rating", 4L), returned.metadata());
+    backend.refresh(c);
+    Item after = backend.get(c, "p").orElseThrow();
+    assertEquals(Map.of("colour", "blue", "rating", 4L), after.metadata());
+    assertArrayEquals(before.vectors().get("e"), after.vectors().get("e"), "item vector bits");
+    assertArrayEquals(
+        before.segments().get(0).vectors().get("e"),
+        after.segments().get(0).vectors().get("e"),
+        "segment vector bits");
+    assertEquals(before.text(), after.text());
+    assertEquals(before.source(), after.source());
+    assertEquals(before.modality(), after.modality());
+    assertEquals(1, backend.describe(c).count());
+    assertEquals(2, backend.describe(c).vectorCount());
+    assertEquals(
+        List.of("p"),
+        ids(backend.knn(c, KnnQuery.of("e", v, 3).withFilter(Filter.term("colour", "blue")))));
+    assertEquals(1, backend.count(c, Filter.term("rating", 4L)));
+    assertEquals(0, backend.count(c, Filter.range("year", 0L, null)));
+    assertEquals(List.of("p"), ids(backend.text(c, TextQuery.of("patched", 3))));
+    // Type-checked as on ingest; nothing is written when a value is bad.
+    assertRejects(
+        () -> backend.updateMetadata(c, "p", Map.of("rating", "five")),
+        "metadata field 'rating'",
+        "long");
+    assertRejects(
+        () -> backend.updateMetadata(c, "p", Map.of("taken", "yesterday")),
+        "metadata field 'taken'");
+    backend.refresh(c);
+    assertEquals(
+        Map.of("colour", "blue", "rating", 4L), backend.get(c, "p").orElseThrow().metadata());
+    assertTrue(backend.updateMetadata(c, "nobody", Map.of("colour", "x")).isEmpty());
+    backend.refresh(c);
+    assertTrue(backend.get(c, "nobody").isEmpty(), "an update does not create an item");
+  }
+
+  @Test
+  void valueCountsMatchNaiveCounting() {
+    long seed = 4242;
+    String c = createDefault("facets");
+    List<Known> known = populate(c, 300, seed);
+    Random r = new Random(seed);
+    List<String> fields = List.of("colour", "tags", "year", "price", "taken");
+    for (int t = 0; t < 40; t++) {
+      Map.Entry<Filter, Predicate<Known>> f = t == 0 ? null : randomFilter(r, 0);
+      Map<String, Map<Object, Long>> expected = new LinkedHashMap<>();
+      fields.forEach(field -> expected.put(field, new HashMap<>()));
+      for (Known k : known) {
+        if (f != null && !f.getValue().test(k)) {
+          continue;
+        }
+        expected.get("colour").merge(k.colour(), 1L, Long::sum);
+        new HashSet<>(k.tags()).forEach(tag -> expected.get("tags").merge(tag, 1L, Long::sum));
+        expected.get("year").merge(k.year(), 1L, Long::sum);
+        expected.get("price").merge(k.price(), 1L, Long::sum);
+        long taken =
+            java.time.LocalDate.of((int) k.year(), 6, 1)
+                .atStartOfDay(java.time.ZoneOffset.UTC)
+                .toInstant()
+                .toEpochMilli();
+        expected.get("taken").merge(taken, 1L, Long::sum);
+      }
+      Map<String, Map<Object, Long>> got =
+          backend.valueCounts(c, f == null ? null : f.getKey(), fields);
+      assertEquals(fields, new ArrayList<>(got.keySet()), "fields in the order asked");
+      for (String field : fields) {
+        assertEquals(
+            expected.get(field),
+            got.get(field),
+            "seed "
+                + seed
+                + " case "
+                + t
+                + " field "
+                + field
+                + " filter "
+                + (f == null ? null : f.getKey()));
+      }
+    }
+    assertRejects(
+        () -> backend.valueCounts(c, null, List.of("colour", "nope")),
+        "facet on unknown metadata field 'nope'");
+  }
+
   // ---------------------------------------------------------------- collections
 
   @Test

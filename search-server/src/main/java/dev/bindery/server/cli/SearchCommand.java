@@ -115,6 +115,21 @@ final class SearchCommand implements Callable<Integer> {
       description = "Diversify with maximal marginal relevance; 1 = relevance only, 0 = diversity.")
   private Double mmr;
 
+  @Option(
+      names = "--min-score",
+      paramLabel = "SCORE",
+      description = {
+        "Leave out hits whose final score is below SCORE (the leg's own score for one leg, the"
+            + " fused score when legs fuse); fewer than k hits, or none, may be printed."
+      })
+  private Double minScore;
+
+  @Option(
+      names = "--offset",
+      paramLabel = "N",
+      description = "Skip the N best hits (paging); offset + k is at most " + KnnQuery.MAX_K + ".")
+  private int offset;
+
   @Parameters(
       arity = "1..*",
       paramLabel = "QUERY",
@@ -146,6 +161,14 @@ final class SearchCommand implements Callable<Integer> {
     }
     if (mmr != null) {
       options = options.withMmr(mmr);
+    }
+    if (minScore != null && !Double.isFinite(minScore)) {
+      throw usage("--min-score must be a finite number, got " + minScore);
+    }
+    try {
+      options = options.withMinScore(minScore).withOffset(offset);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
     }
 
     Path data = cli.dataDir();

@@ -114,7 +114,32 @@ public final class Api {
       @Doc("Hits fetched per leg before fusion or MMR (default max(k, 50) when fusing).")
           Integer candidates,
       @Doc("Text fields the BM25 leg searches (default all).") List<String> bm25Fields,
-      @Doc("Attach a per-hit explanation (default false).") Boolean explain) {}
+      @Doc("Attach a per-hit explanation (default false).") Boolean explain,
+      @Doc(
+              "Leave out hits whose final score is below this: the leg's own score (cosine, dot,"
+                  + " 1/(1+d^2), BM25) for a one-leg query, the fused score when legs fuse (see"
+                  + " docs/fusion.md for each method's scale). Fewer than k hits, or none, may"
+                  + " come back.")
+          Double minScore,
+      @Doc(
+              "Per leg name (knn:<space>, bm25): the raw leg score a hit needs to take part in"
+                  + " fusion at all, applied before fusing.")
+          Map<String, Double> legMinScores,
+      @Doc("Hits of the ranking to skip (default 0); offset + k is at most the server's max k.")
+          Integer offset,
+      @Doc(
+              "The next_cursor of the previous page: this page starts right after its last hit"
+                  + " (search-after on score, then id). Excludes offset; the query and options"
+                  + " must be those of the first page (k may change).")
+          String cursor,
+      @Doc(
+              "Metadata fields to count: per value for keyword fields, per range bucket for long,"
+                  + " double and date fields; over every item that passes the filter unless"
+                  + " facet_top_hits is given.")
+          List<String> facets,
+      @Doc("Keyword values listed per facet (default 10, at most 1000).") Integer facetSize,
+      @Doc("Count facets over only the top N hits of the query (after min_score), N <= max k.")
+          Integer facetTopHits) {}
 
   @Doc("Rank fusion settings.")
   public record FusionRequest(
@@ -132,7 +157,61 @@ public final class Api {
   public record SearchBody(
       List<HitBody> hits,
       @Doc("Milliseconds the search took in the engine, embedding included.") long tookMs,
-      @Doc("What each leg did, by leg name.") Map<String, LegBody> legs) {}
+      @Doc("What each leg did, by leg name.") Map<String, LegBody> legs,
+      @Doc(
+              "Pass as 'cursor' to get the next page; absent when this page was not full (nothing"
+                  + " follows) or MMR diversified it.")
+          String nextCursor,
+      @Doc("The facets asked for, by field.") Map<String, FacetBody> facets) {}
+
+  @Doc(
+      "Counts of one metadata field: values (keyword, most frequent first) or ranges (long,"
+          + " double, date: 10 equal-width buckets from the smallest to the largest value, each"
+          + " [from, to), the last [from, to]).")
+  public record FacetBody(
+      @Doc("keyword, long, double or date.") String type,
+      List<FacetValueBody> values,
+      List<FacetRangeBody> ranges,
+      @Doc("Items counted for keyword values beyond those listed.") Long otherCount) {}
+
+  @Doc("A keyword value and how many items hold it.")
+  public record FacetValueBody(String value, long count) {}
+
+  @Doc("A range bucket: from inclusive, to exclusive (inclusive for the last); dates as ISO-8601.")
+  public record FacetRangeBody(Object from, Object to, long count) {}
+
+  @Doc("Items by id.")
+  public record GetItemsRequest(
+      @Doc(value = "Item ids, at most 1000.", required = true) List<String> ids) {}
+
+  @Doc("The items found, in the order asked, and the ids not found.")
+  public record ItemsBody(List<ItemBody> items, List<String> missing) {}
+
+  @Doc("Counts the items that pass a filter.")
+  public record CountRequest(
+      @Doc("Metadata filter, as in search; absent counts every item.") JsonNode filter) {}
+
+  @Doc("A number of items.")
+  public record CountBody(long count) {}
+
+  @Doc("Deletes every item that passes a filter.")
+  public record DeleteItemsRequest(
+      @Doc(value = "Metadata filter, as in search.", required = true) JsonNode filter,
+      @Doc("Only count what would be deleted (default false).") Boolean dryRun) {}
+
+  @Doc("What a delete by filter matched and deleted.")
+  public record DeletedBody(
+      @Doc("Items that pass the filter (deleted unless dry_run).") long count,
+      @Doc("True when nothing was deleted, only counted.") boolean dryRun) {}
+
+  @Doc("Changes to an item's metadata; vectors, text and segments stay as they are.")
+  public record PatchItemRequest(
+      @Doc(
+              value =
+                  "Fields to set (string, number, boolean or a list of them; type-checked as on"
+                      + " ingest) or to remove (null).",
+              required = true)
+          JsonNode metadata) {}
 
   @Doc("One hit.")
   public record HitBody(

@@ -10,11 +10,18 @@ import dev.bindery.fusion.ingest.ItemSpec;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.Names;
 import dev.bindery.indexer.Segment;
+import dev.bindery.server.http.Api.CountBody;
+import dev.bindery.server.http.Api.CountRequest;
+import dev.bindery.server.http.Api.DeleteItemsRequest;
+import dev.bindery.server.http.Api.DeletedBody;
+import dev.bindery.server.http.Api.GetItemsRequest;
 import dev.bindery.server.http.Api.ItemBody;
 import dev.bindery.server.http.Api.ItemRequest;
 import dev.bindery.server.http.Api.ItemUpload;
+import dev.bindery.server.http.Api.ItemsBody;
 import dev.bindery.server.http.Api.ItemsRequest;
 import dev.bindery.server.http.Api.ItemsWritten;
+import dev.bindery.server.http.Api.PatchItemRequest;
 import dev.bindery.server.http.Api.SegmentBody;
 import dev.bindery.server.http.auth.Caller;
 import dev.bindery.server.http.auth.Scope;
@@ -100,6 +107,34 @@ final class ItemsController {
             .responds(204, null)
             .errors(400, 404)
             .handler(this::delete),
+        Route.of(HandlerType.PATCH, "/v1/collections/{name}/items/{id}", "patchItem")
+            .summary("Set or remove metadata fields of an item without re-embedding it")
+            .scope(Scope.WRITE)
+            .body(PatchItemRequest.class)
+            .responds(200, ItemBody.class)
+            .errors(400, 404, 422)
+            .handler(this::patch),
+        Route.of(HandlerType.POST, "/v1/collections/{name}/items/get", "getItems")
+            .summary("Get many items by id")
+            .scope(Scope.READ)
+            .body(GetItemsRequest.class)
+            .responds(200, ItemsBody.class)
+            .errors(400, 404)
+            .handler(this::getMany),
+        Route.of(HandlerType.POST, "/v1/collections/{name}/items/delete", "deleteItems")
+            .summary("Delete every item that passes a filter, or only count them (dry_run)")
+            .scope(Scope.WRITE)
+            .body(DeleteItemsRequest.class)
+            .responds(200, DeletedBody.class)
+            .errors(400, 404)
+            .handler(this::deleteWhere),
+        Route.of(HandlerType.POST, "/v1/collections/{name}/count", "countItems")
+            .summary("Count the items that pass a filter")
+            .scope(Scope.READ)
+            .body(CountRequest.class)
+            .responds(200, CountBody.class)
+            .errors(400, 404)
+            .handler(this::count),
         Route.of(HandlerType.GET, "/v1/collections/{name}/items/{id}/content", "getItemContent")
             .summary("The item's file (image, audio, video, text); range requests for audio/video")
             .scope(Scope.READ)
@@ -564,24 +599,129 @@ final class ItemsController {
   private void get(Context ctx, Caller caller) {
     String collection = ctx.pathParam("name");
     Item item = item(collection, ctx.pathParam("id"));
+    io.json(ctx, 200, body(collection, item));
+  }
+
+  /** Most ids one {@code items/get} request may ask for. */
+  static final int MAX_GET_IDS = 1000;
+
+  private void getMany(Context ctx, Caller caller) {
+    String collection = ctx.pathParam("name");
+    GetItemsRequest req = io.json().read(io.body(ctx), GetItemsRequest.class, "request body");
+    if (req.ids() == null) {
+      throw ApiProblem.badRequest("request body: 'ids' is missing");
+    }
+    if (req.ids().size() > MAX_GET_IDS) {
+      throw ApiProblem.badRequest(
+          "request body at /ids: "
+              + req.ids().size()
+              + " ids; at most "
+              + MAX_GET_IDS
+              + " per request");
+    }
+    for (int i = 0; i < req.ids().size(); i++) {
+      if (req.ids().get(i) == null) {
+        throw ApiProblem.badRequest("request body at /ids/" + i + ": null is not an id");
+      }
+      checkReadId(req.ids().get(i), "request body at /ids/" + i);
+    }
+    bindery.describe(collection);
+    List<Item> found = bindery.get(collection, req.ids());
+    Set<String> foundIds = new HashSet<>();
+    List<ItemBody> items = new ArrayList<>(found.size());
+    for (Item item : found) {
+      foundIds.add(item.id());
+      items.add(body(collection, item));
+    }
+    List<String> missing =
+        req.ids().stream().distinct().filter(id -> !foundIds.contains(id)).toList();
+    io.json(ctx, 200, new ItemsBody(items, missing));
+  }
+
+  private void count(Context ctx, Caller caller) {
+    String collection = ctx.pathParam("name");
+    byte[] raw = io.body(ctx);
+    CountRequest req =
+        raw.length == 0
+            ? new CountRequest(null)
+            : io.json().read(raw, CountRequest.class, "request body");
+    dev.bindery.indexer.Filter filter = FilterJson.read(req.filter());
+    io.json(ctx, 200, new CountBody(bindery.count(collection, filter)));
+  }
+
+  private void deleteWhere(Context ctx, Caller caller) {
+    String collection = ctx.pathParam("name");
+    DeleteItemsRequest req = io.json().read(io.body(ctx), DeleteItemsRequest.class, "request body");
+    if (req.filter() == null || req.filter().isNull()) {
+      throw ApiProblem.badRequest(
+          "request body: 'filter' is missing; deleting every item is DELETE"
+              + " /v1/collections/{name}");
+    }
+    dev.bindery.indexer.Filter filter = FilterJson.read(req.filter());
+    boolean dryRun = req.dryRun() != null && req.dryRun();
+    if (dryRun) {
+      io.json(ctx, 200, new DeletedBody(bindery.count(collection, filter), true));
+      return;
+    }
+    List<String> deleted = bindery.deleteWhere(collection, filter);
+    bindery.commit(collection);
+    deleted.forEach(id -> uploads.deleteItem(collection, id));
+    io.json(ctx, 200, new DeletedBody(deleted.size(), false));
+  }
+
+  private void patch(Context ctx, Caller caller) {
+    String collection = ctx.pathParam("name");
+    String id = ctx.pathParam("id");
+    checkReadId(id, "path");
+    PatchItemRequest req = io.json().read(io.body(ctx), PatchItemRequest.class, "request body");
+    Map<String, Object> changes;
+    try {
+      changes = ItemSpec.metadataPatch(req.metadata(), "request body");
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest(e.getMessage());
+    }
+    for (String field : changes.keySet()) {
+      try {
+        Names.checkName("metadata field", field);
+      } catch (IllegalArgumentException e) {
+        throw ApiProblem.badRequest("request body at /metadata: " + e.getMessage());
+      }
+    }
+    bindery.describe(collection);
+    Item updated;
+    try {
+      updated =
+          bindery
+              .updateMetadata(collection, id, changes)
+              .orElseThrow(
+                  () ->
+                      ApiProblem.notFound(
+                          "collection '" + collection + "' has no item '" + id + "'"));
+    } catch (dev.bindery.indexer.CollectionNotFoundException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.unprocessable("the index refused the metadata: " + e.getMessage(), e);
+    }
+    bindery.commit(collection);
+    io.json(ctx, 200, body(collection, updated));
+  }
+
+  private ItemBody body(String collection, Item item) {
     Map<String, Integer> vectors = new TreeMap<>();
     item.vectors().forEach((space, v) -> vectors.put(space, v.length));
     List<SegmentBody> segments = new ArrayList<>();
     for (Segment s : item.segments()) {
       segments.add(new SegmentBody(s.start(), s.end()));
     }
-    io.json(
-        ctx,
-        200,
-        new ItemBody(
-            item.id(),
-            item.modality(),
-            item.source(),
-            new LinkedHashMap<>(item.text()),
-            item.metadata(),
-            vectors,
-            segments,
-            content.url(collection, item.id(), item.source())));
+    return new ItemBody(
+        item.id(),
+        item.modality(),
+        item.source(),
+        new LinkedHashMap<>(item.text()),
+        item.metadata(),
+        vectors,
+        segments,
+        content.url(collection, item.id(), item.source()));
   }
 
   private void delete(Context ctx, Caller caller) {

@@ -2,6 +2,8 @@ package dev.bindery.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bindery.fusion.Bindery;
+import dev.bindery.fusion.query.Facet;
+import dev.bindery.fusion.query.FacetRequest;
 import dev.bindery.fusion.query.LegInfo;
 import dev.bindery.fusion.query.QueryExecutor;
 import dev.bindery.fusion.query.QueryLimits;
@@ -9,6 +11,7 @@ import dev.bindery.fusion.query.QueryParser;
 import dev.bindery.fusion.query.QuerySpec;
 import dev.bindery.fusion.query.QuerySpecJson;
 import dev.bindery.fusion.query.ResultHit;
+import dev.bindery.fusion.query.SearchCursor;
 import dev.bindery.fusion.query.SearchOptions;
 import dev.bindery.fusion.query.SearchResponse;
 import dev.bindery.fusion.rank.FusionConfig;
@@ -22,6 +25,9 @@ import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.server.http.Api.AskBody;
 import dev.bindery.server.http.Api.AskRequest;
+import dev.bindery.server.http.Api.FacetBody;
+import dev.bindery.server.http.Api.FacetRangeBody;
+import dev.bindery.server.http.Api.FacetValueBody;
 import dev.bindery.server.http.Api.FusionRequest;
 import dev.bindery.server.http.Api.HitBody;
 import dev.bindery.server.http.Api.LegBody;
@@ -147,7 +153,29 @@ final class SearchController {
               l.visited(),
               l.hits()));
     }
-    io.json(ctx, 200, new SearchBody(hits, r.tookMs(), legs));
+    Map<String, FacetBody> facets = null;
+    if (!r.facets().isEmpty()) {
+      facets = new LinkedHashMap<>();
+      for (Facet f : r.facets().values()) {
+        boolean keyword = f.type() == dev.bindery.indexer.FieldType.KEYWORD;
+        facets.put(
+            f.field(),
+            new FacetBody(
+                f.type().wireName(),
+                keyword
+                    ? f.values().stream()
+                        .map(v -> new FacetValueBody(v.value(), v.count()))
+                        .toList()
+                    : null,
+                keyword
+                    ? null
+                    : f.ranges().stream()
+                        .map(b -> new FacetRangeBody(b.from(), b.to(), b.count()))
+                        .toList(),
+                keyword ? f.otherCount() : null));
+      }
+    }
+    io.json(ctx, 200, new SearchBody(hits, r.tookMs(), legs, r.nextCursor(), facets));
   }
 
   private void ask(Context ctx, Caller caller) throws Exception {
@@ -274,6 +302,55 @@ final class SearchController {
       throw ApiProblem.badRequest(
           "request body at /candidates: must be in 0.." + maxCandidates + ", got " + candidates);
     }
+    int offset = req.offset() == null ? 0 : req.offset();
+    if (offset < 0) {
+      throw ApiProblem.badRequest("request body at /offset: must be >= 0, got " + offset);
+    }
+    SearchCursor cursor = null;
+    if (req.cursor() != null) {
+      if (req.offset() != null) {
+        throw ApiProblem.badRequest(
+            "request body: give 'offset' or 'cursor', not both; a cursor already says where the"
+                + " page starts");
+      }
+      try {
+        cursor = SearchCursor.decode(req.cursor());
+      } catch (IllegalArgumentException e) {
+        throw ApiProblem.badRequest("request body at /cursor: " + e.getMessage());
+      }
+    }
+    // Paging costs what a search of offset + k hits costs: the same limit as k.
+    long depth = (long) (cursor == null ? offset : cursor.position()) + k;
+    if (depth > config.maxK()) {
+      throw ApiProblem.badRequest(
+              "request body: "
+                  + (cursor == null ? "offset " + offset : "cursor position " + cursor.position())
+                  + " + k "
+                  + k
+                  + " = "
+                  + depth
+                  + "; this server pages at most "
+                  + config.maxK()
+                  + " hits deep (serve --max-k)")
+          .with("limit_k", config.maxK());
+    }
+    FacetRequest facets = null;
+    if (req.facets() != null) {
+      int top = req.facetTopHits() == null ? 0 : req.facetTopHits();
+      if (top < 0 || top > config.maxK()) {
+        throw ApiProblem.badRequest(
+                "request body at /facet_top_hits: must be in 0.." + config.maxK() + ", got " + top)
+            .with("limit_k", config.maxK());
+      }
+      try {
+        facets = new FacetRequest(req.facets(), req.facetSize() == null ? 0 : req.facetSize(), top);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw ApiProblem.badRequest("request body at /facets: " + e.getMessage());
+      }
+    } else if (req.facetSize() != null || req.facetTopHits() != null) {
+      throw ApiProblem.badRequest(
+          "request body: facet_size and facet_top_hits need 'facets' (the fields to count)");
+    }
     Filter filter = FilterJson.read(req.filter());
     FusionConfig fusion = fusion(req.fusion());
     Double lambda = null;
@@ -291,7 +368,12 @@ final class SearchController {
           lambda,
           candidates,
           req.bm25Fields(),
-          req.explain() != null && req.explain());
+          req.explain() != null && req.explain(),
+          req.minScore(),
+          req.legMinScores(),
+          offset,
+          cursor,
+          facets);
     } catch (IllegalArgumentException e) {
       throw ApiProblem.badRequest("request body: " + e.getMessage());
     }

@@ -78,6 +78,32 @@ class SearchCommandTest {
   }
 
   @Test
+  void minScoreAndOffsetCutTheFacadesRanking() throws Exception {
+    String query = "text:\"a cat on a sofa\"";
+    List<ResultHit> all;
+    try (Bindery b = Bindery.open(data)) {
+      all = b.search(C, query, 5).hits();
+    }
+    double min = (all.get(1).score() + all.get(2).score()) / 2;
+    CliRun cut = search("--collection", C, "--json", "--min-score", Double.toString(min), query);
+    assertEquals(0, cut.exitCode(), cut.err());
+    List<String> ids = new ArrayList<>();
+    mapper.readTree(cut.out()).get("hits").forEach(h -> ids.add(h.get("id").asText()));
+    assertEquals(List.of(all.get(0).id(), all.get(1).id()), ids, cut.out());
+    CliRun none = search("--collection", C, "--json", "--min-score", "1.5", query);
+    assertEquals(0, none.exitCode(), none.err());
+    assertEquals(0, mapper.readTree(none.out()).get("hits").size(), none.out());
+    CliRun page = search("--collection", C, "--json", "--k", "2", "--offset", "2", query);
+    assertEquals(0, page.exitCode(), page.err());
+    List<String> paged = new ArrayList<>();
+    mapper.readTree(page.out()).get("hits").forEach(h -> paged.add(h.get("id").asText()));
+    assertEquals(List.of(all.get(2).id(), all.get(3).id()), paged, page.out());
+    CliRun tooDeep = search("--collection", C, "--k", "10", "--offset", "9995", query);
+    assertEquals(2, tooDeep.exitCode(), tooDeep.err());
+    assertTrue(tooDeep.err().contains("offset 9995 + k 10 = 10005"), tooDeep.err());
+  }
+
+  @Test
   void tablePrintsOneRowPerHitAndTheLegs() {
     CliRun run = search("--collection", C, "-k", "2", "text:kitten");
     assertEquals(0, run.exitCode(), run.err());

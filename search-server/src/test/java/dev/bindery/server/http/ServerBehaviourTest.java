@@ -63,6 +63,10 @@ class ServerBehaviourTest {
               "POST /v1/collections/{name}/items",
               "GET /v1/collections/{name}/items/{id}",
               "DELETE /v1/collections/{name}/items/{id}",
+              "PATCH /v1/collections/{name}/items/{id}",
+              "POST /v1/collections/{name}/items/get",
+              "POST /v1/collections/{name}/items/delete",
+              "POST /v1/collections/{name}/count",
               "GET /v1/collections/{name}/items/{id}/content",
               "POST /v1/collections/{name}/search",
               "POST /v1/collections/{name}/ask",
@@ -76,10 +80,27 @@ class ServerBehaviourTest {
       // Schemas come from the records: the members the server reads and writes.
       JsonNode schemas = doc.at("/components/schemas");
       assertEquals(
-          Set.of("query", "k", "filter", "fusion", "mmr", "candidates", "bm25_fields", "explain"),
+          Set.of(
+              "query",
+              "k",
+              "filter",
+              "fusion",
+              "mmr",
+              "candidates",
+              "bm25_fields",
+              "explain",
+              "min_score",
+              "leg_min_scores",
+              "offset",
+              "cursor",
+              "facets",
+              "facet_size",
+              "facet_top_hits"),
           names(schemas.at("/SearchRequest/properties")));
       assertEquals(List.of("query"), list(schemas.at("/SearchRequest/required")));
-      assertEquals(Set.of("hits", "took_ms", "legs"), names(schemas.at("/SearchBody/properties")));
+      assertEquals(
+          Set.of("hits", "took_ms", "legs", "next_cursor", "facets"),
+          names(schemas.at("/SearchBody/properties")));
       assertEquals("array", schemas.at("/SearchBody/properties/hits/type").asText());
       assertEquals(
           "#/components/schemas/HitBody",
