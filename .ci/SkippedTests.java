@@ -16,6 +16,10 @@ import org.w3c.dom.NodeList;
  * unless every skip is on the allow-list (opt-in benchmarks only). A skipped test never fails
  * {@code mvn verify}, so without this rule a test whose tools are missing protects nothing.
  *
+ * <p>A class skipped as a whole (an assumption in {@code @BeforeAll}, a disabled class) leaves a
+ * report with no test case at all and no reason: surefire drops it. Such a report counts as a skip
+ * of the whole class; its reason is the first line of the class's {@code -output.txt} if any.
+ *
  * <p>Run by .ci/run after the build with the JDK it found: {@code java .ci/SkippedTests.java ROOT
  * ALLOW_LIST}. Allow-list lines are {@code ClassName} (every test of the class) or {@code
  * ClassName#method}, then whitespace and the reason it may skip; {@code #} starts a comment line.
@@ -52,6 +56,12 @@ public class SkippedTests {
       String module = root.relativize(report).getName(0).toString();
       NodeList cases = suite.getElementsByTagName("testcase");
       tests += cases.getLength();
+      if (cases.getLength() == 0) {
+        String className = suite.getAttribute("name");
+        skips.add(
+            new Skip(module, className, "(whole class, no test ran)", classReason(report, className)));
+        continue;
+      }
       for (int i = 0; i < cases.getLength(); i++) {
         Element tc = (Element) cases.item(i);
         NodeList skipped = tc.getElementsByTagName("skipped");
@@ -99,6 +109,20 @@ public class SkippedTests {
               + args[1]);
       System.exit(1);
     }
+  }
+
+  /** The first line the class printed (its own skip message), or what surefire leaves out. */
+  static String classReason(Path report, String className) throws IOException {
+    Path output = report.resolveSibling(className + "-output.txt");
+    if (Files.isRegularFile(output)) {
+      for (String line : Files.readAllLines(output)) {
+        if (!line.isBlank()) {
+          return line.strip();
+        }
+      }
+    }
+    return "a class-level skip (assumption in @BeforeAll, or a disabled class); surefire does not"
+        + " report its reason";
   }
 
   static Map<String, String> readAllowList(Path file) throws IOException {

@@ -55,6 +55,7 @@ import javax.sound.sampled.AudioSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -111,19 +112,25 @@ class PageBrowserTest {
   private static final Map<String, Path> images = new LinkedHashMap<>();
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** Why the browser tests cannot run here, or null. */
+  private static String missingBrowser;
+
   @BeforeAll
   static void start() throws IOException {
     // Found the way .ci/run finds them (PATH), unless a property names them. Where they are
-    // missing the test skips, and .ci/run's skip rule fails CI for it.
+    // missing every test skips (in @BeforeEach: surefire drops a class-level skip from its report
+    // without a trace), and .ci/run's skip rule fails CI for it.
     Path chromedriver = executable("bindery.chromedriver", "chromedriver");
     Path chromium = executable("bindery.chromium", "chromium");
-    Assumptions.assumeTrue(
-        chromedriver != null && chromium != null,
-        "SKIPPED: the browser test needs Chromium and chromedriver on PATH (found chromium="
-            + chromium
-            + ", chromedriver="
-            + chromedriver
-            + "); install them with 'apt-get install chromium chromium-driver' (.ci/run does)");
+    if (chromedriver == null || chromium == null) {
+      missingBrowser =
+          "SKIPPED: the browser test needs Chromium and chromedriver on PATH (found chromium="
+              + chromium
+              + ", chromedriver="
+              + chromedriver
+              + "); install them with 'apt-get install chromium chromium-driver' (.ci/run does)";
+      return;
+    }
 
     Path data = tmp.resolve("data");
     bindery = Bindery.open(data);
@@ -147,6 +154,11 @@ class PageBrowserTest {
         new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).build();
     driver = new ChromeDriver(service, options);
     Files.createDirectories(SCREENSHOTS);
+  }
+
+  @BeforeEach
+  void browserPresent() {
+    Assumptions.assumeTrue(missingBrowser == null, missingBrowser);
   }
 
   /** The file a system property names, else the first executable of that name on PATH. */
