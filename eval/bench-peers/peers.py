@@ -5,6 +5,11 @@ vectors Bindery indexes and answers the same queries, single-threaded, at each e
 Usage:
   peers.py --check                 print {"ok": true, "versions": {...}} or {"ok": false, "error"}
   peers.py REQUEST.json RESPONSE.json
+  peers.py --build-native SRC.cpp OUT
+                                   compile the native hnswlib driver (hnsw_native.cpp, which
+                                   `bench ann --rounds` drives) against Debian's libhnswlib-dev
+                                   headers with g++ -O3 -march=native; print {"ok", "binary",
+                                   "command"} or {"ok": false, "error"} (exit 3)
 
 The Java side (dev.bindery.eval.bench.PeerBenchmark) writes REQUEST.json:
   {"protocol": 1, "base": "base.npy", "queries": "queries.npy", "metric": "cosine"|"dot"|"l2",
@@ -272,7 +277,33 @@ def run_faiss(mods, req, base, queries):
     }
 
 
+NATIVE_FLAGS = ["-O3", "-march=native", "-std=c++17", "-pthread"]
+
+
+def build_native(src, out):
+    """Compiles hnsw_native.cpp against /usr/include/hnswlib (libhnswlib-dev); nothing vendored."""
+    import shutil
+    import subprocess
+
+    cxx = shutil.which("g++")
+    if cxx is None:
+        return {"ok": False, "error": "g++ is missing; " + INSTALL_HINT}
+    if not os.path.isfile("/usr/include/hnswlib/hnswlib.h"):
+        return {"ok": False, "error": "libhnswlib-dev headers are missing; " + INSTALL_HINT}
+    command = [cxx, *NATIVE_FLAGS, "-o", out, src]
+    log("compiling " + " ".join(command))
+    r = subprocess.run(command, capture_output=True, text=True)
+    if r.returncode != 0:
+        return {"ok": False, "error": "g++ failed: " + r.stderr[-2000:]}
+    return {"ok": True, "binary": out, "command": " ".join(command),
+            "libhnswlib_dev": package_version("libhnswlib-dev", "hnswlib")}
+
+
 def main(argv):
+    if len(argv) == 4 and argv[1] == "--build-native":
+        result = build_native(argv[2], argv[3])
+        print(json.dumps(result))
+        return 0 if result["ok"] else 3
     if len(argv) == 2 and argv[1] == "--check":
         try:
             mods = import_peers()

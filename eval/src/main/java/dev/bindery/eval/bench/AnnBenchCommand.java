@@ -211,6 +211,45 @@ public final class AnnBenchCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Do not draw progress bars.")
   private boolean noProgress;
 
+  @Option(
+      names = "--rounds",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Interleaved mode: build every engine --build-rounds times, alternated, then N query"
+              + " rounds alternating engines at every ef; ratios against Bindery are medians of"
+              + " per-round ratios with min-max (0, the default: the classic one-pass run).")
+  private int rounds;
+
+  @Option(
+      names = "--build-rounds",
+      paramLabel = "N",
+      defaultValue = "2",
+      description = "With --rounds: builds per engine, alternated (${DEFAULT-VALUE}).")
+  private int buildRounds;
+
+  @Option(
+      names = "--warm-up",
+      paramLabel = "N",
+      defaultValue = "2",
+      description = "With --rounds: untimed passes per engine and ef first (${DEFAULT-VALUE}).")
+  private int warmUp;
+
+  @Option(
+      names = "--engines",
+      split = ",",
+      defaultValue = "bindery,hnswlib-native,jvector",
+      description =
+          "With --rounds: engines (${DEFAULT-VALUE}); bindery runs each --storage and is the"
+              + " reference; hnswlib-native is compiled by peers.py --build-native.")
+  private List<String> roundEngines;
+
+  @Option(
+      names = "--native-binary",
+      paramLabel = "FILE",
+      description = "With --rounds: a prebuilt hnsw_native driver instead of compiling one.")
+  private Path nativeBinary;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -277,6 +316,9 @@ public final class AnnBenchCommand implements Callable<Integer> {
       AnnBenchmark bench = new AnnBenchmark(options, err);
       Path truthCache = datasetDir != null ? datasetDir : workDir.resolve("cache");
       AnnBenchmark.GroundTruth truth = bench.groundTruth(data, truthCache);
+      if (rounds > 0) {
+        return runRounds(data, truth, workDir, out, err);
+      }
 
       List<EngineResult> peerResults = List.of();
       if (peerBench != null) {
@@ -346,6 +388,43 @@ public final class AnnBenchCommand implements Callable<Integer> {
       if (temporary) {
         AnnBenchmark.deleteRecursively(workDir);
       }
+    }
+  }
+
+  private int runRounds(
+      AnnDataset data,
+      AnnBenchmark.GroundTruth truth,
+      Path workDir,
+      PrintWriter out,
+      PrintWriter err)
+      throws Exception {
+    AnnRounds.Setup setup;
+    InterleavedAnnBenchmark.Options roundOptions;
+    try {
+      setup =
+          new AnnRounds.Setup(
+              roundEngines,
+              storages,
+              similarity,
+              m,
+              beam,
+              batch,
+              peerBuildThreads,
+              nativeBinary,
+              python,
+              peersScript);
+      roundOptions =
+          new InterleavedAnnBenchmark.Options(efs, k, rounds, buildRounds, warmUp, recallTarget);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    try {
+      return AnnRounds.run(
+          setup, roundOptions, data, truth.ids(), workDir, json, commandLine(), out, err);
+    } catch (PeerBenchmark.PeersUnavailableException e) {
+      err.println("bench ann --rounds: " + e.getMessage());
+      err.flush();
+      return 3;
     }
   }
 
