@@ -137,6 +137,15 @@ public final class AnnBenchCommand implements Callable<Integer> {
   private int threads;
 
   @Option(
+      names = "--merge-threads",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Threads Lucene builds a merged segment's HNSW graph with, forceMerge(1) included"
+              + " (${DEFAULT-VALUE}: Lucene's default, single-threaded merges).")
+  private int mergeThreads;
+
+  @Option(
       names = "--batch",
       defaultValue = "1000",
       description = "Items per upsert (${DEFAULT-VALUE}).")
@@ -313,7 +322,11 @@ public final class AnnBenchCommand implements Callable<Integer> {
       AnnDataset data = dataset(workDir.resolve("cache"));
       err.printf("dataset: %s%n", data);
       err.flush();
-      AnnBenchmark bench = new AnnBenchmark(options, err);
+      if (mergeThreads < 1) {
+        throw new ParameterException(
+            spec.commandLine(), "--merge-threads must be >= 1, got " + mergeThreads);
+      }
+      AnnBenchmark bench = new AnnBenchmark(options, err, mergeThreads);
       Path truthCache = datasetDir != null ? datasetDir : workDir.resolve("cache");
       AnnBenchmark.GroundTruth truth = bench.groundTruth(data, truthCache);
       if (rounds > 0) {
@@ -409,6 +422,7 @@ public final class AnnBenchCommand implements Callable<Integer> {
               m,
               beam,
               batch,
+              mergeThreads,
               peerBuildThreads,
               nativeBinary,
               python,

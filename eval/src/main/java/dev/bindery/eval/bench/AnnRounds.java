@@ -35,6 +35,7 @@ final class AnnRounds {
    * @param m HNSW M
    * @param beam efConstruction
    * @param batch Bindery's upsert batch size
+   * @param mergeThreads threads Bindery's merges build HNSW graphs with
    * @param peerBuildThreads threads hnswlib-native and JVector build with
    * @param nativeBinary a prebuilt hnsw_native, or null to compile it with peers.py
    * @param python the interpreter that runs peers.py
@@ -47,6 +48,7 @@ final class AnnRounds {
       int m,
       int beam,
       int batch,
+      int mergeThreads,
       int peerBuildThreads,
       Path nativeBinary,
       Path python,
@@ -92,7 +94,8 @@ final class AnnRounds {
                 setup.m(),
                 setup.beam(),
                 options.k(),
-                setup.batch()));
+                setup.batch(),
+                setup.mergeThreads()));
       }
       if (setup.engines().contains("hnswlib-native")) {
         Path dir = workDir.resolve("rounds-native");

@@ -9,6 +9,7 @@ import dev.bindery.indexer.SearchResult;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.VectorStorage;
+import dev.bindery.indexer.lucene.HnswMergeWorkers;
 import dev.bindery.indexer.lucene.LuceneBackend;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.List;
  */
 final class BinderyRoundEngine implements RoundEngine {
 
+  private final HnswMergeWorkers mergeWorkers;
   private final LuceneBackend backend;
   private final Path dir;
   private final VectorStorage storage;
@@ -44,9 +46,11 @@ final class BinderyRoundEngine implements RoundEngine {
       int m,
       int beamWidth,
       int k,
-      int batchSize) {
+      int batchSize,
+      int mergeThreads) {
     this.dir = dir;
-    this.backend = new LuceneBackend(dir);
+    this.mergeWorkers = HnswMergeWorkers.of(mergeThreads);
+    this.backend = new LuceneBackend(dir, mergeWorkers);
     this.storage = storage;
     this.similarity = similarity;
     this.base = base;
@@ -77,7 +81,8 @@ final class BinderyRoundEngine implements RoundEngine {
         + storage.defaultOversample()
         + ", upserts of "
         + batchSize
-        + " on one thread, then forceMerge(1)";
+        + " on one thread, then forceMerge(1) with "
+        + mergeWorkers;
   }
 
   @Override
@@ -148,6 +153,7 @@ final class BinderyRoundEngine implements RoundEngine {
     try {
       backend.close();
     } finally {
+      mergeWorkers.close();
       AnnBenchmark.deleteRecursively(dir);
     }
   }

@@ -222,6 +222,9 @@ final class BenchHttpCommand implements Callable<Integer> {
           ServerConfig.defaults()
               .withPort(0)
               .withMaxK(Math.max(k, 1000))
+              // A vector:[...] literal of 384 floats is about 4,700 characters; the default limit
+              // (4096) is for hand-written expressions.
+              .withMaxExpressionLength(65_536)
               .withRequestTimeout(Duration.ofMinutes(5));
       int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
       config = config.withSearchThreads(config.searchThreads(), Math.max(256, 2 * maxClients));
