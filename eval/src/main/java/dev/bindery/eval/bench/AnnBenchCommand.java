@@ -250,7 +250,8 @@ public final class AnnBenchCommand implements Callable<Integer> {
       defaultValue = "bindery,hnswlib-native,jvector",
       description =
           "With --rounds: engines (${DEFAULT-VALUE}); bindery runs each --storage and is the"
-              + " reference; hnswlib-native is compiled by peers.py --build-native.")
+              + " reference; hnswlib-native is compiled by peers.py --build-native; hnswlib and"
+              + " faiss-hnsw are Debian's Python bindings (peers.py --serve).")
   private List<String> roundEngines;
 
   @Option(

@@ -16,12 +16,15 @@ import java.util.Map;
 
 /**
  * Sets up the engines of {@code bench ann --rounds} ({@code bindery} with each storage asked for,
- * {@code hnswlib-native}, {@code jvector}), runs {@link InterleavedAnnBenchmark} and closes them.
+ * {@code hnswlib-native}, {@code jvector}, and Debian's Python {@code hnswlib} and {@code
+ * faiss-hnsw} through {@code peers.py --serve}), runs {@link InterleavedAnnBenchmark} and closes
+ * them.
  */
 final class AnnRounds {
 
   /** Engine names {@code --engines} accepts. */
-  static final List<String> ENGINES = List.of("bindery", "hnswlib-native", "jvector");
+  static final List<String> ENGINES =
+      List.of("bindery", "hnswlib-native", "jvector", "hnswlib", "faiss-hnsw");
 
   private static final String NATIVE_SOURCE = "/dev/bindery/eval/bench/peers/hnsw_native.cpp";
 
@@ -97,27 +100,53 @@ final class AnnRounds {
                 setup.batch(),
                 setup.mergeThreads()));
       }
-      if (setup.engines().contains("hnswlib-native")) {
-        Path dir = workDir.resolve("rounds-native");
+      boolean native_ = setup.engines().contains("hnswlib-native");
+      List<String> python =
+          setup.engines().stream().filter(PeerBenchmark.ENGINES::contains).toList();
+      if (native_ || !python.isEmpty()) {
+        Path dir = workDir.resolve("rounds-peers");
         Files.createDirectories(dir);
-        Path binary =
-            setup.nativeBinary() != null ? setup.nativeBinary() : compileNative(setup, dir, err);
         Path base = dir.resolve("base.npy");
         Path queries = dir.resolve("queries.npy");
-        // The driver reads exactly the rows Bindery indexes (after --max-vectors / --queries).
+        // The peers read exactly the rows Bindery indexes (after --max-vectors / --queries).
         NpyFormat.writeFloat32(base, data.base());
         NpyFormat.writeFloat32(queries, data.queries());
-        engines.add(
-            new NativeHnswRoundEngine(
-                binary,
-                base,
-                queries,
-                setup.similarity(),
-                setup.m(),
-                setup.beam(),
-                options.k(),
-                setup.peerBuildThreads(),
-                err));
+        Path script =
+            setup.peersScript() != null
+                ? setup.peersScript()
+                : PeerBenchmark.extractScript(dir.resolve("script"));
+        if (native_) {
+          Path binary =
+              setup.nativeBinary() != null
+                  ? setup.nativeBinary()
+                  : compileNative(setup, script, dir, err);
+          engines.add(
+              new SubprocessRoundEngine(
+                  "hnswlib-native",
+                  List.of(binary.toString()),
+                  base,
+                  queries,
+                  setup.similarity(),
+                  setup.m(),
+                  setup.beam(),
+                  options.k(),
+                  setup.peerBuildThreads(),
+                  err));
+        }
+        for (String engine : python) {
+          engines.add(
+              new SubprocessRoundEngine(
+                  engine,
+                  List.of(setup.python().toString(), script.toString(), "--serve", engine),
+                  base,
+                  queries,
+                  setup.similarity(),
+                  setup.m(),
+                  setup.beam(),
+                  options.k(),
+                  setup.peerBuildThreads(),
+                  err));
+        }
       }
       if (setup.engines().contains("jvector")) {
         engines.add(
@@ -154,7 +183,8 @@ final class AnnRounds {
   }
 
   /** Compiles hnsw_native.cpp (from the eval jar) with {@code peers.py --build-native}. */
-  private static Path compileNative(Setup setup, Path dir, PrintWriter err) throws Exception {
+  private static Path compileNative(Setup setup, Path script, Path dir, PrintWriter err)
+      throws Exception {
     Path src = dir.resolve("hnsw_native.cpp");
     try (InputStream in = AnnRounds.class.getResourceAsStream(NATIVE_SOURCE)) {
       if (in == null) {
@@ -163,10 +193,6 @@ final class AnnRounds {
       }
       Files.copy(in, src, StandardCopyOption.REPLACE_EXISTING);
     }
-    Path script =
-        setup.peersScript() != null
-            ? setup.peersScript()
-            : PeerBenchmark.extractScript(dir.resolve("script"));
     Path binary = dir.resolve("hnsw_native");
     Process p =
         new ProcessBuilder(

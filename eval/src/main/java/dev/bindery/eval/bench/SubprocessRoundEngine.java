@@ -15,14 +15,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * hnswlib compiled natively ({@code eval/bench-peers/hnsw_native.cpp} against Debian's
- * libhnswlib-dev with {@code g++ -O3 -march=native}, by {@code peers.py --build-native}) as a
- * {@link RoundEngine}: a long-lived subprocess that keeps its index between commands, so its rounds
- * can alternate with the in-process engines'. It reports its own process's CPU time.
+ * A peer in another process as a {@link RoundEngine}: a long-lived subprocess that keeps its index
+ * between commands, so its rounds can alternate with the in-process engines'. It speaks one JSON
+ * line per command ({@code build M EFC THREADS}, {@code query EF K}, {@code quit}; described in
+ * {@code eval/bench-peers/hnsw_native.cpp}) and reports its own process's CPU time. Two programs
+ * speak it: {@code hnsw_native} (hnswlib compiled with {@code g++ -O3 -march=native} against
+ * Debian's libhnswlib-dev, by {@code peers.py --build-native}) and {@code peers.py --serve ENGINE}
+ * (Debian's Python hnswlib and FAISS).
  */
-final class NativeHnswRoundEngine implements RoundEngine {
+final class SubprocessRoundEngine implements RoundEngine {
 
   private final ObjectMapper mapper = new ObjectMapper();
+  private final String name;
   private final Process process;
   private final BufferedReader in;
   private final Writer out;
@@ -34,11 +38,13 @@ final class NativeHnswRoundEngine implements RoundEngine {
   private final int queryCount;
 
   /**
-   * Starts {@code binary} over {@code baseNpy} and {@code queriesNpy} (float32 .npy files holding
-   * exactly the rows the other engines index) and waits for it to say it is ready.
+   * Starts {@code command} followed by {@code baseNpy}, {@code queriesNpy} (float32 .npy files
+   * holding exactly the rows the other engines index) and the metric, and waits for it to say it is
+   * ready.
    */
-  NativeHnswRoundEngine(
-      Path binary,
+  SubprocessRoundEngine(
+      String name,
+      List<String> command,
       Path baseNpy,
       Path queriesNpy,
       Similarity similarity,
@@ -54,11 +60,10 @@ final class NativeHnswRoundEngine implements RoundEngine {
           case DOT_PRODUCT -> "dot";
           case L2 -> "l2";
         };
-    this.process =
-        new ProcessBuilder(
-                List.of(binary.toString(), baseNpy.toString(), queriesNpy.toString(), metric))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
+    this.name = name;
+    List<String> full = new java.util.ArrayList<>(command);
+    full.addAll(List.of(baseNpy.toString(), queriesNpy.toString(), metric));
+    this.process = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     this.in =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     this.out = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
@@ -70,19 +75,20 @@ final class NativeHnswRoundEngine implements RoundEngine {
     this.version = ready.path("version").asText("unknown");
     this.queryCount = ready.path("query_count").asInt(-1);
     log.printf(
-        "hnswlib-native: %d vectors, dim %d, %d queries (%s)%n",
-        ready.path("count").asInt(), ready.path("dim").asInt(), queryCount, version);
+        "%s: %d vectors, dim %d, %d queries (%s)%n",
+        name, ready.path("count").asInt(), ready.path("dim").asInt(), queryCount, version);
     log.flush();
   }
 
   @Override
   public String name() {
-    return "hnswlib-native";
+    return name;
   }
 
   @Override
   public String describe() {
-    return "hnswlib ("
+    return name
+        + " ("
         + version
         + "), M="
         + m
@@ -108,7 +114,7 @@ final class NativeHnswRoundEngine implements RoundEngine {
     JsonNode rows = a.path("ids");
     if (!rows.isArray() || rows.size() != queryCount) {
       throw new IllegalStateException(
-          "hnswlib-native answered " + rows.size() + " rows for " + queryCount + " queries");
+          name + " answered " + rows.size() + " rows for " + queryCount + " queries");
     }
     int[][] ids = new int[rows.size()][];
     for (int i = 0; i < ids.length; i++) {
@@ -131,12 +137,12 @@ final class NativeHnswRoundEngine implements RoundEngine {
     String line = in.readLine();
     if (line == null) {
       throw new IllegalStateException(
-          "hnswlib-native exited during '" + command + "' (see its stderr above)");
+          name + " exited during '" + command + "' (see its stderr above)");
     }
     JsonNode node = mapper.readTree(line);
     if (node.has("error")) {
       throw new IllegalStateException(
-          "hnswlib-native failed '" + command + "': " + node.path("error").asText());
+          name + " failed '" + command + "': " + node.path("error").asText());
     }
     return node;
   }
