@@ -26,7 +26,10 @@ import picocli.CommandLine.Spec;
           + " makes), --vectors FILE --queries FILE (.fvecs or .npy), or --synthetic N clustered"
           + " vectors.",
       "--peers also builds the same index with hnswlib and FAISS HNSW (Python, Debian packages;"
-          + " eval/bench-peers/install-peers.sh installs them) and compares, in the same run."
+          + " eval/bench-peers/install-peers.sh installs them) and compares, in the same run.",
+      "--rounds N alternates engines instead (Bindery, native hnswlib, JVector, optionally the"
+          + " Python peers): builds and query rounds interleaved, ratios as medians of per-round"
+          + " ratios with min-max (docs/benchmarks/ann-rounds.md)."
     })
 public final class AnnBenchCommand implements Callable<Integer> {
 
