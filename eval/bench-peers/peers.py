@@ -5,6 +5,17 @@ vectors Bindery indexes and answers the same queries, single-threaded, at each e
 Usage:
   peers.py --check                 print {"ok": true, "versions": {...}} or {"ok": false, "error"}
   peers.py REQUEST.json RESPONSE.json
+  peers.py --serve ENGINE BASE QUERIES METRIC
+                                   keep one engine (hnswlib or faiss-hnsw) in this process and
+                                   answer `bench ann --rounds` one line at a time, the protocol of
+                                   hnsw_native.cpp: a ready line, then "build M EFC THREADS" ->
+                                   {"build_seconds", "build_cpu_seconds", "index_bytes"},
+                                   "query EF K" -> {"wall_seconds", "cpu_seconds", "ids"}, "quit"
+  peers.py --build-native SRC.cpp OUT
+                                   compile the native hnswlib driver (hnsw_native.cpp, which
+                                   `bench ann --rounds` drives) against Debian's libhnswlib-dev
+                                   headers with g++ -O3 -march=native; print {"ok", "binary",
+                                   "command"} or {"ok": false, "error"} (exit 3)
 
 The Java side (dev.bindery.eval.bench.PeerBenchmark) writes REQUEST.json:
   {"protocol": 1, "base": "base.npy", "queries": "queries.npy", "metric": "cosine"|"dot"|"l2",
@@ -272,7 +283,118 @@ def run_faiss(mods, req, base, queries):
     }
 
 
+NATIVE_FLAGS = ["-O3", "-march=native", "-std=c++17", "-pthread"]
+
+
+def build_native(src, out):
+    """Compiles hnsw_native.cpp against /usr/include/hnswlib (libhnswlib-dev); nothing vendored."""
+    import shutil
+    import subprocess
+
+    cxx = shutil.which("g++")
+    if cxx is None:
+        return {"ok": False, "error": "g++ is missing; " + INSTALL_HINT}
+    if not os.path.isfile("/usr/include/hnswlib/hnswlib.h"):
+        return {"ok": False, "error": "libhnswlib-dev headers are missing; " + INSTALL_HINT}
+    command = [cxx, *NATIVE_FLAGS, "-o", out, src]
+    log("compiling " + " ".join(command))
+    r = subprocess.run(command, capture_output=True, text=True)
+    if r.returncode != 0:
+        return {"ok": False, "error": "g++ failed: " + r.stderr[-2000:]}
+    return {"ok": True, "binary": out, "command": " ".join(command),
+            "libhnswlib_dev": package_version("libhnswlib-dev", "hnswlib")}
+
+
+def serve(mods, engine, base_path, queries_path, metric):
+    """The line protocol of hnsw_native.cpp, over Debian's Python hnswlib or FAISS."""
+    np = mods["numpy"]
+    base = read_vectors(np, base_path)
+    queries = read_vectors(np, queries_path)
+    if engine == "faiss-hnsw" and metric == "cosine":
+        # FAISS has no cosine: inner product over unit vectors. Copies, since the loaded arrays
+        # may be read-only memory maps (normalize_L2 writes in place).
+        faiss = mods["faiss"]
+        base = base.copy()
+        queries = queries.copy()
+        faiss.normalize_L2(base)
+        faiss.normalize_L2(queries)
+    print(json.dumps({"ok": True, "count": int(base.shape[0]), "dim": int(base.shape[1]),
+                      "query_count": int(queries.shape[0]),
+                      "version": package_version(
+                          "python3-hnswlib" if engine == "hnswlib" else "python3-faiss",
+                          "hnswlib" if engine == "hnswlib" else "faiss")}), flush=True)
+    index = None
+    for line in sys.stdin:
+        op = line.split()
+        if not op:
+            continue
+        if op[0] == "quit":
+            break
+        if op[0] == "build":
+            m, efc, threads = int(op[1]), int(op[2]), int(op[3])
+            index = None
+            t, c = time.perf_counter(), time.process_time()
+            if engine == "hnswlib":
+                hnswlib = mods["hnswlib"]
+                space = {"cosine": "cosine", "dot": "ip", "l2": "l2"}[metric]
+                index = hnswlib.Index(space=space, dim=base.shape[1])
+                index.init_index(max_elements=base.shape[0], ef_construction=efc, M=m,
+                                 random_seed=100)
+                index.add_items(base, np.arange(base.shape[0]), num_threads=threads)
+                index.set_num_threads(1)
+                save = index.save_index
+            else:
+                faiss = mods["faiss"]
+                fm = faiss.METRIC_L2 if metric == "l2" else faiss.METRIC_INNER_PRODUCT
+                index = faiss.IndexHNSWFlat(base.shape[1], m, fm)
+                index.hnsw.efConstruction = efc
+                faiss.omp_set_num_threads(threads)
+                index.add(base)
+                faiss.omp_set_num_threads(1)
+                save = lambda p, ix=index: faiss.write_index(ix, p)  # noqa: E731
+            build, build_cpu = time.perf_counter() - t, time.process_time() - c
+            print(json.dumps({"build_seconds": build, "build_cpu_seconds": build_cpu,
+                              "index_bytes": file_bytes(save)}), flush=True)
+        elif op[0] == "query":
+            if index is None:
+                print(json.dumps({"error": "query before build"}), flush=True)
+                return 2
+            ef, k = int(op[1]), int(op[2])
+            if engine == "hnswlib":
+                index.set_ef(ef)
+                one = lambda q: index.knn_query(q, k=k, num_threads=1)[0][0]  # noqa: E731
+            else:
+                index.hnsw.efSearch = ef
+                one = lambda q: index.search(q.reshape(1, -1), k)[1][0]  # noqa: E731
+            ids = np.empty((len(queries), k), dtype=np.int64)
+            c, t = time.process_time_ns(), time.perf_counter_ns()
+            for i, q in enumerate(queries):
+                ids[i] = one(q)
+            wall = (time.perf_counter_ns() - t) / 1e9
+            cpu = (time.process_time_ns() - c) / 1e9
+            print(json.dumps({"wall_seconds": wall, "cpu_seconds": cpu, "ids": ids.tolist()}),
+                  flush=True)
+        else:
+            print(json.dumps({"error": "unknown command: " + line.strip()}), flush=True)
+            return 2
+    return 0
+
+
 def main(argv):
+    if len(argv) == 6 and argv[1] == "--serve":
+        if argv[2] not in ENGINES:
+            print(json.dumps({"error": f"engine {argv[2]!r} is not one of {', '.join(ENGINES)}"}))
+            return 2
+        try:
+            mods = import_peers()
+        except ImportError as e:
+            print(json.dumps({"error": str(e)}))
+            return 3
+        return serve(mods, argv[2], argv[3], argv[4], argv[5])
+    if len(argv) == 4 and argv[1] == "--build-native":
+        result = build_native(argv[2], argv[3])
+        print(json.dumps(result))
+        return 0 if result["ok"] else 3
     if len(argv) == 2 and argv[1] == "--check":
         try:
             mods = import_peers()

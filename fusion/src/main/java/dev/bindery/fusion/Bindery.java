@@ -11,6 +11,7 @@ import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.encoders.pkg.ModelCatalog;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.encoders.pkg.PackageFiles;
+import dev.bindery.fusion.query.CachingTermEmbedder;
 import dev.bindery.fusion.query.PackageTermEmbedder;
 import dev.bindery.fusion.query.QueryExecutor;
 import dev.bindery.fusion.query.QueryParser;
@@ -18,6 +19,7 @@ import dev.bindery.fusion.query.QuerySpec;
 import dev.bindery.fusion.query.SearchOptions;
 import dev.bindery.fusion.query.SearchResponse;
 import dev.bindery.fusion.query.TermEmbedder;
+import dev.bindery.fusion.query.TextEmbeddingCache;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.IndexBackend;
@@ -98,6 +100,7 @@ public final class Bindery implements AutoCloseable {
   private final AudioDecoder audio = new AudioDecoder();
   private final Map<String, ModelPackage> packages = new ConcurrentHashMap<>();
   private final Map<String, Optional<String>> modelOf = new ConcurrentHashMap<>();
+  private final TextEmbeddingCache textEmbeddings = TextEmbeddingCache.defaultCache();
   private final Object lifecycle = new Object();
   private volatile boolean closed;
 
@@ -450,7 +453,15 @@ public final class Bindery implements AutoCloseable {
     if (location.isEmpty()) {
       return TermEmbedder.none();
     }
-    return new PackageTermEmbedder(model(location.get()), images, audio, Path.of(""));
+    return new CachingTermEmbedder(
+        new PackageTermEmbedder(model(location.get()), images, audio, Path.of("")),
+        textEmbeddings,
+        location.get());
+  }
+
+  /** Hits, misses and size of the cache of text-query embeddings {@link #embedder} shares. */
+  public TextEmbeddingCache.Stats textEmbeddingCacheStats() {
+    return textEmbeddings.stats();
   }
 
   /**

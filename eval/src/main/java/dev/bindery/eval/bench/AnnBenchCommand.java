@@ -26,7 +26,10 @@ import picocli.CommandLine.Spec;
           + " makes), --vectors FILE --queries FILE (.fvecs or .npy), or --synthetic N clustered"
           + " vectors.",
       "--peers also builds the same index with hnswlib and FAISS HNSW (Python, Debian packages;"
-          + " eval/bench-peers/install-peers.sh installs them) and compares, in the same run."
+          + " eval/bench-peers/install-peers.sh installs them) and compares, in the same run.",
+      "--rounds N alternates engines instead (Bindery, native hnswlib, JVector, optionally the"
+          + " Python peers): builds and query rounds interleaved, ratios as medians of per-round"
+          + " ratios with min-max (docs/benchmarks/ann-rounds.md)."
     })
 public final class AnnBenchCommand implements Callable<Integer> {
 
@@ -137,6 +140,15 @@ public final class AnnBenchCommand implements Callable<Integer> {
   private int threads;
 
   @Option(
+      names = "--merge-threads",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Threads Lucene builds a merged segment's HNSW graph with, forceMerge(1) included"
+              + " (${DEFAULT-VALUE}: Lucene's default, single-threaded merges).")
+  private int mergeThreads;
+
+  @Option(
       names = "--batch",
       defaultValue = "1000",
       description = "Items per upsert (${DEFAULT-VALUE}).")
@@ -211,6 +223,46 @@ public final class AnnBenchCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Do not draw progress bars.")
   private boolean noProgress;
 
+  @Option(
+      names = "--rounds",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Interleaved mode: build every engine --build-rounds times, alternated, then N query"
+              + " rounds alternating engines at every ef; ratios against Bindery are medians of"
+              + " per-round ratios with min-max (0, the default: the classic one-pass run).")
+  private int rounds;
+
+  @Option(
+      names = "--build-rounds",
+      paramLabel = "N",
+      defaultValue = "2",
+      description = "With --rounds: builds per engine, alternated (${DEFAULT-VALUE}).")
+  private int buildRounds;
+
+  @Option(
+      names = "--warm-up",
+      paramLabel = "N",
+      defaultValue = "2",
+      description = "With --rounds: untimed passes per engine and ef first (${DEFAULT-VALUE}).")
+  private int warmUp;
+
+  @Option(
+      names = "--engines",
+      split = ",",
+      defaultValue = "bindery,hnswlib-native,jvector",
+      description =
+          "With --rounds: engines (${DEFAULT-VALUE}); bindery runs each --storage and is the"
+              + " reference; hnswlib-native is compiled by peers.py --build-native; hnswlib and"
+              + " faiss-hnsw are Debian's Python bindings (peers.py --serve).")
+  private List<String> roundEngines;
+
+  @Option(
+      names = "--native-binary",
+      paramLabel = "FILE",
+      description = "With --rounds: a prebuilt hnsw_native driver instead of compiling one.")
+  private Path nativeBinary;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -274,9 +326,16 @@ public final class AnnBenchCommand implements Callable<Integer> {
       AnnDataset data = dataset(workDir.resolve("cache"));
       err.printf("dataset: %s%n", data);
       err.flush();
-      AnnBenchmark bench = new AnnBenchmark(options, err);
+      if (mergeThreads < 1) {
+        throw new ParameterException(
+            spec.commandLine(), "--merge-threads must be >= 1, got " + mergeThreads);
+      }
+      AnnBenchmark bench = new AnnBenchmark(options, err, mergeThreads);
       Path truthCache = datasetDir != null ? datasetDir : workDir.resolve("cache");
       AnnBenchmark.GroundTruth truth = bench.groundTruth(data, truthCache);
+      if (rounds > 0) {
+        return runRounds(data, truth, workDir, out, err);
+      }
 
       List<EngineResult> peerResults = List.of();
       if (peerBench != null) {
@@ -346,6 +405,44 @@ public final class AnnBenchCommand implements Callable<Integer> {
       if (temporary) {
         AnnBenchmark.deleteRecursively(workDir);
       }
+    }
+  }
+
+  private int runRounds(
+      AnnDataset data,
+      AnnBenchmark.GroundTruth truth,
+      Path workDir,
+      PrintWriter out,
+      PrintWriter err)
+      throws Exception {
+    AnnRounds.Setup setup;
+    InterleavedAnnBenchmark.Options roundOptions;
+    try {
+      setup =
+          new AnnRounds.Setup(
+              roundEngines,
+              storages,
+              similarity,
+              m,
+              beam,
+              batch,
+              mergeThreads,
+              peerBuildThreads,
+              nativeBinary,
+              python,
+              peersScript);
+      roundOptions =
+          new InterleavedAnnBenchmark.Options(efs, k, rounds, buildRounds, warmUp, recallTarget);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    try {
+      return AnnRounds.run(
+          setup, roundOptions, data, truth.ids(), workDir, json, commandLine(), out, err);
+    } catch (PeerBenchmark.PeersUnavailableException e) {
+      err.println("bench ann --rounds: " + e.getMessage());
+      err.flush();
+      return 3;
     }
   }
 

@@ -11,6 +11,7 @@ import dev.bindery.indexer.SearchResult;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.VectorStorage;
+import dev.bindery.indexer.lucene.HnswMergeWorkers;
 import dev.bindery.indexer.lucene.LuceneBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -151,14 +152,29 @@ public final class AnnBenchmark {
 
   private final Options options;
   private final PrintWriter log;
+  private final int mergeThreads;
 
   /**
    * @param options what to measure
    * @param log where progress lines go (the tables are printed by the caller)
    */
   public AnnBenchmark(Options options, PrintWriter log) {
+    this(options, log, 1);
+  }
+
+  /**
+   * @param options what to measure
+   * @param log where progress lines go (the tables are printed by the caller)
+   * @param mergeThreads threads Lucene builds a merged segment's HNSW graph with (the timed {@code
+   *     forceMerge(1)} included); 1 is Lucene's default
+   */
+  public AnnBenchmark(Options options, PrintWriter log, int mergeThreads) {
     this.options = java.util.Objects.requireNonNull(options, "options");
     this.log = java.util.Objects.requireNonNull(log, "log");
+    if (mergeThreads < 1) {
+      throw new IllegalArgumentException("merge threads must be >= 1, got " + mergeThreads);
+    }
+    this.mergeThreads = mergeThreads;
   }
 
   /**
@@ -230,7 +246,8 @@ public final class AnnBenchmark {
     deleteRecursively(indexDir); // left over from a run that was killed
     List<StorageResult> results = new ArrayList<>();
     try {
-      try (LuceneBackend backend = new LuceneBackend(indexDir)) {
+      try (HnswMergeWorkers workers = HnswMergeWorkers.of(mergeThreads);
+          LuceneBackend backend = new LuceneBackend(indexDir, workers)) {
         for (VectorStorage storage : options.storages()) {
           results.add(runStorage(backend, storage, data, truth.ids()));
         }
@@ -238,9 +255,11 @@ public final class AnnBenchmark {
     } finally {
       deleteRecursively(indexDir);
     }
+    Map<String, Object> parameters = new LinkedHashMap<>(options.describe());
+    parameters.put("merge_threads", mergeThreads);
     return new AnnReport(
         dataset,
-        options.describe(),
+        parameters,
         machine(),
         truth.seconds(),
         truth.cached(),

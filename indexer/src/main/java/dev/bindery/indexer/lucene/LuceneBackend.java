@@ -43,18 +43,28 @@ public final class LuceneBackend implements IndexBackend {
 
   private final Path root;
   private final boolean readOnly;
+  private final HnswMergeWorkers mergeWorkers;
   private final Map<String, LuceneCollection> open = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
   private volatile boolean closed;
 
   /** Opens (creating if needed) the data directory {@code dataDir}. */
   public LuceneBackend(Path dataDir) {
-    this(dataDir, false);
+    this(dataDir, false, HnswMergeWorkers.none());
   }
 
-  private LuceneBackend(Path dataDir, boolean readOnly) {
+  /**
+   * Opens (creating if needed) {@code dataDir}, merging HNSW graphs with {@code mergeWorkers}
+   * threads; the caller closes {@code mergeWorkers} after this backend.
+   */
+  public LuceneBackend(Path dataDir, HnswMergeWorkers mergeWorkers) {
+    this(dataDir, false, mergeWorkers);
+  }
+
+  private LuceneBackend(Path dataDir, boolean readOnly, HnswMergeWorkers mergeWorkers) {
     this.root = dataDir.toAbsolutePath().resolve("collections");
     this.readOnly = readOnly;
+    this.mergeWorkers = java.util.Objects.requireNonNull(mergeWorkers, "mergeWorkers");
     if (readOnly) {
       return; // creates nothing, cleans nothing: that is the writer's job
     }
@@ -72,7 +82,7 @@ public final class LuceneBackend implements IndexBackend {
    * an {@link IllegalStateException} that says the backend is read-only.
    */
   public static LuceneBackend readOnly(Path dataDir) {
-    return new LuceneBackend(dataDir, true);
+    return new LuceneBackend(dataDir, true, HnswMergeWorkers.none());
   }
 
   /** True for a backend opened with {@link #readOnly(Path)}. */
@@ -108,7 +118,7 @@ public final class LuceneBackend implements IndexBackend {
       try {
         Files.createDirectories(dir);
         CollectionFile.write(dir, config);
-        open.put(config.name(), LuceneCollection.create(dir, config));
+        open.put(config.name(), LuceneCollection.create(dir, config, mergeWorkers));
       } catch (IOException | RuntimeException e) {
         deleteTree(dir);
         if (e instanceof IOException io) {
@@ -276,7 +286,10 @@ public final class LuceneBackend implements IndexBackend {
         if (!Files.isRegularFile(dir.resolve(CollectionFile.NAME))) {
           throw new CollectionNotFoundException(name, listCollections());
         }
-        c = readOnly ? LuceneCollection.openReadOnly(dir) : LuceneCollection.open(dir);
+        c =
+            readOnly
+                ? LuceneCollection.openReadOnly(dir)
+                : LuceneCollection.open(dir, mergeWorkers);
         open.put(name, c);
       }
       return c;

@@ -168,7 +168,12 @@ final class LuceneCollection implements Closeable {
   // (ImmenseTermTest); a 255-character piece of it is a term like any other.
   private final Analyzer analyzer = new EnglishAnalyzer();
 
-  private LuceneCollection(Path dir, CollectionConfig config, boolean create, boolean readOnly) {
+  private LuceneCollection(
+      Path dir,
+      CollectionConfig config,
+      boolean create,
+      boolean readOnly,
+      HnswMergeWorkers mergeWorkers) {
     this.dir = dir;
     this.name = config.name();
     this.config = config;
@@ -197,7 +202,7 @@ final class LuceneCollection implements Closeable {
           new IndexWriterConfig(analyzer)
               .setOpenMode(
                   create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
-              .setCodec(codecFor(config))
+              .setCodec(codecFor(config, mergeWorkers))
               .setRAMBufferSizeMB(128)
               .setCommitOnClose(true);
       // Side files first: a corrupt one must fail the open before a writer takes the lock.
@@ -259,12 +264,22 @@ final class LuceneCollection implements Closeable {
 
   /** Creates a new collection in the empty directory {@code dir}. */
   static LuceneCollection create(Path dir, CollectionConfig config) {
-    return new LuceneCollection(dir, config, true, false);
+    return create(dir, config, HnswMergeWorkers.none());
+  }
+
+  /** Creates a new collection whose merges build HNSW graphs with {@code mergeWorkers}. */
+  static LuceneCollection create(Path dir, CollectionConfig config, HnswMergeWorkers mergeWorkers) {
+    return new LuceneCollection(dir, config, true, false, mergeWorkers);
   }
 
   /** Opens an existing collection; never creates or repairs anything. */
   static LuceneCollection open(Path dir) {
-    return new LuceneCollection(dir, CollectionFile.read(dir), false, false);
+    return open(dir, HnswMergeWorkers.none());
+  }
+
+  /** Opens an existing collection whose merges build HNSW graphs with {@code mergeWorkers}. */
+  static LuceneCollection open(Path dir, HnswMergeWorkers mergeWorkers) {
+    return new LuceneCollection(dir, CollectionFile.read(dir), false, false, mergeWorkers);
   }
 
   /**
@@ -272,7 +287,8 @@ final class LuceneCollection implements Closeable {
    * another process writes; {@link #refresh()} moves to that writer's latest commit.
    */
   static LuceneCollection openReadOnly(Path dir) {
-    return new LuceneCollection(dir, CollectionFile.read(dir), false, true);
+    return new LuceneCollection(
+        dir, CollectionFile.read(dir), false, true, HnswMergeWorkers.none());
   }
 
   private void checkWritable(String operation) {
@@ -314,8 +330,15 @@ final class LuceneCollection implements Closeable {
   }
 
   static Codec codecFor(CollectionConfig config) {
+    return codecFor(config, HnswMergeWorkers.none());
+  }
+
+  static Codec codecFor(CollectionConfig config, HnswMergeWorkers mergeWorkers) {
     Map<String, KnnVectorsFormat> formats = new HashMap<>();
-    config.spaces().values().forEach(s -> formats.put(DocFields.vector(s.name()), format(s)));
+    config
+        .spaces()
+        .values()
+        .forEach(s -> formats.put(DocFields.vector(s.name()), format(s, mergeWorkers)));
     return new Lucene104Codec() {
       @Override
       public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
@@ -326,18 +349,24 @@ final class LuceneCollection implements Closeable {
   }
 
   static KnnVectorsFormat format(SpaceConfig s) {
+    return format(s, HnswMergeWorkers.none());
+  }
+
+  static KnnVectorsFormat format(SpaceConfig s, HnswMergeWorkers w) {
     return switch (s.storage()) {
-      case FLOAT32 -> new Lucene99HnswVectorsFormat(s.m(), s.beamWidth());
-      case INT8 -> quantized(ScalarEncoding.UNSIGNED_BYTE, s);
-      case INT7 -> quantized(ScalarEncoding.SEVEN_BIT, s);
-      case INT4 -> quantized(ScalarEncoding.PACKED_NIBBLE, s);
-      case INT2 -> quantized(ScalarEncoding.DIBIT_QUERY_NIBBLE, s);
-      case BINARY -> quantized(ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE, s);
+      case FLOAT32 -> new Lucene99HnswVectorsFormat(s.m(), s.beamWidth(), w.count(), w.executor());
+      case INT8 -> quantized(ScalarEncoding.UNSIGNED_BYTE, s, w);
+      case INT7 -> quantized(ScalarEncoding.SEVEN_BIT, s, w);
+      case INT4 -> quantized(ScalarEncoding.PACKED_NIBBLE, s, w);
+      case INT2 -> quantized(ScalarEncoding.DIBIT_QUERY_NIBBLE, s, w);
+      case BINARY -> quantized(ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE, s, w);
     };
   }
 
-  private static KnnVectorsFormat quantized(ScalarEncoding encoding, SpaceConfig s) {
-    return new Lucene104HnswScalarQuantizedVectorsFormat(encoding, s.m(), s.beamWidth());
+  private static KnnVectorsFormat quantized(
+      ScalarEncoding encoding, SpaceConfig s, HnswMergeWorkers w) {
+    return new Lucene104HnswScalarQuantizedVectorsFormat(
+        encoding, s.m(), s.beamWidth(), w.count(), w.executor());
   }
 
   static VectorSimilarityFunction luceneSimilarity(Similarity s) {

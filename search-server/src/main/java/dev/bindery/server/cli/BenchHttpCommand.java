@@ -9,6 +9,7 @@ import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.query.ResultHit;
+import dev.bindery.fusion.query.TextEmbeddingCache;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.Item;
 import dev.bindery.server.http.BinderyServer;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -152,6 +154,17 @@ final class BenchHttpCommand implements Callable<Integer> {
   private int queryCount;
 
   @Option(
+      names = "--query-kind",
+      paramLabel = "KIND",
+      defaultValue = "text",
+      description =
+          "text: text:\"...\" queries (embedded by MiniLM, or answered from the text-embedding"
+              + " cache once seen); vector: the same queries as vector:[...] literals of their"
+              + " MiniLM embeddings, computed once before measuring, so no embedding runs and the"
+              + " server's own overhead shows (default: ${DEFAULT-VALUE}).")
+  private String queryKind;
+
+  @Option(
       names = "--rebuild",
       description = "Rebuild the collection even if a matching one exists in --data.")
   private boolean rebuild;
@@ -165,6 +178,10 @@ final class BenchHttpCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "--items must be >= 100 and --requests, --rounds, --k, --queries >= 1, --warmup >= 0");
+    }
+    if (!queryKind.equals("text") && !queryKind.equals("vector")) {
+      throw new ParameterException(
+          spec.commandLine(), "--query-kind must be text or vector, got '" + queryKind + "'");
     }
     for (int c : clients) {
       if (c < 1 || c > 256) {
@@ -191,6 +208,10 @@ final class BenchHttpCommand implements Callable<Integer> {
       coll.put("model", ModelPackage.DEFAULT_TEXT);
       ensureCollection(bindery, collection, coll, err);
       List<String> queries = queries(queryCount);
+      if (queryKind.equals("vector")) {
+        queries = vectorQueries(bindery, collection, queries);
+      }
+      report.put("query_kind", queryKind);
       report.put("k", k);
       report.put("distinct_queries", queries.size());
       report.put("requests_per_client", requests);
@@ -201,6 +222,9 @@ final class BenchHttpCommand implements Callable<Integer> {
           ServerConfig.defaults()
               .withPort(0)
               .withMaxK(Math.max(k, 1000))
+              // A vector:[...] literal of 384 floats is about 4,700 characters; the default limit
+              // (4096) is for hand-written expressions.
+              .withMaxExpressionLength(65_536)
               .withRequestTimeout(Duration.ofMinutes(5));
       int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
       config = config.withSearchThreads(config.searchThreads(), Math.max(256, 2 * maxClients));
@@ -219,6 +243,7 @@ final class BenchHttpCommand implements Callable<Integer> {
         run(inProcess, queries, Math.min(4, maxClients), Math.max(1, warmup / 4));
         run(overHttp, queries, Math.min(4, maxClients), Math.max(1, warmup / 4));
 
+        TextEmbeddingCache.Stats cacheBefore = bindery.textEmbeddingCacheStats();
         ArrayNode results = report.putArray("results");
         TextTable table =
             new TextTable(
@@ -270,11 +295,20 @@ final class BenchHttpCommand implements Callable<Integer> {
           report.put("ratio_at_4_clients", round(ratioAt4, 3));
           report.put("meets_target", ratioAt4 >= 0.85);
         }
+        TextEmbeddingCache.Stats cacheAfter = bindery.textEmbeddingCacheStats();
+        long hits = cacheAfter.hits() - cacheBefore.hits();
+        long misses = cacheAfter.misses() - cacheBefore.misses();
+        ObjectNode cache = report.putObject("text_embedding_cache");
+        cache.put("hits", hits);
+        cache.put("misses", misses);
+        cache.put("hit_rate", hits + misses == 0 ? 0 : round((double) hits / (hits + misses), 4));
+        cache.put("capacity", cacheAfter.capacity());
         report.put(
             "load_average_after",
             round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
         out.println(
-            "Text search on '"
+            (queryKind.equals("vector") ? "Vector" : "Text")
+                + " search on '"
                 + collection
                 + "' ("
                 + items
@@ -290,6 +324,12 @@ final class BenchHttpCommand implements Callable<Integer> {
           out.printf(
               Locale.ROOT, "HTTP/in-process QPS at 4 clients: %.3f (target >= 0.85)%n", ratioAt4);
         }
+        out.printf(
+            Locale.ROOT,
+            "Text-embedding cache while measuring: %d hits, %d misses (hit rate %.3f)%n",
+            hits,
+            misses,
+            hits + misses == 0 ? 0.0 : (double) hits / (hits + misses));
         JsonNode agree = report.get("agreement");
         out.println(
             "HTTP and in-process returned the same ids for "
@@ -395,6 +435,31 @@ final class BenchHttpCommand implements Callable<Integer> {
     List<String> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(all.get(i % all.size()));
+    }
+    return out;
+  }
+
+  /**
+   * The same queries as {@code vector:[...]} literals of their text embeddings (computed here,
+   * once, by the collection's own text tower), so measuring them runs no model.
+   */
+  private static List<String> vectorQueries(
+      Bindery bindery, String collection, List<String> textQueries) {
+    Map<String, String> byText = new HashMap<>();
+    List<String> out = new ArrayList<>(textQueries.size());
+    for (String q : textQueries) {
+      out.add(
+          byText.computeIfAbsent(
+              q,
+              t -> {
+                String text = t.substring("text:\"".length(), t.length() - 1);
+                float[] v = bindery.embedder(collection).embed(Modality.TEXT, text);
+                StringBuilder sb = new StringBuilder("vector:[");
+                for (int i = 0; i < v.length; i++) {
+                  sb.append(i == 0 ? "" : ",").append(v[i]);
+                }
+                return sb.append(']').toString();
+              }));
     }
     return out;
   }

@@ -73,6 +73,7 @@ public final class BinderyServer implements AutoCloseable {
     Semaphore ingests = new Semaphore(config.maxConcurrentIngests());
     this.metrics =
         new ServerMetrics(() -> config.maxConcurrentIngests() - ingests.availablePermits());
+    metrics.textEmbeddingCache(bindery::textEmbeddingCacheStats);
     this.pool =
         new SearchPool(config.searchThreads(), config.searchQueue(), config.requestTimeout());
     UploadStore uploads = new UploadStore(config.uploadsDir());

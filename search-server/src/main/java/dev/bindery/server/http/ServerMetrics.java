@@ -1,6 +1,8 @@
 package dev.bindery.server.http;
 
+import dev.bindery.fusion.query.TextEmbeddingCache;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -28,6 +30,22 @@ final class ServerMetrics {
     new ProcessorMetrics().bindTo(registry);
     Gauge.builder("bindery.ingest.in_flight", ingestsInFlight)
         .description("Item-write requests being handled")
+        .register(registry);
+  }
+
+  /**
+   * Hits and misses of the text-query embedding cache ({@code bindery_text_embedding_cache_*}),
+   * read from {@code stats} at each scrape.
+   */
+  void textEmbeddingCache(Supplier<TextEmbeddingCache.Stats> stats) {
+    FunctionCounter.builder("bindery.text_embedding_cache.hits", stats, s -> s.get().hits())
+        .description("Text-query embeddings answered from the cache")
+        .register(registry);
+    FunctionCounter.builder("bindery.text_embedding_cache.misses", stats, s -> s.get().misses())
+        .description("Text-query embeddings computed by the text tower")
+        .register(registry);
+    Gauge.builder("bindery.text_embedding_cache.size", stats, s -> s.get().size())
+        .description("Text-query embeddings held (bounded by the cache's capacity)")
         .register(registry);
   }
 

@@ -1,0 +1,160 @@
+package dev.bindery.eval.bench;
+
+import dev.bindery.indexer.CollectionConfig;
+import dev.bindery.indexer.Hit;
+import dev.bindery.indexer.Item;
+import dev.bindery.indexer.KnnQuery;
+import dev.bindery.indexer.SearchMode;
+import dev.bindery.indexer.SearchResult;
+import dev.bindery.indexer.Similarity;
+import dev.bindery.indexer.SpaceConfig;
+import dev.bindery.indexer.VectorStorage;
+import dev.bindery.indexer.lucene.HnswMergeWorkers;
+import dev.bindery.indexer.lucene.LuceneBackend;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Bindery's embedded Lucene backend as a {@link RoundEngine}: a build is upsert in batches, commit
+ * and {@code forceMerge(1)} (what {@code bench ann} times as build plus merge), so a query pass
+ * searches one segment as the peers search one graph.
+ */
+final class BinderyRoundEngine implements RoundEngine {
+
+  private final HnswMergeWorkers mergeWorkers;
+  private final LuceneBackend backend;
+  private final Path dir;
+  private final VectorStorage storage;
+  private final Similarity similarity;
+  private final float[][] base;
+  private final float[][] queries;
+  private final int m;
+  private final int beamWidth;
+  private final int k;
+  private final int batchSize;
+  private final String collection;
+  private boolean built;
+
+  BinderyRoundEngine(
+      Path dir,
+      VectorStorage storage,
+      Similarity similarity,
+      float[][] base,
+      float[][] queries,
+      int m,
+      int beamWidth,
+      int k,
+      int batchSize,
+      int mergeThreads) {
+    this.dir = dir;
+    this.mergeWorkers = HnswMergeWorkers.of(mergeThreads);
+    this.backend = new LuceneBackend(dir, mergeWorkers);
+    this.storage = storage;
+    this.similarity = similarity;
+    this.base = base;
+    this.queries = queries;
+    this.m = m;
+    this.beamWidth = beamWidth;
+    this.k = k;
+    this.batchSize = batchSize;
+    this.collection = "rounds-" + storage.wireName();
+  }
+
+  @Override
+  public String name() {
+    return "bindery-" + storage.wireName();
+  }
+
+  @Override
+  public String describe() {
+    return "Bindery (Lucene "
+        + org.apache.lucene.util.Version.LATEST
+        + ") "
+        + storage.wireName()
+        + ", M="
+        + m
+        + ", beam="
+        + beamWidth
+        + ", oversample "
+        + storage.defaultOversample()
+        + ", upserts of "
+        + batchSize
+        + " on one thread, then forceMerge(1) with "
+        + mergeWorkers;
+  }
+
+  @Override
+  public Build build() throws IOException {
+    if (built) {
+      backend.dropCollection(collection);
+    }
+    SpaceConfig space =
+        new SpaceConfig(
+            AnnBenchmark.SPACE,
+            base[0].length,
+            similarity,
+            storage,
+            m,
+            beamWidth,
+            storage.defaultOversample());
+    backend.createCollection(CollectionConfig.of(collection, space));
+    built = true;
+    long c0 = AnnBenchmark.processCpuNanos();
+    long t0 = System.nanoTime();
+    for (int from = 0; from < base.length; from += batchSize) {
+      int to = Math.min(base.length, from + batchSize);
+      List<Item> items = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
+        // A copy, so a backend that normalizes in place cannot change the data the truth came from.
+        items.add(
+            Item.builder(Integer.toString(i), "vector")
+                .vector(AnnBenchmark.SPACE, base[i].clone())
+                .build());
+      }
+      backend.upsert(collection, items);
+    }
+    backend.commit(collection);
+    backend.forceMerge(collection, 1);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpu = (AnnBenchmark.processCpuNanos() - c0) / 1e9;
+    backend.refresh(collection);
+    return new Build(seconds, cpu, backend.indexBytes(collection));
+  }
+
+  @Override
+  public Round query(int ef) {
+    KnnQuery[] qs = new KnnQuery[queries.length];
+    for (int i = 0; i < qs.length; i++) {
+      qs[i] = new KnnQuery(AnnBenchmark.SPACE, queries[i], k, null, ef, SearchMode.AUTO, false);
+    }
+    SearchResult[] results = new SearchResult[qs.length];
+    long c0 = RoundEngine.threadCpuNanos();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < qs.length; i++) {
+      results[i] = backend.knn(collection, qs[i]);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpu = (RoundEngine.threadCpuNanos() - c0) / 1e9;
+    int[][] ids = new int[qs.length][];
+    for (int i = 0; i < qs.length; i++) {
+      List<Hit> hits = results[i].hits();
+      ids[i] = new int[hits.size()];
+      for (int j = 0; j < ids[i].length; j++) {
+        ids[i][j] = Integer.parseInt(hits.get(j).id());
+      }
+    }
+    return new Round(ids, seconds, cpu);
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      backend.close();
+    } finally {
+      mergeWorkers.close();
+      AnnBenchmark.deleteRecursively(dir);
+    }
+  }
+}
