@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PicturedItemVqaTest {
   private static final Path MODEL = Path.of("..", "models", "bindery-mini").toAbsolutePath();
   private static final Path DEMO =
-      Path.of("..", "models", "bindery-mini", "demo", "manifest.jsonl").toAbsolutePath();
+      Path.of("..", "models", "bindery-mini", "demo", "tests", "openclipart.jsonl")
+          .toAbsolutePath();
 
   @TempDir Path dir;
 
