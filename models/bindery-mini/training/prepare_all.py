@@ -51,15 +51,25 @@ N_COMPOSITIONS = 4000
 
 PACKAGES = ["openclipart-png", "openclipart-svg", "dataset-fashion-mnist", "tuxpaint-stamps-default",
             "fonts-noto-color-emoji", "unicode-cldr-core", "librsvg2-bin"] + [p for p, _ in sources.ICON_THEMES]
-LICENSES = {
-    "openclipart-png": "public domain (CC0)", "openclipart-svg": "public domain (CC0)",
-    "dataset-fashion-mnist": "MIT", "tuxpaint-stamps-default": "GPL-2.0-or-later",
-    "fonts-noto-color-emoji": "OFL-1.1", "unicode-cldr-core": "Unicode-DFS-2016",
-    "papirus-icon-theme": "GPL-3.0", "breeze-icon-theme": "LGPL-3.0", "adwaita-icon-theme": "LGPL-3.0 / CC-BY-SA-3.0",
-    "elementary-icon-theme": "GPL-3.0", "numix-icon-theme": "GPL-3.0", "moka-icon-theme": "CC-BY-SA-4.0 / GPL-3.0",
-    "faba-icon-theme": "CC-BY-SA-4.0 / GPL-3.0", "paper-icon-theme": "CC-BY-SA-4.0 / GPL-3.0",
-    "mate-icon-theme": "GPL-2.0-or-later / CC-BY-SA-3.0", "gnome-icon-theme": "GPL-2.0 / CC-BY-SA-3.0",
-    "deepin-icon-theme": "GPL-3.0", "hicolor-icon-theme": "GPL-2.0",
+LICENSES = {  # the main License: lines of /usr/share/doc/<package>/copyright
+    'tuxpaint-stamps-default': 'GPL-2',
+    'fonts-noto-color-emoji': 'OFL-1.1 (SIL-1.1)',
+    'papirus-icon-theme': 'GPL-3',
+    'breeze-icon-theme': 'LGPL-3+ / LGPL-2.1+',
+    'adwaita-icon-theme': 'CC-BY-SA-4.0 / CC-BY-SA-3.0 (see debian/copyright)',
+    'elementary-icon-theme': 'GPL-3.0-or-later / CC0-1.0',
+    'numix-icon-theme': 'GPL-3+',
+    'moka-icon-theme': 'CC-BY-SA-4.0 or GPL-3+',
+    'faba-icon-theme': 'GPL-3 or CC-BY-SA-4.0',
+    'paper-icon-theme': 'CC-BY-SA-4.0 / LGPL-3 (see debian/copyright)',
+    'mate-icon-theme': 'LGPL-3+ or CC-BY-SA',
+    'gnome-icon-theme': 'GPL-3+ / GPL-2+',
+    'deepin-icon-theme': 'LGPL-3+',
+    'hicolor-icon-theme': 'GPL-2+',
+    'unicode-cldr-core': 'Unicode-DFS-2016',
+    'dataset-fashion-mnist': 'Expat (MIT)',
+    'openclipart-png': 'public domain (CC0)',
+    'openclipart-svg': 'public domain (CC0)',
 }
 
 

@@ -101,7 +101,7 @@ def tuxpaint_rows():
                 "id": "tuxpaint/" + rel,
                 "source": "tuxpaint",
                 "package": "tuxpaint-stamps-default",
-                "license": "GPL-2.0-or-later",
+                "license": "GPL-2 (Debian tuxpaint-stamps-default)",
                 "split": split_of("tuxpaint/" + rel),
                 "image": {"kind": ext[1:], "path": os.path.join(dirpath, fn)},
                 "captions": caps,
