@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden embeddings for bindery-mini's image tower, computed by PyTorch (the reference) from the
-training checkpoint: a few demo images through train.py's own pipeline (composite on white,
-bicubic shortest side, centre crop, CLIP mean/std) and the centred tower as train.py exports it.
+training checkpoint: a few demo images through train_round1.py's own pipeline (composite on white,
+bicubic shortest side, centre crop, CLIP mean/std) and the centred tower as train_round1.py exports it.
 Bindery's Java path (ImageDecoder, ClipImagePreprocessor, ONNX Runtime) must agree:
 encoders/src/test/java/dev/bindery/encoders/image/BinderyMiniParityTest.java.
 
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import train  # noqa: E402
+import train_round1 as train  # noqa: E402  (round one: the shipped tower)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEMO = os.path.join(HERE, "..", "demo")

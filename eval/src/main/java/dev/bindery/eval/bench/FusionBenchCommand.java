@@ -38,7 +38,7 @@ public final class FusionBenchCommand implements Callable<Integer> {
   @Option(
       names = "--manifest",
       paramLabel = "FILE",
-      defaultValue = "models/bindery-mini/demo/manifest.jsonl",
+      defaultValue = "models/bindery-mini/demo/tests/openclipart.jsonl",
       description =
           "Manifest with id, text (caption), image, metadata.keywords (${DEFAULT-VALUE}).")
   private Path manifest;

@@ -13,20 +13,29 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Captioned images in the shape {@code bin/bindery index} reads: one JSON object per line with
  * {@code "id"}, {@code "text"} (the caption) and {@code "image"} (a path relative to the file);
- * other keys ({@code metadata}) are ignored. This is how the openclipart test split ships as
- * Bindery's demo collection ({@code models/bindery-mini/demo/manifest.jsonl}, written by {@code
- * models/bindery-mini/training/make_demo.py}).
+ * other keys ({@code metadata}) are ignored. This is how the openclipart, Tux Paint and emoji test
+ * splits ship as Bindery's demo collection ({@code models/bindery-mini/demo/manifest.jsonl},
+ * written by {@code models/bindery-mini/training/make_demo.py}).
  *
  * <p>Items: {@code img:<id>} for each image and {@code cap:<n>} for each <em>distinct</em> caption
  * (captions shared by several images are one item). Query sets: {@code text->image} (each distinct
  * caption; relevant: every image with that caption) and {@code image->text} (each image; relevant:
  * its caption among all distinct captions). Option {@code limit}: first N lines.
+ *
+ * <p>Option {@code words} (comma-separated nouns) adds the query set {@code word->image}, the
+ * "everyday words" probe: each word is typed as {@code "a <word>"}; relevant are the images whose
+ * {@code metadata.title} or {@code metadata.keywords} contain the word as a whole word (or its
+ * plural with "s"/"es"), case-insensitively. Words that no image holds are not queries (the set
+ * counts only the answerable words); {@code success@5} is then the share of words that find a
+ * matching picture in the top 5.
  */
 public final class CaptionedManifestLoader implements DatasetLoader {
 
@@ -37,7 +46,7 @@ public final class CaptionedManifestLoader implements DatasetLoader {
 
   @Override
   public Set<String> options() {
-    return Set.of("limit");
+    return Set.of("limit", "words");
   }
 
   @Override
@@ -45,10 +54,12 @@ public final class CaptionedManifestLoader implements DatasetLoader {
     DataFiles.requireFile(
         path,
         "captioned-image manifest",
-        "the openclipart demo set is models/bindery-mini/demo/manifest.jsonl (rebuilt by"
+        "the demo set is models/bindery-mini/demo/manifest.jsonl, per source tests/*.jsonl (rebuilt by"
             + " models/bindery-mini/training/make_demo.py); any manifest with id, text and image"
             + " per line works");
     int limit = DataFiles.intOption(options, "limit", 0);
+    List<String> words = words(options.get("words"));
+    Map<String, String> imageText = new LinkedHashMap<>(); // img id -> title and keywords
     List<String> lines;
     try {
       lines = Files.readAllLines(path, StandardCharsets.UTF_8);
@@ -89,6 +100,7 @@ public final class CaptionedManifestLoader implements DatasetLoader {
         throw new IllegalArgumentException(where + ": id '" + id + "' was used before");
       }
       images.add(imgId);
+      imageText.put(imgId, titleAndKeywords(obj));
       String capId =
           captionItem.computeIfAbsent(
               caption,
@@ -112,7 +124,70 @@ public final class CaptionedManifestLoader implements DatasetLoader {
     sets.put(
         "image->text",
         new QuerySet("image->text", List.copyOf(imagesOfCaption.keySet()), imageToText));
+    if (!words.isEmpty()) {
+      List<EvalQuery> wordQueries = new ArrayList<>();
+      for (String word : words) {
+        Pattern p =
+            Pattern.compile(
+                "(^|[^\\p{L}\\p{N}])" + Pattern.quote(word) + "(e?s)?($|[^\\p{L}\\p{N}])");
+        List<String> relevant = new ArrayList<>();
+        imageText.forEach(
+            (imgId, text) -> {
+              if (p.matcher(text).find()) {
+                relevant.add(imgId);
+              }
+            });
+        if (!relevant.isEmpty()) {
+          String qid = "word:" + word;
+          EvalItem query = EvalItem.text(qid, "a " + word);
+          items.put(qid, query);
+          wordQueries.add(new EvalQuery(qid, query, Judgments.binary(relevant)));
+        }
+      }
+      if (wordQueries.isEmpty()) {
+        throw new IllegalArgumentException(
+            path + ": none of the " + words.size() + " words is in a title or keywords");
+      }
+      sets.put("word->image", new QuerySet("word->image", images, wordQueries));
+    }
     return new EvalDataset("captioned-manifest " + path, items, sets, List.of(), List.of());
+  }
+
+  private static List<String> words(String option) {
+    if (option == null || option.isBlank()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String w : option.split(",")) {
+      String t = w.trim().toLowerCase(Locale.ROOT);
+      if (t.isEmpty()) {
+        throw new IllegalArgumentException("option words: empty word in '" + option + "'");
+      }
+      if (out.contains(t)) {
+        throw new IllegalArgumentException("option words: '" + t + "' is listed twice");
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  /** Lower-cased metadata.title and metadata.keywords, space-separated ("" when absent). */
+  private static String titleAndKeywords(JsonNode obj) {
+    StringBuilder sb = new StringBuilder();
+    JsonNode meta = obj.get("metadata");
+    if (meta != null && meta.isObject()) {
+      JsonNode title = meta.get("title");
+      if (title != null && title.isTextual()) {
+        sb.append(title.asText());
+      }
+      JsonNode kws = meta.get("keywords");
+      if (kws != null && kws.isArray()) {
+        for (JsonNode k : kws) {
+          sb.append(" | ").append(k.asText());
+        }
+      }
+    }
+    return sb.toString().toLowerCase(Locale.ROOT);
   }
 
   private static String field(JsonNode obj, String key, String where) {

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * One named retrieval metric as written in regression files: {@code recall@K}, {@code precision@K},
- * {@code mrr} or {@code mrr@K}, {@code ndcg@K} (exponential gain) or {@code ndcg_linear@K}, and
- * {@code map}.
+ * {@code success@K} (1 when any relevant item is in the first K), {@code mrr} or {@code mrr@K},
+ * {@code ndcg@K} (exponential gain) or {@code ndcg_linear@K}, and {@code map}.
  *
  * @param kind which metric
  * @param k rank cut-off; 0 for metrics over the whole ranking ({@code mrr}, {@code map})
@@ -20,6 +20,7 @@ public record RankingMetric(Kind kind, int k) {
   public enum Kind {
     RECALL("recall", true),
     PRECISION("precision", true),
+    SUCCESS("success", true),
     MRR("mrr", false),
     NDCG("ndcg", true),
     NDCG_LINEAR("ndcg_linear", true),
@@ -73,7 +74,8 @@ public record RankingMetric(Kind kind, int k) {
     throw new IllegalArgumentException(
         "unknown metric '"
             + name
-            + "'; expected recall@K, precision@K, mrr, mrr@K, ndcg@K, ndcg_linear@K or map");
+            + "'; expected recall@K, precision@K, success@K, mrr, mrr@K, ndcg@K, ndcg_linear@K"
+            + " or map");
   }
 
   /** How many ranks this metric reads; 0 means all. */
@@ -86,6 +88,7 @@ public record RankingMetric(Kind kind, int k) {
     return switch (kind) {
       case RECALL -> RankingMetrics.recall(ranked, judgments, k);
       case PRECISION -> RankingMetrics.precision(ranked, judgments, k);
+      case SUCCESS -> RankingMetrics.success(ranked, judgments, k);
       case MRR ->
           k == 0
               ? RankingMetrics.reciprocalRank(ranked, judgments)

@@ -23,6 +23,13 @@ public final class RankingMetrics {
     return (double) relevantInTop(ranked, judgments, k) / relevant;
   }
 
+  /** 1 when at least one relevant item is in the first {@code k} ranks, else 0 (a hit rate). */
+  public static double success(List<String> ranked, Judgments judgments, int k) {
+    check(ranked, judgments, k);
+    requireRelevant(judgments);
+    return relevantInTop(ranked, judgments, k) > 0 ? 1.0 : 0.0;
+  }
+
   /**
    * Fraction of the first {@code k} ranks holding a relevant item; a ranking shorter than k counts
    * the missing ranks as not relevant (the trec_eval convention).

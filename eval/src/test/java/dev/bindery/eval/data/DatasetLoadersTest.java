@@ -112,6 +112,44 @@ class DatasetLoadersTest {
   }
 
   @Test
+  void captionedManifestWordProbeMatchesWholeWordsInTitleOrKeywords() throws Exception {
+    java.nio.file.Path img = tmp.resolve("a.png");
+    javax.imageio.ImageIO.write(
+        new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB),
+        "png",
+        img.toFile());
+    java.nio.file.Path m = tmp.resolve("w.jsonl");
+    java.nio.file.Files.writeString(
+        m,
+        "{\"id\":\"a\",\"text\":\"x\",\"image\":\"a.png\","
+            + "\"metadata\":{\"title\":\"Black Cat\",\"keywords\":[\"pet\"]}}\n"
+            + "{\"id\":\"b\",\"text\":\"y\",\"image\":\"a.png\","
+            + "\"metadata\":{\"title\":\"catalogue\",\"keywords\":[\"dogs\",\"leash\"]}}\n"
+            + "{\"id\":\"c\",\"text\":\"z\",\"image\":\"a.png\"}\n");
+    EvalDataset d = loaders.load("captioned-manifest", m, Map.of("words", "cat, dog,horse,leash"));
+    QuerySet w = d.querySet("word->image");
+    assertEquals(3, w.corpus().size(), "every image is in the corpus");
+    // "horse" is in no title or keywords: not a query; "cat" does not match "catalogue"
+    assertEquals(
+        java.util.List.of("word:cat", "word:dog", "word:leash"),
+        w.queries().stream().map(q -> q.id()).toList());
+    assertEquals("a cat", ((ItemContent.Text) w.queries().get(0).input().content()).text());
+    assertEquals(1, w.queries().get(0).judgments().relevantCount());
+    assertTrue(w.queries().get(0).judgments().isRelevant("img:a"));
+    assertTrue(w.queries().get(1).judgments().isRelevant("img:b"), "plural 'dogs' counts");
+    IllegalArgumentException twice =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> loaders.load("captioned-manifest", m, Map.of("words", "cat,Cat")));
+    assertTrue(twice.getMessage().contains("'cat' is listed twice"), twice.getMessage());
+    IllegalArgumentException none =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> loaders.load("captioned-manifest", m, Map.of("words", "horse")));
+    assertTrue(none.getMessage().contains("none of the 1 words"), none.getMessage());
+  }
+
+  @Test
   void jsonlPairsOfAnyTwoModalities() {
     EvalDataset d = loaders.load("jsonl-pairs", FIXTURES.resolve("pairs/pairs.jsonl"), Map.of());
     assertEquals(

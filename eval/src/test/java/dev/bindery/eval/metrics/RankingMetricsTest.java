@@ -17,6 +17,21 @@ class RankingMetricsTest {
 
   private static final double EPS = 1e-9;
 
+  @Test
+  void successIsOneWhenAnyRelevantItemIsInTheCutOff() {
+    Judgments j = Judgments.binary(List.of("b", "z"));
+    List<String> ranked = List.of("a", "b", "c");
+    assertEquals(0.0, RankingMetrics.success(ranked, j, 1), EPS);
+    assertEquals(1.0, RankingMetrics.success(ranked, j, 2), EPS);
+    assertEquals(1.0, RankingMetrics.success(ranked, j, 5), EPS, "a short ranking is fine");
+    assertEquals(0.5, RankingMetrics.recall(ranked, j, 5), EPS, "recall counts both relevant");
+    assertEquals(1.0, RankingMetric.parse("success@5").of(ranked, j), EPS);
+    assertThrows(IllegalArgumentException.class, () -> RankingMetric.parse("success"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> RankingMetrics.success(ranked, Judgments.binary(List.of()), 5));
+  }
+
   /** Wikipedia, "Discounted cumulative gain", example: D1..D6 graded 3, 2, 3, 0, 1, 2. */
   @Test
   void wikipediaNdcgExampleWithLinearGain() {

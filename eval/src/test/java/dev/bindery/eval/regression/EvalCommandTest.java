@@ -50,11 +50,15 @@ class EvalCommandTest {
     assertTrue(md.startsWith("# Bindery eval report"), md);
     assertTrue(md.contains("## paraphrases-minilm: PASS"), md);
     assertTrue(md.contains("## bindery-mini-openclipart: PASS"), md);
+    assertTrue(md.contains("## bindery-mini-tuxpaint: PASS"), md);
+    assertTrue(md.contains("## bindery-mini-emoji: PASS"), md);
+    assertTrue(md.contains("## bindery-mini-everyday-words: PASS"), md);
+    assertTrue(md.contains("| word->image | success@5 |"), md);
     assertTrue(md.contains("| text->image | recall@10 |"), md);
     assertTrue(md.contains("| a->b | recall@1 |"), md);
     assertTrue(md.contains("| b->a | mrr |"), md);
     assertFalse(md.contains("FAIL"), md);
-    assertTrue(run.out().contains("2 of 2 regressions passed."), run.out());
+    assertTrue(run.out().contains("5 of 5 regressions passed."), run.out());
     JsonNode report = new ObjectMapper().readTree(json.toFile());
     assertTrue(report.get("passed").asBoolean());
     JsonNode reg = null;

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PicturedItemVqaTest {
   private static final Path MODEL = Path.of("..", "models", "bindery-mini").toAbsolutePath();
   private static final Path DEMO =
-      Path.of("..", "models", "bindery-mini", "demo", "manifest.jsonl").toAbsolutePath();
+      Path.of("..", "models", "bindery-mini", "demo", "tests", "openclipart.jsonl")
+          .toAbsolutePath();
   private static final Path PINNED =
       Path.of("regressions", "vqa", "bindery-mini-openclipart-vqa.yaml").toAbsolutePath();
 

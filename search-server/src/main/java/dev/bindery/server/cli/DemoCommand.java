@@ -31,15 +31,16 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bindery demo}: indexes the bundled demo collection (the openclipart test split, 661
- * public-domain clip-art images with captions, in {@code models/bindery-mini/demo/}) with the
- * default model, prints example cross-modal searches with their hits, then serves the API and the
- * web page until interrupted.
+ * {@code bindery demo}: indexes the bundled demo collection (the test splits of openclipart, Tux
+ * Paint stamps and Noto emoji: 917 captioned pictures, in {@code models/bindery-mini/demo/}) with
+ * the default model, prints example cross-modal searches with their hits, then serves the API and
+ * the web page until interrupted.
  */
 @Command(
     name = "demo",
     description = {
-      "Index the bundled demo collection ('demo': 661 public-domain clip-art images with captions)"
+      "Index the bundled demo collection ('demo': 917 captioned pictures: clip art, Tux Paint"
+          + " stamps, emoji)"
           + " with the default model (bindery-mini), print example cross-modal searches, then serve"
           + " the API and the web page on 127.0.0.1 until Ctrl-C.",
       "Re-running is cheap: unchanged images are not embedded again."
