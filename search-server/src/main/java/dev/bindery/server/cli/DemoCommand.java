@@ -162,7 +162,8 @@ final class DemoCommand implements Callable<Integer> {
       out.println(
           "  try: curl -s "
               + server.uri()
-              + "/v1/collections/demo/search -d '{\"query\":\"text:\\\"a flag\\\"\",\"k\":5}'");
+              + "/v1/collections/demo/search -H 'Content-Type: application/json'"
+              + " -d '{\"query\":\"text:\\\"a flag\\\"\",\"k\":5}'");
       out.flush();
       stop.await();
     }
