@@ -158,8 +158,7 @@ final class IndexCommand implements Callable<Integer> {
       }
       if (report.added() + report.replaced() + report.unchanged() == 0) {
         // Nothing could be read: that is a failure, not a partial ingest.
-        PrintWriter failure = spec.commandLine().getErr();
-        failure.println(
+        err.println(
             "bindery index: error: nothing was indexed; all "
                 + report.skipped().size()
                 + " input(s) were skipped (first: "
@@ -167,7 +166,7 @@ final class IndexCommand implements Callable<Integer> {
                 + ": "
                 + report.skipped().get(0).reason()
                 + ")");
-        failure.flush();
+        err.flush();
         return BinderyCli.EXIT_FAILURE;
       }
       return EXIT_PARTIAL;
