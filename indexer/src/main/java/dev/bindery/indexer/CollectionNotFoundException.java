@@ -1,7 +1,7 @@
 package dev.bindery.indexer;
 
 /** A request named a collection that does not exist. */
-public class CollectionNotFoundException extends IllegalArgumentException {
+public class CollectionNotFoundException extends NotFoundException {
   public CollectionNotFoundException(String name, java.util.Collection<String> existing) {
     super(
         "unknown collection '"
