@@ -5,7 +5,7 @@ bicubic shortest side, centre crop, CLIP mean/std) and the centred tower as trai
 Bindery's Java path (ImageDecoder, ClipImagePreprocessor, ONNX Runtime) must agree:
 encoders/src/test/java/dev/bindery/encoders/image/BinderyMiniParityTest.java.
 
-  /usr/bin/python3 make_parity.py --data ~/.cache/bindery/bindery-mini-data \
+  /usr/bin/python3 make_parity_round1.py --data ~/.cache/bindery/bindery-mini-data \
       --run ~/.cache/bindery/bindery-mini-data/run-default
 """
 import argparse

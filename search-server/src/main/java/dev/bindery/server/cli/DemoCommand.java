@@ -205,22 +205,29 @@ final class DemoCommand implements Callable<Integer> {
               "1. text -> image",
               "text:\"" + TEXT_QUERY + "\"",
               null,
-              "the caption is embedded by MiniLM; the images by bindery-mini's image tower"),
+              "the text is embedded by MiniLM, the images by bindery-mini's image tower; Tux Paint's"
+                  + " photograph of the moon comes first"),
           new Example(
               "2. image -> image",
               "image:" + quote(image),
               null,
-              "the query image itself comes first, then its nearest pictures"),
+              "a photograph of a tomato: the query image itself comes first, then red, round"
+                  + " things"),
           new Example(
               "3. image arithmetic",
-              "image:" + quote(image) + " + 3*text:\"" + PLUS + "\" - 2*text:\"" + MINUS + "\"",
+              "image:"
+                  + quote(demoDir.resolve(ARITHMETIC_IMAGE).toString())
+                  + " + text:\""
+                  + PLUS
+                  + "\" - text:\""
+                  + MINUS
+                  + "\"",
               null,
-              "the query picture, moved towards \""
+              "a photograph of a green flag, moved towards \""
                   + PLUS
                   + "\" and away from \""
                   + MINUS
-                  + "\" (text weighs more: image and text vectors of this small model lie far"
-                  + " apart)"),
+                  + "\" (weights 1): the query picture, then the yellow flag"),
           new Example(
               "4. filtered (" + FILTER_FIELD + " = " + FILTER_VALUE + ")",
               "text:\"" + FILTERED_QUERY + "\"",
@@ -290,13 +297,16 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  // The example queries, chosen by looking at the demo set (the test split: mostly shapes, computer
-  // icons and flags, some food, people and animals) and at what bindery-mini does well; see the
-  // model card for what it does badly (short generic words like "a dog").
-  static final String TEXT_QUERY = "flag of a country";
-  static final String EXAMPLE_IMAGE = "images/signs_and_symbols/flags/europe/sweden.png";
-  static final String PLUS = "flag of africa";
-  static final String MINUS = "flag of europe";
+  // The example queries, chosen by looking at the demo set (the test splits of openclipart, Tux
+  // Paint and emoji: shapes, computer icons, flags, emoji, photographs of single things) and at
+  // what
+  // bindery-mini's round-two tower does well; see the model card for what it does badly (many short
+  // everyday words such as "a dog" still miss).
+  static final String TEXT_QUERY = "the moon";
+  static final String EXAMPLE_IMAGE = "images/tuxpaint/food/vegetables/tomato.png";
+  static final String ARITHMETIC_IMAGE = "images/tuxpaint/town/flags/greenflag.png";
+  static final String PLUS = "a yellow flag";
+  static final String MINUS = "a green flag";
   static final String FILTERED_QUERY = "a flag";
   static final String FILTER_FIELD = "keywords";
   static final String FILTER_VALUE = "asia";

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bindery demo --no-serve} on a slice of the real demo set (every flag and a few other
- * pictures, through the real default model): it indexes, prints the five examples with hits that
- * fit them, and a re-run embeds nothing again.
+ * {@code bindery demo --no-serve} on a slice of the real demo set (every flag, every Tux Paint
+ * stamp and a few other pictures, through the real default model): it indexes, prints the five
+ * examples with hits that fit them, and a re-run embeds nothing again.
  */
 class DemoCommandTest {
   private static final Path DEMO = Path.of("..", "models", "bindery-mini", "demo");
@@ -26,7 +26,10 @@ class DemoCommandTest {
 
   @TempDir Path dir;
 
-  /** A manifest of the demo's flags plus every 10th other picture, images linked, not copied. */
+  /**
+   * A manifest of the demo's flags and Tux Paint stamps plus every 10th other picture, images
+   * linked, not copied.
+   */
   private Path slice() throws Exception {
     Path sliceDir = Files.createDirectories(dir.resolve("demo"));
     Files.createSymbolicLink(sliceDir.resolve("images"), DEMO.resolve("images").toAbsolutePath());
@@ -34,7 +37,8 @@ class DemoCommandTest {
     List<String> kept = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       ObjectNode o = (ObjectNode) JSON.readTree(lines.get(i));
-      if (o.get("id").asText().contains("/flags/") || i % 10 == 0) {
+      String id = o.get("id").asText();
+      if (id.contains("/flags/") || id.startsWith("tuxpaint/") || i % 10 == 0) {
         kept.add(lines.get(i));
       }
     }
@@ -69,16 +73,24 @@ class DemoCommandTest {
       DemoCommand.Examples ex =
           new DemoCommand.Examples(b, manifest.getParent(), new java.io.PrintWriter(System.out));
       List<DemoCommand.Examples.Example> examples = ex.examples();
-      // 2. the query picture is its own nearest neighbour, and flags follow it
-      SearchResponse img = search(b, examples.get(1));
-      assertEquals("signs_and_symbols/flags/europe/sweden", img.hits().get(0).id());
+      // 1. "the moon" finds Tux Paint's photograph of the moon first
+      SearchResponse moon = search(b, examples.get(0), 5);
+      assertEquals(MOON, moon.hits().get(0).id(), ids(moon).toString());
+      // 2. the query picture is its own nearest neighbour
+      SearchResponse img = search(b, examples.get(1), 5);
+      assertEquals("tuxpaint/food/vegetables/tomato", img.hits().get(0).id());
       assertEquals(1.0, img.hits().get(0).score(), 1e-4);
-      assertTrue(flags(img) >= 4, ids(img).toString());
-      // 1. the caption-style text query finds flags
-      assertTrue(
-          flags(search(b, examples.get(0))) >= 4, ids(search(b, examples.get(0))).toString());
+      // 3. arithmetic with weights 1 moves the yellow flag up: right after the query picture itself
+      // with the text terms, lower from the picture alone (3rd in this slice, below the top 5 in
+      // the whole demo)
+      SearchResponse moved = search(b, examples.get(2), 50);
+      SearchResponse alone =
+          search(b, new DemoCommand.Examples.Example("alone", pictureOnly(examples), null, ""), 50);
+      assertEquals(GREEN_FLAG, moved.hits().get(0).id(), ids(moved).toString());
+      assertEquals(YELLOW_FLAG, moved.hits().get(1).id(), ids(moved).toString());
+      assertTrue(ids(alone).indexOf(YELLOW_FLAG) > 1, ids(alone).toString());
       // 4. every hit passes the filter
-      SearchResponse filtered = search(b, examples.get(3));
+      SearchResponse filtered = search(b, examples.get(3), 5);
       assertTrue(!filtered.hits().isEmpty());
       for (ResultHit h : filtered.hits()) {
         assertTrue(
@@ -86,8 +98,9 @@ class DemoCommandTest {
             h.toString());
       }
       // 5. both legs ran
-      SearchResponse hybrid = search(b, examples.get(4));
+      SearchResponse hybrid = search(b, examples.get(4), 5);
       assertEquals(2, hybrid.legs().size(), hybrid.legs().toString());
+      assertTrue(flags(hybrid) >= 4, ids(hybrid).toString());
     }
 
     CliRun again =
@@ -113,8 +126,18 @@ class DemoCommandTest {
     assertTrue(run.err().contains("nope.jsonl"), run.err());
   }
 
-  private static SearchResponse search(Bindery b, DemoCommand.Examples.Example e) {
-    var options = dev.bindery.fusion.query.SearchOptions.of(5);
+  private static final String MOON = "tuxpaint/space/moon/moon_3qt";
+  private static final String GREEN_FLAG = "tuxpaint/town/flags/greenflag";
+  private static final String YELLOW_FLAG = "tuxpaint/town/flags/yellowflag";
+
+  /** Example 3's picture term alone: its expression up to the first text term. */
+  private static String pictureOnly(List<DemoCommand.Examples.Example> examples) {
+    String e = examples.get(2).expression();
+    return e.substring(0, e.indexOf(" + text:"));
+  }
+
+  private static SearchResponse search(Bindery b, DemoCommand.Examples.Example e, int k) {
+    var options = dev.bindery.fusion.query.SearchOptions.of(k);
     if (e.filter() != null) {
       options = options.withFilter(e.filter());
     }
