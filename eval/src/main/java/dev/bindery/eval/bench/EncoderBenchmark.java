@@ -162,7 +162,7 @@ public final class EncoderBenchmark {
 
   private void imageRuns(ObjectNode report) throws Exception {
     ImageDecoder decoder = new ImageDecoder();
-    ClipImagePreprocessor preprocessor = ClipImagePreprocessor.clip(224);
+    ClipImagePreprocessor preprocessor = preprocessorFor(options.imageModel());
     List<byte[]> files = new ArrayList<>();
     for (Path p : options.images()) {
       files.add(Files.readAllBytes(p));
@@ -188,6 +188,7 @@ public final class EncoderBenchmark {
         ObjectNode row = pre.addObject();
         row.put("threads", threads);
         row.put("images", files.size());
+        row.put("preprocess", preprocessor.toString());
         row.put("decode_images_per_s", round(decode));
         row.put("preprocess_images_per_s", round(prep));
         row.put("images_per_s", round(both));
@@ -249,6 +250,36 @@ public final class EncoderBenchmark {
     }
   }
 
+  /**
+   * The preprocessing the timed model is fed: a package's own (bindery-mini's is 64 px, CLIP's
+   * 224), a bare {@code .onnx} file's fixed square input size, else CLIP's 224 (also when no image
+   * model is timed).
+   */
+  static ClipImagePreprocessor preprocessorFor(String location) {
+    if (location == null) {
+      return ClipImagePreprocessor.clip(224);
+    }
+    if (location.endsWith(".onnx")) {
+      try (OnnxModel model = loadImageModel(location, 1)) {
+        long[] shape = model.inputShape(model.inputNames().iterator().next());
+        boolean fixedSquare =
+            shape.length == 4 && shape[1] == 3 && shape[2] > 0 && shape[2] == shape[3];
+        return ClipImagePreprocessor.clip(fixedSquare ? (int) shape[2] : 224);
+      }
+    }
+    TowerSpec spec = imageTower(PackageFiles.of(location, 1), location);
+    return ClipImagePreprocessor.fromJson(spec.preprocess(), 224, location + " image tower");
+  }
+
+  private static TowerSpec imageTower(PackageFiles pf, String location) {
+    ModelManifest manifest = ModelPackage.readManifest(pf);
+    TowerSpec spec = manifest.towers().get(Modality.IMAGE);
+    if (spec == null) {
+      throw new IllegalArgumentException("model package " + location + " has no image tower");
+    }
+    return spec;
+  }
+
   /** A model package with an image tower, or a bare {@code .onnx} file with one image input. */
   private static OnnxModel loadImageModel(String location, int threads) {
     if (location.endsWith(".onnx")) {
@@ -261,11 +292,7 @@ public final class EncoderBenchmark {
       return model;
     }
     PackageFiles pf = PackageFiles.of(location, threads);
-    ModelManifest manifest = ModelPackage.readManifest(pf);
-    TowerSpec spec = manifest.towers().get(Modality.IMAGE);
-    if (spec == null) {
-      throw new IllegalArgumentException("model package " + location + " has no image tower");
-    }
+    TowerSpec spec = imageTower(pf, location);
     return OnnxModel.load(pf.read(spec.onnx()), spec.onnx(), threads);
   }
 
