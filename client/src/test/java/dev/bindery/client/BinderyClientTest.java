@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +56,22 @@ class BinderyClientTest {
     bindery = Bindery.open(dir.resolve("data"));
     server =
         BinderyServer.start(
-            bindery, ServerConfig.defaults().withPort(0).withKeys(ApiKeys.load(keys)));
-    client = BinderyClient.builder(server.uri().toString()).apiKey(admin.secret()).build();
-    reader = BinderyClient.builder(server.uri().toString()).apiKey(read.secret()).build();
+            bindery,
+            ServerConfig.defaults()
+                .withPort(0)
+                .withKeys(ApiKeys.load(keys))
+                // A shared 2-core machine may be slow: no answer must hit a deadline.
+                .withRequestTimeout(Duration.ofMinutes(15)));
+    client =
+        BinderyClient.builder(server.uri().toString())
+            .apiKey(admin.secret())
+            .requestTimeout(Duration.ofMinutes(15))
+            .build();
+    reader =
+        BinderyClient.builder(server.uri().toString())
+            .apiKey(read.secret())
+            .requestTimeout(Duration.ofMinutes(15))
+            .build();
   }
 
   @AfterAll
