@@ -1,14 +1,9 @@
 package dev.bindery.langchain4j;
 
+import dev.bindery.client.BinderyClient;
 import dev.bindery.fusion.Bindery;
-import dev.bindery.indexer.CollectionConfig;
-import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.Filter;
-import dev.bindery.indexer.Hit;
-import dev.bindery.indexer.Item;
 import dev.bindery.indexer.KnnQuery;
-import dev.bindery.indexer.SearchMode;
-import dev.bindery.indexer.SearchResult;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.langchain4j.data.embedding.Embedding;
@@ -19,10 +14,9 @@ import dev.langchain4j.store.embedding.EmbeddingSearchResult;
 import dev.langchain4j.store.embedding.EmbeddingStore;
 import dev.langchain4j.store.embedding.RelevanceScore;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +25,9 @@ import java.util.Set;
 
 /**
  * A langchain4j {@link EmbeddingStore} over one collection of the embedded Bindery library (a
- * Lucene index in a local directory).
+ * Lucene index in a local directory) or, built with {@link Builder#serverUrl} instead of {@link
+ * Builder#dataDirectory}, of a remote Bindery server ({@code bin/bindery serve}) through its REST
+ * API. Both modes behave the same (langchain4j's conformance suites run against each).
  *
  * <pre>{@code
  * try (BinderyEmbeddingModel model = BinderyEmbeddingModel.open(ModelPackage.DEFAULT);
@@ -49,99 +45,126 @@ import java.util.Set;
  * segment's metadata as typed, filterable Bindery metadata (keys follow Bindery's field-name rules:
  * 1..64 of {@code [A-Za-z0-9_.-]}). Scores are langchain4j relevance scores, {@code (cosine + 1) /
  * 2}. Writes are visible to search when the call returns and durable after {@link #commit()} (or at
- * once with {@link Builder#commitEveryWrite(boolean)}, the default); {@link #close()} commits.
- * Thread-safe, as the library is; {@link #removeAll()} drops and re-creates the collection, so it
- * must not race with other writers.
+ * once with {@link Builder#commitEveryWrite(boolean)}, the default; a remote server commits every
+ * write); {@link #close()} commits. Thread-safe, as the library and the client are; {@link
+ * #removeAll()} drops and re-creates the collection, so it must not race with other writers.
  */
 public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>, AutoCloseable {
   /** The Bindery text field a segment's text is stored in (BM25-searchable). */
   public static final String TEXT_FIELD = Bindery.TEXT_FIELD;
 
-  private final Bindery bindery;
-  private final boolean ownsBindery;
-  private final String collection;
-  private final String space;
-  private final int dimension;
-  private final boolean commitEveryWrite;
-  private final CollectionConfig rawConfig;
-  private final Optional<String> modelLocation;
+  /** How long a remote store waits for each answer unless told otherwise. */
+  static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+  private final StoreBackend backend;
 
   private BinderyEmbeddingStore(Builder b) {
-    if (b.bindery == null && b.dataDirectory == null) {
-      throw new IllegalArgumentException("set either bindery(...) or dataDirectory(...)");
+    Objects.requireNonNull(b.collection, "collection");
+    List<String> given = new ArrayList<>();
+    if (b.bindery != null) {
+      given.add("bindery(...)");
     }
-    if (b.bindery != null && b.dataDirectory != null) {
+    if (b.dataDirectory != null) {
+      given.add("dataDirectory(" + b.dataDirectory + ")");
+    }
+    if (b.serverUrl != null) {
+      given.add("serverUrl(" + b.serverUrl + ")");
+    }
+    if (b.client != null) {
+      given.add("client(" + b.client.baseUrl() + ")");
+    }
+    if (given.size() != 1) {
       throw new IllegalArgumentException(
-          "set bindery(...) or dataDirectory(...), not both (got " + b.dataDirectory + ")");
+          given.isEmpty()
+              ? "set one of bindery(...) or dataDirectory(...) (embedded), or serverUrl(...) or"
+                  + " client(...) (a remote Bindery server)"
+              : "set only one of bindery, dataDirectory, serverUrl, client; got " + given);
     }
-    this.ownsBindery = b.bindery == null;
-    this.bindery = ownsBindery ? Bindery.open(b.dataDirectory) : b.bindery;
-    this.collection = Objects.requireNonNull(b.collection, "collection");
-    this.commitEveryWrite = b.commitEveryWrite;
+    if ((b.apiKey != null || b.requestTimeout != DEFAULT_REQUEST_TIMEOUT) && b.serverUrl == null) {
+      throw new IllegalArgumentException(
+          "apiKey(...) and requestTimeout(...) are for serverUrl(...); a client(...) brings its own");
+    }
+    if (b.bindery != null || b.dataDirectory != null) {
+      boolean owns = b.bindery == null;
+      Bindery bindery = owns ? Bindery.open(b.dataDirectory) : b.bindery;
+      this.backend = openOrClose(() -> new EmbeddedStoreBackend(bindery, owns, b), owns, bindery);
+    } else {
+      boolean owns = b.client == null;
+      BinderyClient client =
+          owns
+              ? BinderyClient.builder(b.serverUrl)
+                  .apiKey(b.apiKey)
+                  .requestTimeout(b.requestTimeout)
+                  .build()
+              : b.client;
+      this.backend = openOrClose(() -> new RemoteStoreBackend(client, owns, b), owns, client);
+    }
+  }
+
+  /** The backend, or, when it cannot be set up, closes what this store opened and rethrows. */
+  private static StoreBackend openOrClose(
+      java.util.function.Supplier<StoreBackend> open, boolean owns, AutoCloseable opened) {
     try {
-      if (!bindery.listCollections().contains(collection)) {
-        if (b.dimension <= 0) {
-          throw new IllegalArgumentException(
-              "collection '"
-                  + collection
-                  + "' does not exist; give dimension(...) (e.g. model.dimension()) to create it");
-        }
-        bindery.createCollection(
-            CollectionConfig.of(
-                collection,
-                SpaceConfig.of(
-                    b.space == null ? "embedding" : b.space, b.dimension, b.similarity)));
-      }
-      CollectionInfo info = bindery.describe(collection);
-      Map<String, SpaceConfig> spaces = info.config().spaces();
-      String chosen = b.space;
-      if (chosen == null) {
-        if (spaces.size() != 1) {
-          throw new IllegalArgumentException(
-              "collection '"
-                  + collection
-                  + "' has spaces "
-                  + spaces.keySet()
-                  + "; name the one to use with space(...)");
-        }
-        chosen = spaces.keySet().iterator().next();
-      }
-      SpaceConfig sc = spaces.get(chosen);
-      if (sc == null) {
-        throw new IllegalArgumentException(
-            "collection '"
-                + collection
-                + "' has no space '"
-                + chosen
-                + "'; it has "
-                + spaces.keySet());
-      }
-      if (b.dimension > 0 && b.dimension != sc.dim()) {
-        throw new IllegalArgumentException(
-            "collection '"
-                + collection
-                + "' space '"
-                + chosen
-                + "' has dimension "
-                + sc.dim()
-                + ", but dimension("
-                + b.dimension
-                + ") was given");
-      }
-      this.space = chosen;
-      this.dimension = sc.dim();
-      this.rawConfig = new CollectionConfig(collection, spaces, Map.of());
-      this.modelLocation = bindery.modelLocation(collection);
+      return open.get();
     } catch (RuntimeException e) {
-      if (ownsBindery) {
+      if (owns) {
         try {
-          bindery.close();
-        } catch (RuntimeException suppressed) {
+          opened.close();
+        } catch (Exception suppressed) {
           e.addSuppressed(suppressed);
         }
       }
       throw e;
     }
+  }
+
+  static void requireDimensionToCreate(String collection, int dimension) {
+    if (dimension <= 0) {
+      throw new IllegalArgumentException(
+          "collection '"
+              + collection
+              + "' does not exist; give dimension(...) (e.g. model.dimension()) to create it");
+    }
+  }
+
+  /** The space to use of a collection's spaces: the named one, or the only one. */
+  static SpaceConfig chooseSpace(
+      String collection, Map<String, SpaceConfig> spaces, String space, int dimension) {
+    String chosen = space;
+    if (chosen == null) {
+      if (spaces.size() != 1) {
+        throw new IllegalArgumentException(
+            "collection '"
+                + collection
+                + "' has spaces "
+                + spaces.keySet()
+                + "; name the one to use with space(...)");
+      }
+      chosen = spaces.keySet().iterator().next();
+    }
+    SpaceConfig sc = spaces.get(chosen);
+    if (sc == null) {
+      throw new IllegalArgumentException(
+          "collection '"
+              + collection
+              + "' has no space '"
+              + chosen
+              + "'; it has "
+              + spaces.keySet());
+    }
+    if (dimension > 0 && dimension != sc.dim()) {
+      throw new IllegalArgumentException(
+          "collection '"
+              + collection
+              + "' space '"
+              + chosen
+              + "' has dimension "
+              + sc.dim()
+              + ", but dimension("
+              + dimension
+              + ") was given");
+    }
+    return sc;
   }
 
   public static Builder builder() {
@@ -150,22 +173,49 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
 
   /** The collection this store reads and writes. */
   public String collection() {
-    return collection;
+    return backend.collection();
   }
 
   /** The vector space entries go to. */
   public String space() {
-    return space;
+    return backend.space();
   }
 
   /** The embedding dimension the space takes. */
   public int dimension() {
-    return dimension;
+    return backend.dimension();
   }
 
-  /** The library underneath, for Bindery's own queries (hybrid BM25 + kNN, fusion, filter sets). */
+  /** True when this store works on a remote Bindery server, false for the embedded library. */
+  public boolean remote() {
+    return backend instanceof RemoteStoreBackend;
+  }
+
+  /**
+   * The embedded library underneath, for Bindery's own queries (hybrid BM25 + kNN, fusion, filter
+   * sets).
+   *
+   * @throws IllegalStateException for a remote store (use {@link #client()})
+   */
   public Bindery bindery() {
-    return bindery;
+    if (backend instanceof EmbeddedStoreBackend e) {
+      return e.bindery();
+    }
+    throw new IllegalStateException(
+        "this store works on a remote Bindery server, not an embedded library; use client()");
+  }
+
+  /**
+   * The client of the remote server underneath.
+   *
+   * @throws IllegalStateException for an embedded store (use {@link #bindery()})
+   */
+  public BinderyClient client() {
+    if (backend instanceof RemoteStoreBackend r) {
+      return r.client();
+    }
+    throw new IllegalStateException(
+        "this store works on an embedded library, not a remote server; use bindery()");
   }
 
   // ------------------------------------------------------------------ writes
@@ -220,20 +270,18 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
     if (ids.isEmpty()) {
       return;
     }
-    List<Item> items = new ArrayList<>(ids.size());
+    List<StoreBackend.Entry> entries = new ArrayList<>(ids.size());
     for (int i = 0; i < ids.size(); i++) {
       Embedding e = Objects.requireNonNull(embeddings.get(i), "embedding " + i);
       TextSegment s = segments == null ? null : segments.get(i);
-      Item.Builder b =
-          Item.builder(ids.get(i), s == null ? "vector" : "text").vector(space, e.vector());
-      if (s != null) {
-        b.text(TEXT_FIELD, s.text());
-      }
-      MetadataCodec.toBindery(s == null ? null : s.metadata()).forEach(b::meta);
-      items.add(b.build());
+      entries.add(
+          new StoreBackend.Entry(
+              ids.get(i),
+              e.vector(),
+              s == null ? null : s.text(),
+              MetadataCodec.toBindery(s == null ? null : s.metadata())));
     }
-    bindery.add(collection, items);
-    written();
+    backend.write(entries);
   }
 
   @Override
@@ -249,13 +297,12 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
     if (ids == null || ids.isEmpty()) {
       throw new IllegalArgumentException("ids cannot be null or empty");
     }
-    bindery.backend().delete(collection, ids);
-    written();
+    backend.delete(ids);
   }
 
   /**
-   * Removes every entry the filter matches: finds them with exact filtered search, {@value
-   * KnnQuery#MAX_K} at a time, and deletes them.
+   * Removes every entry the filter matches (embedded: found with exact filtered search, {@value
+   * KnnQuery#MAX_K} at a time; remote: the server's delete by filter).
    */
   @Override
   public void removeAll(dev.langchain4j.store.embedding.filter.Filter filter) {
@@ -263,56 +310,23 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
       throw new IllegalArgumentException("filter cannot be null");
     }
     Optional<Filter> f = translate(filter);
-    if (f.isEmpty()) {
-      return;
+    if (f.isPresent()) {
+      backend.deleteWhere(f.get());
     }
-    float[] probe = new float[dimension];
-    probe[0] = 1;
-    Set<String> removed = new HashSet<>();
-    while (true) {
-      KnnQuery q = new KnnQuery(space, probe, KnnQuery.MAX_K, f.get(), 0, SearchMode.EXACT, true);
-      List<String> ids = new ArrayList<>();
-      for (Hit h : bindery.backend().knn(collection, q).hits()) {
-        ids.add(h.id());
-      }
-      if (ids.isEmpty()) {
-        break;
-      }
-      if (!removed.addAll(ids)) {
-        throw new IllegalStateException(
-            "removing by filter " + filter + " found the same entries again: " + ids.size());
-      }
-      bindery.backend().delete(collection, ids);
-      bindery.refresh(collection);
-      if (ids.size() < KnnQuery.MAX_K) {
-        break;
-      }
-    }
-    written();
   }
 
-  /** Removes everything: drops the collection and creates it again with the same spaces. */
+  /**
+   * Removes everything: drops the collection and creates it again with the same spaces (on a server
+   * this needs an admin key).
+   */
   @Override
   public void removeAll() {
-    bindery.dropCollection(collection);
-    if (modelLocation.isPresent()) {
-      bindery.createCollection(collection, modelLocation.get());
-    } else {
-      bindery.createCollection(rawConfig);
-    }
+    backend.clear();
   }
 
-  /** Makes every write so far durable (fsync). */
+  /** Makes every write so far durable (fsync); a remote server already committed each write. */
   public void commit() {
-    bindery.commit(collection);
-  }
-
-  private void written() {
-    if (commitEveryWrite) {
-      bindery.commit(collection);
-    } else {
-      bindery.refresh(collection);
-    }
+    backend.commit();
   }
 
   // ------------------------------------------------------------------ search
@@ -335,26 +349,25 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
       }
       filter = f.get();
     }
-    float[] vector = request.queryEmbedding().vector();
-    KnnQuery q =
-        new KnnQuery(space, vector, request.maxResults(), filter, 0, SearchMode.AUTO, true);
-    SearchResult result = bindery.backend().knn(collection, q);
-    List<EmbeddingMatch<TextSegment>> matches = new ArrayList<>(result.hits().size());
-    for (Hit h : result.hits()) {
-      double score = RelevanceScore.fromCosineSimilarity(h.score());
-      if (score < request.minScore()) {
-        continue;
-      }
-      Optional<Item> item = bindery.backend().get(collection, h.id());
-      if (item.isEmpty()) {
-        continue; // deleted between the search and the read
-      }
-      float[] v = item.get().vectors().get(space);
-      String text = item.get().text().get(TEXT_FIELD);
+    double minScore = request.minScore();
+    List<StoreBackend.Match> found =
+        backend.search(
+            request.queryEmbedding().vector(),
+            request.maxResults(),
+            filter,
+            similarity -> RelevanceScore.fromCosineSimilarity(similarity) >= minScore);
+    List<EmbeddingMatch<TextSegment>> matches = new ArrayList<>(found.size());
+    for (StoreBackend.Match m : found) {
       TextSegment segment =
-          text == null ? null : TextSegment.from(text, MetadataCodec.fromBindery(h.metadata()));
+          m.text() == null
+              ? null
+              : TextSegment.from(m.text(), MetadataCodec.fromBindery(m.metadata()));
       matches.add(
-          new EmbeddingMatch<>(score, h.id(), v == null ? null : new Embedding(v), segment));
+          new EmbeddingMatch<>(
+              RelevanceScore.fromCosineSimilarity(m.similarity()),
+              m.id(),
+              m.vector() == null ? null : new Embedding(m.vector()),
+              segment));
     }
     return new EmbeddingSearchResult<>(matches);
   }
@@ -364,8 +377,7 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
    * entry was ever written by this store.
    */
   private Optional<Filter> translate(dev.langchain4j.store.embedding.filter.Filter filter) {
-    Set<String> fields =
-        new LinkedHashSet<>(bindery.describe(collection).config().fields().keySet());
+    Set<String> fields = backend.fields();
     if (!fields.contains(MetadataCodec.TYPES_FIELD)) {
       // Validate it all the same, so a bad filter fails on an empty store too.
       new MetadataFilterTranslator(Set.of(), Filter.set("all")).translate(filter);
@@ -375,25 +387,32 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
     return Optional.of(new MetadataFilterTranslator(fields, all).translate(filter));
   }
 
-  /** Commits, and closes the library if this store opened it. */
+  /**
+   * Commits, and closes the library or the client if this store opened it (not one passed to the
+   * builder).
+   */
   @Override
   public void close() {
-    if (ownsBindery) {
-      bindery.close();
-    } else {
-      bindery.commit(collection);
-    }
+    backend.close();
   }
 
-  /** Configures a {@link BinderyEmbeddingStore}. */
+  /**
+   * Configures a {@link BinderyEmbeddingStore}: on the embedded library ({@link #dataDirectory} or
+   * {@link #bindery}) or on a remote Bindery server ({@link #serverUrl} with {@link #apiKey}, or
+   * {@link #client}); exactly one of the four.
+   */
   public static final class Builder {
-    private Bindery bindery;
-    private Path dataDirectory;
-    private String collection = "langchain4j";
-    private String space;
-    private int dimension;
-    private Similarity similarity = Similarity.COSINE;
-    private boolean commitEveryWrite = true;
+    Bindery bindery;
+    Path dataDirectory;
+    String serverUrl;
+    String apiKey;
+    BinderyClient client;
+    Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    String collection = "langchain4j";
+    String space;
+    int dimension;
+    Similarity similarity = Similarity.COSINE;
+    boolean commitEveryWrite = true;
 
     private Builder() {}
 
@@ -406,6 +425,39 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
     /** A data directory to open the library on (the store closes it). */
     public Builder dataDirectory(Path dataDirectory) {
       this.dataDirectory = dataDirectory;
+      return this;
+    }
+
+    /**
+     * A remote Bindery server's root URL ({@code http://127.0.0.1:7700}); the store opens a {@link
+     * BinderyClient} on it and closes it.
+     */
+    public Builder serverUrl(String serverUrl) {
+      this.serverUrl = serverUrl;
+      return this;
+    }
+
+    /**
+     * The server's API key (with {@link #serverUrl}): {@code write} scope to add and remove, {@code
+     * admin} to create the collection or {@link #removeAll()} everything.
+     */
+    public Builder apiKey(String apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    /**
+     * How long to wait for each answer of the server (with {@link #serverUrl}; default 60 s). The
+     * server's own search timeout ({@code serve --timeout}, default 30 s) answers 503 before it.
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+      return this;
+    }
+
+    /** A client of a remote Bindery server to use (the store does not close it). */
+    public Builder client(BinderyClient client) {
+      this.client = client;
       return this;
     }
 
@@ -442,9 +494,9 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
     }
 
     /**
-     * True (default): each write is durable (committed) before it returns, as with a database.
-     * False: writes are visible at once and durable at {@link #commit()} or {@link #close()}, which
-     * is much faster for bulk loads.
+     * Embedded only. True (default): each write is durable (committed) before it returns, as with a
+     * database. False: writes are visible at once and durable at {@link #commit()} or {@link
+     * #close()}, which is much faster for bulk loads. A remote server commits every write.
      */
     public Builder commitEveryWrite(boolean commitEveryWrite) {
       this.commitEveryWrite = commitEveryWrite;

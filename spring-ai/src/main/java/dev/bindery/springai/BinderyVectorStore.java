@@ -1,23 +1,17 @@
 package dev.bindery.springai;
 
+import dev.bindery.client.BinderyClient;
 import dev.bindery.fusion.Bindery;
-import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Filter;
-import dev.bindery.indexer.Hit;
-import dev.bindery.indexer.Item;
-import dev.bindery.indexer.KnnQuery;
-import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.document.DocumentMetadata;
 import org.springframework.ai.embedding.EmbeddingModel;
@@ -30,13 +24,15 @@ import org.springframework.ai.vectorstore.observation.VectorStoreObservationCont
 
 /**
  * A Spring AI {@link org.springframework.ai.vectorstore.VectorStore} over one collection of the
- * embedded Bindery library (a Lucene index in a local directory). Documents are embedded with the
- * given {@link EmbeddingModel} (for Bindery's own encoders, {@link BinderyEmbeddingModel}); each
- * becomes one Bindery item: the vector in the collection's one space, the text as the BM25 field
- * {@code text}, and the metadata as typed, filterable Bindery metadata (keys follow Bindery's
- * field-name rules: 1..64 of {@code [A-Za-z0-9_.-]}; values are strings, numbers, booleans or lists
- * of them). Filters are Spring AI's portable expressions, translated by {@link
- * BinderyFilterExpressionConverter}; every operator is supported.
+ * embedded Bindery library (a Lucene index in a local directory, {@link #builder(Bindery,
+ * EmbeddingModel)}) or of a remote Bindery server ({@link #builder(BinderyClient,
+ * EmbeddingModel)}); both modes behave the same. Documents are embedded with the given {@link
+ * EmbeddingModel} (for Bindery's own encoders, {@link BinderyEmbeddingModel}); each becomes one
+ * Bindery item: the vector in the collection's one space, the text as the BM25 field {@code text},
+ * and the metadata as typed, filterable Bindery metadata (keys follow Bindery's field-name rules:
+ * 1..64 of {@code [A-Za-z0-9_.-]}; values are strings, numbers, booleans or lists of them). Filters
+ * are Spring AI's portable expressions, translated by {@link BinderyFilterExpressionConverter};
+ * every operator is supported.
  *
  * <p>Scores are {@code (cosine + 1) / 2}, so they lie in [0, 1] and a similarity threshold of 0
  * accepts everything; the {@code distance} metadata of a result is {@code 1 - score}. Writes are
@@ -57,16 +53,19 @@ public final class BinderyVectorStore extends AbstractObservationVectorStore {
    */
   static final String MARKER_FIELD = "spring-ai.document";
 
-  private final Bindery bindery;
+  private final CollectionAccess access;
   private final String collection;
   private final String space;
   private final int dimension;
 
   private BinderyVectorStore(Builder b) {
     super(b);
-    this.bindery = Objects.requireNonNull(b.bindery, "bindery");
     this.collection = Objects.requireNonNull(b.collection, "collection");
-    if (!bindery.listCollections().contains(collection)) {
+    this.access =
+        b.bindery != null
+            ? new EmbeddedCollectionAccess(b.bindery, collection)
+            : new RemoteCollectionAccess(b.client, collection);
+    if (!access.exists()) {
       if (!b.initializeSchema) {
         throw new IllegalArgumentException(
             "collection '"
@@ -74,10 +73,9 @@ public final class BinderyVectorStore extends AbstractObservationVectorStore {
                 + "' does not exist and initializeSchema is off; create it or turn it on");
       }
       int dim = b.dimension > 0 ? b.dimension : embeddingModel.dimensions();
-      bindery.createCollection(
-          CollectionConfig.of(collection, SpaceConfig.of("embedding", dim, Similarity.COSINE)));
+      access.create(SpaceConfig.of("embedding", dim, Similarity.COSINE));
     }
-    Map<String, SpaceConfig> spaces = bindery.describe(collection).config().spaces();
+    Map<String, SpaceConfig> spaces = access.spaces();
     String chosen = b.space;
     if (chosen == null) {
       if (spaces.size() != 1) {
@@ -100,13 +98,39 @@ public final class BinderyVectorStore extends AbstractObservationVectorStore {
               + "'; it has "
               + spaces.keySet());
     }
+    if (b.client != null) {
+      for (SpaceConfig other : spaces.values()) {
+        if (other != sc && other.dim() == sc.dim()) {
+          // A vector query names no space: the server picks the one of the vector's dimension.
+          throw new IllegalArgumentException(
+              "collection '"
+                  + collection
+                  + "' has spaces '"
+                  + sc.name()
+                  + "' and '"
+                  + other.name()
+                  + "' of the same dimension "
+                  + sc.dim()
+                  + "; a remote store needs its space's dimension to be the only one of its size");
+        }
+      }
+    }
     this.space = chosen;
     this.dimension = sc.dim();
   }
 
-  /** Starts a store over {@code bindery} that embeds with {@code embeddingModel}. */
+  /** Starts a store over the embedded library {@code bindery}, embedding with the model. */
   public static Builder builder(Bindery bindery, EmbeddingModel embeddingModel) {
-    return new Builder(bindery, embeddingModel);
+    return new Builder(Objects.requireNonNull(bindery, "bindery"), null, embeddingModel);
+  }
+
+  /**
+   * Starts a store over a remote Bindery server through {@code client}, embedding with the model
+   * (for the server's own encoders, {@link BinderyRemoteEmbeddingModel}). The store does not close
+   * the client.
+   */
+  public static Builder builder(BinderyClient client, EmbeddingModel embeddingModel) {
+    return new Builder(null, Objects.requireNonNull(client, "client"), embeddingModel);
   }
 
   @Override
@@ -114,16 +138,21 @@ public final class BinderyVectorStore extends AbstractObservationVectorStore {
     return "BinderyVectorStore";
   }
 
-  /** The library underneath. */
+  /** The embedded {@link Bindery} library, or the remote server's {@link BinderyClient}. */
   @Override
   @SuppressWarnings("unchecked")
   public <T> Optional<T> getNativeClient() {
-    return Optional.of((T) bindery);
+    return Optional.of((T) access.nativeClient());
   }
 
   /** The collection documents go to. */
   public String collection() {
     return collection;
+  }
+
+  /** True when this store works on a remote Bindery server, false for the embedded library. */
+  public boolean remote() {
+    return access instanceof RemoteCollectionAccess;
   }
 
   @Override
@@ -133,13 +162,10 @@ public final class BinderyVectorStore extends AbstractObservationVectorStore {
     }
     List<float[]> vectors =
         embeddingModel.embed(documents, EmbeddingOptions.builder().build(), batchingStrategy);
-    List<Item> items = new ArrayList<>(documents.size());
+    List<CollectionAccess.Entry> entries = new ArrayList<>(documents.size());
     for (int i = 0; i < documents.size(); i++) {
       Document d = documents.get(i);
-      Item.Builder b = Item.builder(d.getId(), "text").vector(space, vectors.get(i));
-      if (d.getText() != null) {
-        b.text(TEXT_FIELD, d.getText());
-      }
+      Map<String, Object> metadata = new LinkedHashMap<>();
       d.getMetadata()
           .forEach(
               (k, v) -> {
@@ -147,44 +173,29 @@ public final class BinderyVectorStore extends AbstractObservationVectorStore {
                   throw new IllegalArgumentException(
                       "document '" + d.getId() + "': metadata key '" + k + "' is reserved");
                 }
-                b.meta(k, v);
+                metadata.put(k, v);
               });
-      b.meta(MARKER_FIELD, "1");
-      items.add(b.build());
+      metadata.put(MARKER_FIELD, "1");
+      entries.add(new CollectionAccess.Entry(d.getId(), vectors.get(i), d.getText(), metadata));
     }
-    bindery.add(collection, items);
-    bindery.commit(collection);
+    access.write(space, entries);
   }
 
   @Override
   public void doDelete(List<String> ids) {
-    bindery.backend().delete(collection, ids);
-    bindery.commit(collection);
+    access.delete(ids);
   }
 
-  /** Deletes every document the expression matches, found by exact filtered search. */
+  /**
+   * Deletes every document the expression matches (embedded: found by exact filtered search;
+   * remote: the server's delete by filter).
+   */
   @Override
   protected void doDelete(Expression filterExpression) {
     Optional<Filter> f = convert(filterExpression);
-    if (f.isEmpty()) {
-      return;
+    if (f.isPresent()) {
+      access.deleteWhere(space, dimension, f.get());
     }
-    float[] probe = new float[dimension];
-    probe[0] = 1;
-    Set<String> removed = new HashSet<>();
-    while (true) {
-      KnnQuery q = new KnnQuery(space, probe, KnnQuery.MAX_K, f.get(), 0, SearchMode.EXACT, true);
-      List<String> ids = bindery.backend().knn(collection, q).hits().stream().map(Hit::id).toList();
-      if (ids.isEmpty() || !removed.addAll(ids)) {
-        break;
-      }
-      bindery.backend().delete(collection, ids);
-      bindery.refresh(collection);
-      if (ids.size() < KnnQuery.MAX_K) {
-        break;
-      }
-    }
-    bindery.commit(collection);
   }
 
   @Override
@@ -198,33 +209,26 @@ public final class BinderyVectorStore extends AbstractObservationVectorStore {
       filter = f.get();
     }
     float[] query = embeddingModel.embed(request.getQuery());
-    KnnQuery q = new KnnQuery(space, query, request.getTopK(), filter, 0, SearchMode.AUTO, true);
+    double threshold = request.getSimilarityThreshold();
     List<Document> out = new ArrayList<>();
-    for (Hit h : bindery.backend().knn(collection, q).hits()) {
-      double score = (h.score() + 1) / 2.0;
-      if (score < request.getSimilarityThreshold()) {
-        continue;
-      }
-      Optional<Item> item = bindery.backend().get(collection, h.id());
-      if (item.isEmpty()) {
-        continue; // deleted between the search and the read
-      }
-      Map<String, Object> metadata = new LinkedHashMap<>(h.metadata());
+    for (CollectionAccess.Match m :
+        access.search(space, query, request.getTopK(), filter, s -> score(s) >= threshold)) {
+      double score = score(m.similarity());
+      Map<String, Object> metadata = new LinkedHashMap<>(m.metadata());
       metadata.remove(MARKER_FIELD);
       metadata.put(DocumentMetadata.DISTANCE.value(), 1 - score);
-      out.add(
-          Document.builder()
-              .id(h.id())
-              .text(item.get().text().get(TEXT_FIELD))
-              .metadata(metadata)
-              .score(score)
-              .build());
+      out.add(Document.builder().id(m.id()).text(m.text()).metadata(metadata).score(score).build());
     }
     return out;
   }
 
+  /** Spring AI's score in [0, 1] for a cosine similarity. */
+  private static double score(double cosine) {
+    return (cosine + 1) / 2.0;
+  }
+
   private Optional<Filter> convert(Expression e) {
-    Map<String, FieldType> fields = bindery.describe(collection).config().fields();
+    Map<String, FieldType> fields = access.fields();
     if (!fields.containsKey(MARKER_FIELD)) {
       // Nothing written by this store yet; still reject an expression that cannot be translated.
       new BinderyFilterExpressionConverter(Map.of(), Filter.set("none")).convert(e);
@@ -247,14 +251,16 @@ public final class BinderyVectorStore extends AbstractObservationVectorStore {
   /** Configures a {@link BinderyVectorStore}. */
   public static final class Builder extends AbstractVectorStoreBuilder<Builder> {
     private final Bindery bindery;
+    private final BinderyClient client;
     private String collection = "spring-ai";
     private String space;
     private int dimension;
     private boolean initializeSchema = true;
 
-    private Builder(Bindery bindery, EmbeddingModel embeddingModel) {
+    private Builder(Bindery bindery, BinderyClient client, EmbeddingModel embeddingModel) {
       super(embeddingModel);
-      this.bindery = Objects.requireNonNull(bindery, "bindery");
+      this.bindery = bindery;
+      this.client = client;
     }
 
     /** The collection (default {@code spring-ai}). */

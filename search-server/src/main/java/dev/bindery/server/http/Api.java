@@ -89,7 +89,11 @@ public final class Api {
       Map<String, Object> metadata,
       @Doc("Item-level vectors: dimension by space.") Map<String, Integer> vectors,
       @Doc("Time segments of audio and video items.") List<SegmentBody> segments,
-      @Doc("URL of the item's file, when the server can serve it.") String content) {}
+      @Doc("URL of the item's file, when the server can serve it.") String content,
+      @Doc(
+              "Item-level vectors' values by space, exactly as stored; only from items/get with"
+                  + " include_vectors.")
+          Map<String, List<Float>> vectorValues) {}
 
   @Doc("A time segment, in seconds.")
   public record SegmentBody(double start, double end) {}
@@ -182,7 +186,11 @@ public final class Api {
 
   @Doc("Items by id.")
   public record GetItemsRequest(
-      @Doc(value = "Item ids, at most 1000.", required = true) List<String> ids) {}
+      @Doc(value = "Item ids, at most 1000.", required = true) List<String> ids,
+      @Doc(
+              "Also answer each item's vector values (vector_values), e.g. for a client that"
+                  + " returns stored embeddings (default false).")
+          Boolean includeVectors) {}
 
   @Doc("The items found, in the order asked, and the ids not found.")
   public record ItemsBody(List<ItemBody> items, List<String> missing) {}

@@ -628,10 +628,11 @@ final class ItemsController {
     bindery.describe(collection);
     List<Item> found = bindery.get(collection, req.ids());
     Set<String> foundIds = new HashSet<>();
+    boolean withVectors = req.includeVectors() != null && req.includeVectors();
     List<ItemBody> items = new ArrayList<>(found.size());
     for (Item item : found) {
       foundIds.add(item.id());
-      items.add(body(collection, item));
+      items.add(body(collection, item, withVectors));
     }
     List<String> missing =
         req.ids().stream().distinct().filter(id -> !foundIds.contains(id)).toList();
@@ -707,6 +708,10 @@ final class ItemsController {
   }
 
   private ItemBody body(String collection, Item item) {
+    return body(collection, item, false);
+  }
+
+  private ItemBody body(String collection, Item item, boolean withVectors) {
     Map<String, Integer> vectors = new TreeMap<>();
     item.vectors().forEach((space, v) -> vectors.put(space, v.length));
     List<SegmentBody> segments = new ArrayList<>();
@@ -721,7 +726,25 @@ final class ItemsController {
         item.metadata(),
         vectors,
         segments,
-        content.url(collection, item.id(), item.source()));
+        content.url(collection, item.id(), item.source()),
+        withVectors ? vectorValues(item) : null);
+  }
+
+  /**
+   * The item's vectors as JSON lists; a float prints as the shortest text that reads back to it.
+   */
+  private static Map<String, List<Float>> vectorValues(Item item) {
+    Map<String, List<Float>> out = new TreeMap<>();
+    item.vectors()
+        .forEach(
+            (space, v) -> {
+              List<Float> values = new ArrayList<>(v.length);
+              for (float x : v) {
+                values.add(x);
+              }
+              out.put(space, values);
+            });
+    return out;
   }
 
   private void delete(Context ctx, Caller caller) {

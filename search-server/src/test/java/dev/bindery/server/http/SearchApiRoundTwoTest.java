@@ -257,6 +257,32 @@ class SearchApiRoundTwoTest {
     http.post("/v1/collections/none/count", Map.of()).assertProblem(404);
   }
 
+  @Test
+  void getManyAnswersStoredVectorValuesOnlyWhenAsked() {
+    JsonNode plain =
+        http.post("/v1/collections/pts/items/get", Map.of("ids", List.of("p003"))).json();
+    assertNull(plain.get("items").get(0).get("vector_values"), plain.toString());
+    JsonNode got =
+        http.post(
+                "/v1/collections/pts/items/get",
+                Map.of("ids", List.of("p003", "p011", "zz"), "include_vectors", true))
+            .json();
+    assertEquals(2, got.get("items").size(), got.toString());
+    for (JsonNode item : got.get("items")) {
+      float[] stored =
+          bindery.backend().get("pts", item.get("id").asText()).orElseThrow().vectors().get("v");
+      JsonNode values = item.get("vector_values").get("v");
+      float[] answered = new float[values.size()];
+      for (int i = 0; i < answered.length; i++) {
+        // Parsed as text to a float, as a client would: the shortest decimal reads back exactly.
+        answered[i] = Float.parseFloat(values.get(i).asText());
+      }
+      assertArrayEquals(stored, answered, item.toString());
+    }
+    http.post("/v1/collections/pts/items/get", Map.of("ids", List.of("p003"), "include_vectors", 1))
+        .assertProblem(400);
+  }
+
   static Res patch(String path, String json) {
     return http.send(
         http.request(path)

@@ -1,0 +1,178 @@
+package dev.bindery.langchain4j;
+
+import dev.bindery.client.BinderyClient;
+import dev.bindery.client.ItemWrite;
+import dev.bindery.client.RemoteCollection;
+import dev.bindery.client.RemoteHit;
+import dev.bindery.client.RemoteItem;
+import dev.bindery.indexer.CollectionConfig;
+import dev.bindery.indexer.Filter;
+import dev.bindery.indexer.SpaceConfig;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.DoublePredicate;
+
+/**
+ * A store's entries in one collection of a remote Bindery server, through {@link BinderyClient}.
+ * The server commits every write before it answers, so every write is durable when it returns. A
+ * search is two requests: the vector search, then the hits' text and stored vectors ({@code
+ * items/get}).
+ */
+final class RemoteStoreBackend implements StoreBackend {
+  /**
+   * Metadata the server's ingest adds to every item it writes (the content hash it uses to skip
+   * unchanged files); not the entry's metadata, so not returned.
+   */
+  static final String SERVER_CONTENT_HASH = "content_sha256";
+
+  private final BinderyClient client;
+  private final boolean ownsClient;
+  private final String collection;
+  private final String space;
+  private final int dimension;
+  private final CollectionConfig rawConfig;
+  private final Optional<String> model;
+
+  RemoteStoreBackend(BinderyClient client, boolean ownsClient, BinderyEmbeddingStore.Builder b) {
+    this.client = client;
+    this.ownsClient = ownsClient;
+    this.collection = b.collection;
+    Optional<RemoteCollection> found = client.find(collection);
+    if (found.isEmpty()) {
+      BinderyEmbeddingStore.requireDimensionToCreate(collection, b.dimension);
+      client.createCollection(
+          CollectionConfig.of(
+              collection,
+              SpaceConfig.of(b.space == null ? "embedding" : b.space, b.dimension, b.similarity)));
+      found = Optional.of(client.describe(collection));
+    }
+    Map<String, SpaceConfig> spaces = found.get().config().spaces();
+    SpaceConfig sc = BinderyEmbeddingStore.chooseSpace(collection, spaces, b.space, b.dimension);
+    for (SpaceConfig other : spaces.values()) {
+      if (other != sc && other.dim() == sc.dim()) {
+        // A vector query names no space: the server picks the one of the vector's dimension.
+        throw new IllegalArgumentException(
+            "collection '"
+                + collection
+                + "' on "
+                + client.baseUrl()
+                + " has spaces '"
+                + sc.name()
+                + "' and '"
+                + other.name()
+                + "' of the same dimension "
+                + sc.dim()
+                + "; a remote store needs its space's dimension to be the only one of its size");
+      }
+    }
+    this.space = sc.name();
+    this.dimension = sc.dim();
+    this.rawConfig = new CollectionConfig(collection, spaces, Map.of());
+    this.model = found.get().model();
+  }
+
+  BinderyClient client() {
+    return client;
+  }
+
+  @Override
+  public String collection() {
+    return collection;
+  }
+
+  @Override
+  public String space() {
+    return space;
+  }
+
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  @Override
+  public Set<String> fields() {
+    return new LinkedHashSet<>(client.describe(collection).config().fields().keySet());
+  }
+
+  @Override
+  public void write(List<Entry> entries) {
+    List<ItemWrite> items = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      items.add(new ItemWrite(e.id(), e.text(), Map.of(space, e.vector()), e.metadata()));
+    }
+    client.addItems(collection, items);
+  }
+
+  @Override
+  public void delete(Collection<String> ids) {
+    client.deleteItems(collection, ids);
+  }
+
+  @Override
+  public void deleteWhere(Filter filter) {
+    client.deleteWhere(collection, filter);
+  }
+
+  @Override
+  public List<Match> search(float[] vector, int k, Filter filter, DoublePredicate keep) {
+    List<RemoteHit> hits = new ArrayList<>();
+    for (RemoteHit h : client.searchVector(collection, vector, k, filter)) {
+      if (keep.test(h.score())) {
+        hits.add(h);
+      }
+    }
+    if (hits.isEmpty()) {
+      return List.of();
+    }
+    Map<String, RemoteItem> items = new LinkedHashMap<>();
+    for (RemoteItem item :
+        client.getItems(collection, hits.stream().map(RemoteHit::id).toList(), true)) {
+      items.put(item.id(), item);
+    }
+    List<Match> matches = new ArrayList<>(hits.size());
+    for (RemoteHit h : hits) {
+      RemoteItem item = items.get(h.id());
+      if (item == null) {
+        continue; // deleted between the search and the read
+      }
+      Map<String, Object> metadata = new LinkedHashMap<>(h.metadata());
+      metadata.remove(SERVER_CONTENT_HASH);
+      matches.add(
+          new Match(
+              h.id(),
+              h.score(),
+              item.vectors().get(space),
+              item.text().get(BinderyEmbeddingStore.TEXT_FIELD),
+              metadata));
+    }
+    return matches;
+  }
+
+  @Override
+  public void clear() {
+    client.dropCollection(collection);
+    if (model.isPresent()) {
+      client.createCollection(collection, model.get());
+    } else {
+      client.createCollection(rawConfig);
+    }
+  }
+
+  /** Nothing to do: the server commits every write before it answers. */
+  @Override
+  public void commit() {}
+
+  @Override
+  public void close() {
+    if (ownsClient) {
+      client.close();
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.bindery.langchain4j;
+
+import dev.bindery.fusion.Bindery;
+import dev.bindery.server.http.BinderyServer;
+import dev.bindery.server.http.ServerConfig;
+import dev.bindery.server.http.auth.ApiKeys;
+import dev.bindery.server.http.auth.Scope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A real Bindery server (the search-server's {@link BinderyServer}) on a loopback port, with API
+ * keys on, started once for the whole test JVM on a temporary data directory: the remote mode's
+ * tests talk to it over HTTP exactly as an application would.
+ */
+final class RemoteServer {
+  /** How long the server and its clients wait: far beyond any answer, so tests have no deadline. */
+  static final Duration PATIENCE = Duration.ofMinutes(15);
+
+  private static RemoteServer server;
+
+  final String url;
+  final String adminKey;
+  final String readKey;
+
+  private RemoteServer(String url, String adminKey, String readKey) {
+    this.url = url;
+    this.adminKey = adminKey;
+    this.readKey = readKey;
+  }
+
+  static synchronized RemoteServer get() {
+    if (server == null) {
+      try {
+        Path dir = Files.createTempDirectory("bindery-remote-test-");
+        SecureRandom random = new SecureRandom();
+        ApiKeys.Generated admin = ApiKeys.generate("admin", Scope.ADMIN, Set.of(), random);
+        ApiKeys.Generated read = ApiKeys.generate("reader", Scope.READ, Set.of(), random);
+        Path keys = dir.resolve("keys.json");
+        new ApiKeys(List.of(admin.key(), read.key())).save(keys);
+        Bindery bindery = Bindery.open(dir.resolve("data"));
+        BinderyServer s =
+            BinderyServer.start(
+                bindery,
+                ServerConfig.defaults()
+                    .withPort(0)
+                    .withKeys(ApiKeys.load(keys))
+                    // This machine may be slow (shared, 2 cores): no answer must hit a deadline.
+                    .withRequestTimeout(RemoteServer.PATIENCE));
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      s.close();
+                      bindery.close();
+                    }));
+        server = new RemoteServer(s.uri().toString(), admin.secret(), read.secret());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return server;
+  }
+}

@@ -1,0 +1,110 @@
+package dev.bindery.springai;
+
+import dev.bindery.client.BinderyClient;
+import dev.bindery.client.ItemWrite;
+import dev.bindery.client.RemoteHit;
+import dev.bindery.client.RemoteItem;
+import dev.bindery.indexer.CollectionConfig;
+import dev.bindery.indexer.FieldType;
+import dev.bindery.indexer.Filter;
+import dev.bindery.indexer.SpaceConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.DoublePredicate;
+
+/**
+ * A store's documents in one collection of a remote Bindery server, through {@link BinderyClient}.
+ * The server commits every write before it answers. A search is two requests: the vector search,
+ * then the hits' text ({@code items/get}).
+ */
+final class RemoteCollectionAccess implements CollectionAccess {
+  /** Metadata the server's ingest adds to every item (its content hash); not the document's. */
+  static final String SERVER_CONTENT_HASH = "content_sha256";
+
+  private final BinderyClient client;
+  private final String collection;
+
+  RemoteCollectionAccess(BinderyClient client, String collection) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.collection = collection;
+  }
+
+  @Override
+  public boolean exists() {
+    return client.find(collection).isPresent();
+  }
+
+  @Override
+  public void create(SpaceConfig space) {
+    client.createCollection(CollectionConfig.of(collection, space));
+  }
+
+  @Override
+  public Map<String, SpaceConfig> spaces() {
+    Map<String, SpaceConfig> spaces = client.describe(collection).config().spaces();
+    return spaces;
+  }
+
+  @Override
+  public Map<String, FieldType> fields() {
+    return client.describe(collection).config().fields();
+  }
+
+  @Override
+  public void write(String space, List<Entry> entries) {
+    List<ItemWrite> items = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      items.add(new ItemWrite(e.id(), e.text(), Map.of(space, e.vector()), e.metadata()));
+    }
+    client.addItems(collection, items);
+  }
+
+  @Override
+  public void delete(List<String> ids) {
+    client.deleteItems(collection, ids);
+  }
+
+  @Override
+  public void deleteWhere(String space, int dimension, Filter filter) {
+    client.deleteWhere(collection, filter);
+  }
+
+  @Override
+  public List<Match> search(
+      String space, float[] vector, int k, Filter filter, DoublePredicate keep) {
+    List<RemoteHit> hits = new ArrayList<>();
+    for (RemoteHit h : client.searchVector(collection, vector, k, filter)) {
+      if (keep.test(h.score())) {
+        hits.add(h);
+      }
+    }
+    if (hits.isEmpty()) {
+      return List.of();
+    }
+    Map<String, RemoteItem> items = new LinkedHashMap<>();
+    for (RemoteItem item :
+        client.getItems(collection, hits.stream().map(RemoteHit::id).toList(), false)) {
+      items.put(item.id(), item);
+    }
+    List<Match> out = new ArrayList<>(hits.size());
+    for (RemoteHit h : hits) {
+      RemoteItem item = items.get(h.id());
+      if (item == null) {
+        continue; // deleted between the search and the read
+      }
+      Map<String, Object> metadata = new LinkedHashMap<>(h.metadata());
+      metadata.remove(SERVER_CONTENT_HASH);
+      out.add(
+          new Match(h.id(), h.score(), item.text().get(BinderyVectorStore.TEXT_FIELD), metadata));
+    }
+    return out;
+  }
+
+  @Override
+  public Object nativeClient() {
+    return client;
+  }
+}
