@@ -129,17 +129,24 @@ public final class MediaTypes {
 
     private final String mimeType;
     private final String extension;
+    private final Modality primary;
     private final Set<Modality> modalities;
 
     Format(String mimeType, String extension, Modality first, Modality... more) {
       this.mimeType = mimeType;
       this.extension = extension;
+      this.primary = first;
       this.modalities = EnumSet.of(first, more);
     }
 
-    /** The modalities content of this format can be; the first is the default. */
+    /** The modalities content of this format can be. */
     public Set<Modality> modalities() {
       return modalities;
+    }
+
+    /** The modality content of this format is read as when nothing else tells. */
+    public Modality primary() {
+      return primary;
     }
   }
 
@@ -323,7 +330,8 @@ public final class MediaTypes {
     if (f == null) {
       return Optional.empty();
     }
-    Modality m = f.modalities.iterator().next();
+    // Not modalities' first element: an EnumSet iterates in declaration order, not ours.
+    Modality m = f.primary;
     String mime = f.mimeType;
     String ext = f.extension;
     if (f == Format.MP4 && isAudioBrand(head)) {
