@@ -177,7 +177,10 @@ public final class MediaTypes {
       if (claimed != null) {
         return claimed; // the decoder reports the missing or unreadable file in its own words
       }
-      throw unreadable;
+      // The extension is what the caller can fix first; say why the content did not help either.
+      throw new IllegalArgumentException(
+          unknown(media, "its content cannot be read (" + unreadable.getMessage() + ")"),
+          unreadable);
     }
     Optional<Sniffed> sniffed = sniff(head);
     if (claimed != null) {
@@ -203,20 +206,24 @@ public final class MediaTypes {
     if (sniffed.isPresent()) {
       return sniffed.get().type();
     }
-    String ext = extension(name);
-    throw new IllegalArgumentException(
-        "cannot tell what '"
-            + media.describe()
-            + "' is from its extension '"
-            + ext
-            + "' or its content (no known magic number); known: images "
-            + new TreeSet<>(IMAGE_EXTENSIONS)
-            + ", audio "
-            + new TreeSet<>(AUDIO_EXTENSIONS)
-            + ", video "
-            + new TreeSet<>(VIDEO_EXTENSIONS)
-            + ", text "
-            + new TreeSet<>(TEXT_EXTENSIONS));
+    throw new IllegalArgumentException(unknown(media, "its content (no known magic number)"));
+  }
+
+  private static String unknown(MediaSource media, String content) {
+    return "cannot tell what '"
+        + media.describe()
+        + "' is from its extension '"
+        + extension(media.name())
+        + "' or "
+        + content
+        + "; known: images "
+        + new TreeSet<>(IMAGE_EXTENSIONS)
+        + ", audio "
+        + new TreeSet<>(AUDIO_EXTENSIONS)
+        + ", video "
+        + new TreeSet<>(VIDEO_EXTENSIONS)
+        + ", text "
+        + new TreeSet<>(TEXT_EXTENSIONS);
   }
 
   /**

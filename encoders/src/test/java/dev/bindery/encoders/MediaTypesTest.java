@@ -139,6 +139,15 @@ class MediaTypesTest {
         assertThrows(
             IllegalArgumentException.class, () -> MediaSource.of(dir.resolve("missing")).type());
     assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+    // With neither a known extension nor readable content, the extension list leads.
+    IllegalArgumentException both =
+        assertThrows(
+            IllegalArgumentException.class, () -> MediaSource.of(dir.resolve("notes.xyz")).type());
+    assertTrue(
+        both.getMessage().startsWith("cannot tell what '" + dir.resolve("notes.xyz") + "'"),
+        both.getMessage());
+    assertTrue(both.getMessage().contains("no such file"), both.getMessage());
+    assertTrue(both.getMessage().contains("images [bmp, gif, jpeg, jpg"), both.getMessage());
   }
 
   @Test
