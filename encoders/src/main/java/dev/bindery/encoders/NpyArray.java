@@ -2,33 +2,28 @@ package dev.bindery.encoders;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A NumPy {@code .npy} array (format versions 1 to 3) read into floats: dtypes {@code f4}, {@code
- * f8}, {@code u1}, {@code u2}, {@code i2}, {@code i4} in either byte order, C or Fortran order.
- * Reads depth/thermal maps, IMU traces and test goldens; anything else is rejected with what the
- * header says.
+ * A NumPy {@code .npy} array (format versions 1 to 3, header by {@link NpyHeader}) read into
+ * floats: dtypes {@code f4}, {@code f8}, {@code u1}, {@code u2}, {@code i2}, {@code i4} in either
+ * byte order, C or Fortran order. Reads depth/thermal maps, IMU traces and test goldens; anything
+ * else is rejected with what the header says.
  *
  * @param shape dimensions as stored
  * @param dtype the dtype code without byte order, e.g. {@code u2}
  * @param data values in C (row-major) order
  */
 public record NpyArray(long[] shape, String dtype, float[] data) {
-  private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
   private static final List<String> DTYPES = List.of("f4", "f8", "u1", "u2", "i2", "i4");
-  private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern TYPESTR = Pattern.compile("([<>|=])([a-z])(\\d+)");
-  private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-  private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
   /** Whether the bytes start with the {@code .npy} magic string. */
   public static boolean isNpy(byte[] b) {
-    return b.length >= MAGIC.length && Arrays.equals(b, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+    return NpyHeader.isNpy(b);
   }
 
   /**
@@ -44,47 +39,14 @@ public record NpyArray(long[] shape, String dtype, float[] data) {
    *
    * @param name names the bytes in messages
    * @param maxValues the largest element count accepted (checked before allocating)
-   * @throws IllegalArgumentException naming {@code name} for a missing magic string, a bad header,
-   *     an unsupported dtype, a shape above the limit or data shorter than the header says
+   * @throws IllegalArgumentException naming {@code name} for a missing magic string, a bad header
+   *     (see {@link NpyHeader#read}), an unsupported dtype, a shape above the limit or data shorter
+   *     than the header says
    */
   public static NpyArray parse(byte[] b, String name, long maxValues) {
-    if (!isNpy(b) || b.length < 10) {
-      throw new IllegalArgumentException(name + ": not a NumPy .npy file (no \\x93NUMPY magic)");
-    }
-    int major = b[6] & 0xFF;
-    long headerLen;
-    int start;
-    if (major == 1) {
-      headerLen = (b[8] & 0xFF) | (b[9] & 0xFF) << 8;
-      start = 10;
-    } else if (major == 2 || major == 3) {
-      if (b.length < 12) {
-        throw new IllegalArgumentException(name + ": truncated .npy header");
-      }
-      headerLen =
-          Integer.toUnsignedLong(ByteBuffer.wrap(b, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
-      start = 12;
-    } else {
-      throw new IllegalArgumentException(name + ": unsupported .npy format version " + major);
-    }
-    if (start + headerLen > b.length) {
-      throw new IllegalArgumentException(
-          name + ": truncated .npy header: " + headerLen + " bytes run past the end of the file");
-    }
-    String header =
-        new String(
-            b,
-            start,
-            (int) headerLen,
-            major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-    int dataStart = start + (int) headerLen;
-    Matcher d = DESCR.matcher(header);
-    Matcher f = FORTRAN.matcher(header);
-    Matcher s = SHAPE.matcher(header);
-    if (!d.find() || !f.find() || !s.find()) {
-      throw new IllegalArgumentException(name + ": malformed .npy header: " + header.strip());
-    }
-    String descr = d.group(1);
+    NpyHeader header = NpyHeader.parse(b, name);
+    int dataStart = header.dataOffset();
+    String descr = header.descr();
     Matcher t = TYPESTR.matcher(descr);
     if (!t.matches() || !DTYPES.contains(t.group(2) + t.group(3))) {
       throw new IllegalArgumentException(
@@ -93,7 +55,7 @@ public record NpyArray(long[] shape, String dtype, float[] data) {
     ByteOrder order = t.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
     String dtype = t.group(2) + t.group(3);
     int itemSize = Integer.parseInt(t.group(3));
-    long[] shape = parseShape(s.group(1), name);
+    long[] shape = header.shape();
     long n = 1;
     for (long dim : shape) {
       if (dim < 0) {
@@ -139,24 +101,8 @@ public record NpyArray(long[] shape, String dtype, float[] data) {
             default -> buf.getInt();
           };
     }
-    boolean fortran = f.group(1).equals("True");
+    boolean fortran = header.fortranOrder();
     return new NpyArray(shape, dtype, fortran && shape.length > 1 ? toCOrder(raw, shape) : raw);
-  }
-
-  /** The dimensions of a shape tuple such as {@code 6, 2000} (Python 2 writes {@code 6L}). */
-  private static long[] parseShape(String tuple, String name) {
-    return Arrays.stream(tuple.split(","))
-        .map(String::trim)
-        .filter(t -> !t.isEmpty())
-        .mapToLong(
-            t -> {
-              try {
-                return Long.parseLong(t.endsWith("L") ? t.substring(0, t.length() - 1) : t);
-              } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + ": bad .npy shape (" + tuple + ")", e);
-              }
-            })
-        .toArray();
   }
 
   private static float[] toCOrder(float[] f, long[] shape) {

@@ -1,7 +1,7 @@
 package dev.bindery.fusion;
 
-import dev.bindery.encoders.AudioSignal;
 import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.SegmentingEncoder;
 import dev.bindery.encoders.TimedEmbedding;
@@ -31,17 +31,18 @@ import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.lucene.LuceneBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -66,21 +67,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * search after {@link #refresh} or {@link #commit}, durable after {@link #commit}. Thread-safe.
  */
 public final class Bindery implements AutoCloseable {
-  /** File extensions read as images. */
-  public static final Set<String> IMAGE_EXTENSIONS =
-      Set.of("png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff");
-
-  /** File extensions read as audio. */
-  public static final Set<String> AUDIO_EXTENSIONS =
-      Set.of("wav", "flac", "mp3", "ogg", "oga", "opus", "m4a", "aac");
-
-  /** File extensions read as video. */
-  public static final Set<String> VIDEO_EXTENSIONS =
-      Set.of("mp4", "m4v", "mkv", "webm", "mov", "avi");
-
-  /** File extensions read as UTF-8 text. */
-  public static final Set<String> TEXT_EXTENSIONS = Set.of("txt", "md", "text");
-
   /**
    * The collection setting ({@link IndexBackend#putCollectionSetting}) naming the model package of
    * a collection, on backends that keep settings; the embedded backend uses {@code
@@ -297,80 +283,61 @@ public final class Bindery implements AutoCloseable {
   }
 
   /**
-   * Embeds a file with the tower its extension calls for and adds it: images through the image
-   * tower, audio through the audio tower (the item vector plus one segment per window when the
-   * tower segments), video likewise, text files through the text tower (stored for BM25 too).
+   * Embeds a file with the tower its kind calls for and adds it (see {@link #embed}).
    *
    * @throws IllegalArgumentException for an unknown extension (listing the known ones), a modality
    *     the collection's package has no tower for, or an unreadable file
    */
   public Item addFile(String collection, String id, Path file, Map<String, Object> metadata) {
-    Item item = embedFile(collection, id, file, metadata);
-    add(collection, item);
-    return item;
-  }
-
-  /** Embeds a file as {@link #addFile(String, String, Path, Map)} does, without adding it. */
-  public Item embedFile(String collection, String id, Path file, Map<String, Object> metadata) {
-    Modality m = modalityOf(file.getFileName().toString());
-    ModelPackage pkg = packageOf(collection);
-    Item.Builder b = Item.builder(id, m.wireName()).source(file.toString());
-    switch (m) {
-      case IMAGE -> {
-        Encoder<java.awt.image.BufferedImage> enc = pkg.imageEncoder();
-        b.vector(enc.space(), enc.encode(images.decode(file)));
-      }
-      case AUDIO -> addAudio(b, pkg.audioEncoder(), audio.decode(file));
-      case VIDEO -> {
-        SegmentingEncoder<Path> enc = pkg.videoEncoder();
-        b.vector(enc.space(), enc.encode(file));
-        for (TimedEmbedding t : enc.encodeSegments(file)) {
-          b.segment(Segment.of(t.start(), t.end(), Map.of(enc.space(), t.vector())));
-        }
-      }
-      default -> {
-        String text;
-        try {
-          text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + file + ": " + e, e);
-        }
-        Encoder<String> enc = pkg.textEncoder();
-        b.text(TEXT_FIELD, text).vector(enc.space(), enc.encode(text));
-      }
-    }
-    return withMetadata(b.build(), metadata);
+    return add(collection, id, MediaSource.of(file), metadata);
   }
 
   /**
-   * Embeds bytes whose kind {@code name}'s extension tells (images, audio, UTF-8 text) and adds
-   * them. Video needs a file: use {@link #addFile}.
+   * Adds media held in memory, named {@code name}; see {@link #add(String, String, MediaSource,
+   * Map)}.
+   *
+   * @deprecated use {@link #add(String, String, MediaSource, Map)} with {@link
+   *     MediaSource#of(byte[], String, String)}; video now works from bytes too
    */
+  @Deprecated
   public Item addBytes(
       String collection, String id, byte[] bytes, String name, Map<String, Object> metadata) {
-    Item item = embedBytes(collection, id, bytes, name, metadata);
+    return add(collection, id, MediaSource.of(bytes, name, null), metadata);
+  }
+
+  /** Embeds media with {@link #embed} and adds the item. */
+  public Item add(String collection, String id, MediaSource media, Map<String, Object> metadata) {
+    Item item = embed(collection, id, media, metadata);
     add(collection, item);
     return item;
   }
 
-  /** Embeds bytes as {@link #addBytes} does, without adding them. */
-  public Item embedBytes(
-      String collection, String id, byte[] bytes, String name, Map<String, Object> metadata) {
-    Objects.requireNonNull(bytes, "bytes");
-    Modality m = modalityOf(name);
+  /**
+   * Embeds media (a file, or bytes in memory) into an item, without adding it. What the media is
+   * comes from {@link MediaSource#type()} (declared MIME type, extension, magic number): images go
+   * through the image tower; audio through the audio tower (the item vector plus one segment per
+   * window when the tower segments); video likewise, from a file or from bytes alike; text (UTF-8)
+   * through the text tower and is stored for BM25 too. The item's source is the file's path or the
+   * bytes' name.
+   *
+   * @throws IllegalArgumentException if the media's kind cannot be told (listing the known
+   *     extensions) or contradicts its name, the collection's package has no tower for it, or it
+   *     does not decode
+   */
+  public Item embed(String collection, String id, MediaSource media, Map<String, Object> metadata) {
+    Objects.requireNonNull(media, "media");
+    Modality m = media.modality();
     ModelPackage pkg = packageOf(collection);
-    Item.Builder b = Item.builder(id, m.wireName()).source(name);
+    Item.Builder b = Item.builder(id, m.wireName()).source(media.describe());
     switch (m) {
       case IMAGE -> {
         Encoder<java.awt.image.BufferedImage> enc = pkg.imageEncoder();
-        b.vector(enc.space(), enc.encode(images.decode(bytes, name)));
+        b.vector(enc.space(), enc.encode(images.decode(media)));
       }
-      case AUDIO -> addAudio(b, pkg.audioEncoder(), audio.decode(bytes, name));
-      case VIDEO ->
-          throw new IllegalArgumentException(
-              "'" + name + "' is a video: video is decoded from files; use addFile");
+      case AUDIO -> addSegmented(b, pkg.audioEncoder(), audio.decode(media));
+      case VIDEO -> addSegmented(b, pkg.videoEncoder(), media);
       default -> {
-        String text = new String(bytes, StandardCharsets.UTF_8);
+        String text = utf8(media);
         Encoder<String> enc = pkg.textEncoder();
         b.text(TEXT_FIELD, text).vector(enc.space(), enc.encode(text));
       }
@@ -575,12 +542,29 @@ public final class Bindery implements AutoCloseable {
     return path.toAbsolutePath().normalize().toString();
   }
 
-  private static void addAudio(Item.Builder b, Encoder<AudioSignal> enc, AudioSignal signal) {
-    b.vector(enc.space(), enc.encode(signal));
-    if (enc instanceof SegmentingEncoder<AudioSignal> seg) {
-      for (TimedEmbedding t : seg.encodeSegments(signal)) {
+  private static <I> void addSegmented(Item.Builder b, Encoder<I> enc, I input) {
+    if (enc instanceof SegmentingEncoder<I> seg) {
+      SegmentingEncoder.Segmented both = seg.encodeWithSegments(input);
+      b.vector(enc.space(), both.vector());
+      for (TimedEmbedding t : both.segments()) {
         b.segment(Segment.of(t.start(), t.end(), Map.of(enc.space(), t.vector())));
       }
+    } else {
+      b.vector(enc.space(), enc.encode(input));
+    }
+  }
+
+  /** Text media, which must be valid UTF-8. */
+  private static String utf8(MediaSource media) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(media.readAllBytes()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(media.describe() + " is not valid UTF-8 text", e);
     }
   }
 
@@ -596,38 +580,6 @@ public final class Bindery implements AutoCloseable {
         metadata,
         item.vectors(),
         item.segments());
-  }
-
-  /** The modality a file name's extension calls for. */
-  public static Modality modalityOf(String name) {
-    Objects.requireNonNull(name, "name");
-    int dot = name.lastIndexOf('.');
-    String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-    if (IMAGE_EXTENSIONS.contains(ext)) {
-      return Modality.IMAGE;
-    }
-    if (AUDIO_EXTENSIONS.contains(ext)) {
-      return Modality.AUDIO;
-    }
-    if (VIDEO_EXTENSIONS.contains(ext)) {
-      return Modality.VIDEO;
-    }
-    if (TEXT_EXTENSIONS.contains(ext)) {
-      return Modality.TEXT;
-    }
-    throw new IllegalArgumentException(
-        "cannot tell what '"
-            + name
-            + "' is from its extension '"
-            + ext
-            + "'; known: images "
-            + new TreeSet<>(IMAGE_EXTENSIONS)
-            + ", audio "
-            + new TreeSet<>(AUDIO_EXTENSIONS)
-            + ", video "
-            + new TreeSet<>(VIDEO_EXTENSIONS)
-            + ", text "
-            + new TreeSet<>(TEXT_EXTENSIONS));
   }
 
   private void ensureOpen() {

@@ -1,6 +1,7 @@
 package dev.bindery.encoders.audio;
 
 import dev.bindery.encoders.AudioSignal;
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.audio.WavReader.AudioSignalAtRate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,6 +77,14 @@ public final class AudioDecoder {
   /** Decodes bytes to mono at the target rate; {@code name} names them in messages. */
   public AudioSignal decode(byte[] bytes, String name) {
     return toTarget(decodeNative(bytes, name), name);
+  }
+
+  /** Decodes a file or bytes in memory to mono at the target rate. */
+  public AudioSignal decode(MediaSource media) {
+    return switch (media) {
+      case MediaSource.File f -> decode(f.path());
+      case MediaSource.Bytes b -> decode(b.bytes(), b.name());
+    };
   }
 
   /** Decodes a file to mono at the file's own sample rate (channels averaged, no resampling). */

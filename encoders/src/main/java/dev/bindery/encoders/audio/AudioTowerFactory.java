@@ -6,6 +6,7 @@ import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerFactory;
+import dev.bindery.encoders.pkg.TowerFormat;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +21,6 @@ import java.util.Set;
  * rejected.
  */
 public final class AudioTowerFactory implements TowerFactory {
-  public static final String IMAGEBIND_AUDIO = "imagebind-audio";
 
   private static final List<String> KEYS =
       List.of(
@@ -42,7 +42,7 @@ public final class AudioTowerFactory implements TowerFactory {
 
   @Override
   public Set<String> formats() {
-    return Set.of(IMAGEBIND_AUDIO);
+    return TowerFormat.wireNames(TowerFormat.IMAGEBIND_AUDIO);
   }
 
   @Override

@@ -23,16 +23,30 @@ public final class ClipVisionEncoder
    *     the model lacks the input or output, naming what the model has
    */
   public ClipVisionEncoder(TowerSpec spec, OnnxModel model) {
-    this(spec, model, ClipImagePreprocessor.fromJson(spec.preprocess(), 224, where(spec)));
+    this(spec, model, DEFAULT_BATCH_SIZE);
   }
 
-  private ClipVisionEncoder(TowerSpec spec, OnnxModel model, ClipImagePreprocessor preprocessor) {
+  /**
+   * Like {@link #ClipVisionEncoder(TowerSpec, OnnxModel)} with at most {@code batchSize} images per
+   * model call.
+   */
+  public ClipVisionEncoder(TowerSpec spec, OnnxModel model, int batchSize) {
+    this(
+        spec,
+        model,
+        ClipImagePreprocessor.fromJson(spec.preprocess(), 224, where(spec)),
+        batchSize);
+  }
+
+  private ClipVisionEncoder(
+      TowerSpec spec, OnnxModel model, ClipImagePreprocessor preprocessor, int batchSize) {
     super(
         spec,
         model,
         preprocessor,
         Set.of(Modality.IMAGE, Modality.VIDEO),
-        itemShape(preprocessor, spec));
+        itemShape(preprocessor, spec),
+        batchSize);
   }
 
   private static long[] itemShape(ClipImagePreprocessor preprocessor, TowerSpec spec) {

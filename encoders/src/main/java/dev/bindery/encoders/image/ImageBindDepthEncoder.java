@@ -32,6 +32,7 @@ public final class ImageBindDepthEncoder
         model,
         preprocessor,
         Set.of(Modality.DEPTH),
-        new long[] {1, preprocessor.crop(), preprocessor.crop()});
+        new long[] {1, preprocessor.crop(), preprocessor.crop()},
+        DEFAULT_BATCH_SIZE);
   }
 }

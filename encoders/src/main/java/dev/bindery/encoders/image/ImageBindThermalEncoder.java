@@ -32,6 +32,7 @@ public final class ImageBindThermalEncoder
         model,
         preprocessor,
         Set.of(Modality.THERMAL),
-        new long[] {1, preprocessor.crop(), preprocessor.crop()});
+        new long[] {1, preprocessor.crop(), preprocessor.crop()},
+        DEFAULT_BATCH_SIZE);
   }
 }

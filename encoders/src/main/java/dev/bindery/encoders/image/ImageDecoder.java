@@ -1,5 +1,6 @@
 package dev.bindery.encoders.image;
 
+import dev.bindery.encoders.MediaSource;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -97,6 +98,18 @@ public final class ImageDecoder {
    */
   public BufferedImage decode(Path file) {
     return decode(readFile(file), file.toString());
+  }
+
+  /**
+   * Decodes a file or bytes in memory, named in messages by {@link MediaSource#describe()}.
+   *
+   * @throws IllegalArgumentException as {@link #decode(Path)}
+   */
+  public BufferedImage decode(MediaSource media) {
+    return switch (media) {
+      case MediaSource.File f -> decode(f.path());
+      case MediaSource.Bytes b -> decode(b.bytes(), b.name());
+    };
   }
 
   /** A file's bytes, for both decoders; a missing or unreadable file is the caller's mistake. */

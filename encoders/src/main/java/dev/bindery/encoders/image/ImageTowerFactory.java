@@ -4,6 +4,7 @@ import dev.bindery.encoders.Encoder;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerFactory;
+import dev.bindery.encoders.pkg.TowerFormat;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.Set;
 
@@ -15,7 +16,11 @@ import java.util.Set;
  */
 public final class ImageTowerFactory implements TowerFactory {
   private static final Set<String> FORMATS =
-      Set.of("clip-vision", "imagebind-vision", "imagebind-depth", "imagebind-thermal");
+      TowerFormat.wireNames(
+          TowerFormat.CLIP_VISION,
+          TowerFormat.IMAGEBIND_VISION,
+          TowerFormat.IMAGEBIND_DEPTH,
+          TowerFormat.IMAGEBIND_THERMAL);
 
   /** For {@link java.util.ServiceLoader}. */
   public ImageTowerFactory() {}
@@ -33,9 +38,9 @@ public final class ImageTowerFactory implements TowerFactory {
     }
     OnnxModel model = files.loadModel(spec.onnx());
     try {
-      return switch (spec.format()) {
-        case "imagebind-depth" -> new ImageBindDepthEncoder(spec, model);
-        case "imagebind-thermal" -> new ImageBindThermalEncoder(spec, model);
+      return switch (TowerFormat.fromName(spec.format())) {
+        case IMAGEBIND_DEPTH -> new ImageBindDepthEncoder(spec, model);
+        case IMAGEBIND_THERMAL -> new ImageBindThermalEncoder(spec, model);
         default -> new ClipVisionEncoder(spec, model);
       };
     } catch (RuntimeException e) {

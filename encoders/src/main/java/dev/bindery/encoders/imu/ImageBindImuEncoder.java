@@ -1,12 +1,11 @@
 package dev.bindery.encoders.imu;
 
-import ai.onnxruntime.OnnxJavaType;
-import dev.bindery.encoders.EmbeddingMath;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.SegmentingEncoder;
 import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.onnx.OnnxModel;
+import dev.bindery.encoders.onnx.OnnxTower;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +18,10 @@ import java.util.Objects;
  * window with its time span (sample index / trace rate). Vectors are L2-normalized when the package
  * says so. Thread-safe; owns and closes its model.
  */
-public final class ImageBindImuEncoder implements SegmentingEncoder<ImuTrace> {
-  private final TowerSpec spec;
-  private final OnnxModel model;
+public final class ImageBindImuEncoder extends OnnxTower<ImuTrace>
+    implements SegmentingEncoder<ImuTrace> {
   private final ImuPreprocessor preprocessor;
-  private final int batchSize;
-  private final String input;
+  private final RowSignature signature;
 
   /** ImageBind's 6 x 2000 windows, 32 windows per model call. */
   public ImageBindImuEncoder(TowerSpec spec, OnnxModel model) {
@@ -36,52 +33,28 @@ public final class ImageBindImuEncoder implements SegmentingEncoder<ImuTrace> {
    */
   public ImageBindImuEncoder(
       TowerSpec spec, OnnxModel model, ImuPreprocessor preprocessor, int batchSize) {
-    this.spec = Objects.requireNonNull(spec, "spec");
-    this.model = Objects.requireNonNull(model, "model");
+    super(
+        new Settings(
+            spec.format(),
+            Modality.IMU,
+            spec.space(),
+            spec.dimension(),
+            spec.normalize(),
+            batchSize),
+        model);
     this.preprocessor = Objects.requireNonNull(preprocessor, "preprocessor");
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-    }
-    this.batchSize = batchSize;
-    this.input = spec.input("imu");
-    model.requireInput(
-        input, OnnxJavaType.FLOAT, -1, ImuTrace.CHANNELS, preprocessor.windowSamples());
-    model.requireOutput(spec.output(), OnnxJavaType.FLOAT, -1, spec.dimension());
-    if (model.inputNames().size() != 1) {
-      throw new IllegalArgumentException(
-          "model "
-              + model.source()
-              + " has inputs "
-              + model.describeInputs()
-              + "; format '"
-              + spec.format()
-              + "' feeds only '"
-              + input
-              + "'");
-    }
+    this.signature =
+        requireRowSignature(
+            spec.input("imu"), spec.output(), ImuTrace.CHANNELS, preprocessor.windowSamples());
   }
 
   public ImuPreprocessor preprocessor() {
     return preprocessor;
   }
 
+  /** Each trace's first window is one row. */
   @Override
-  public Modality modality() {
-    return Modality.IMU;
-  }
-
-  @Override
-  public String space() {
-    return spec.space();
-  }
-
-  @Override
-  public int dimension() {
-    return spec.dimension();
-  }
-
-  @Override
-  public List<float[]> encodeBatch(List<ImuTrace> inputs) {
+  protected List<float[]> encodeChunk(List<ImuTrace> inputs) {
     List<FloatTensor> rows = new ArrayList<>(inputs.size());
     for (ImuTrace t : inputs) {
       rows.add(preprocessor.apply(t));
@@ -91,35 +64,33 @@ public final class ImageBindImuEncoder implements SegmentingEncoder<ImuTrace> {
 
   @Override
   public List<TimedEmbedding> encodeSegments(ImuTrace trace) {
-    List<ImuPreprocessor.Window> windows = preprocessor.windows(trace);
-    List<float[]> vectors = run(windows.stream().map(ImuPreprocessor.Window::tensor).toList());
-    List<TimedEmbedding> out = new ArrayList<>(windows.size());
-    for (int i = 0; i < windows.size(); i++) {
-      ImuPreprocessor.Window w = windows.get(i);
-      out.add(
-          new TimedEmbedding(
-              w.fromSample() / trace.sampleRateHz(),
-              w.toSample() / trace.sampleRateHz(),
-              vectors.get(i)));
-    }
-    return out;
+    Objects.requireNonNull(trace, "trace");
+    return guarded(
+        () -> {
+          List<ImuPreprocessor.Window> windows = preprocessor.windows(trace);
+          List<float[]> vectors =
+              run(windows.stream().map(ImuPreprocessor.Window::tensor).toList());
+          List<TimedEmbedding> out = new ArrayList<>(windows.size());
+          for (int i = 0; i < windows.size(); i++) {
+            ImuPreprocessor.Window w = windows.get(i);
+            out.add(
+                new TimedEmbedding(
+                    w.fromSample() / trace.sampleRateHz(),
+                    w.toSample() / trace.sampleRateHz(),
+                    vectors.get(i)));
+          }
+          return out;
+        });
   }
 
   private List<float[]> run(List<FloatTensor> rows) {
-    List<float[]> vectors = model.embedRows(input, spec.output(), dimension(), rows, batchSize);
-    if (spec.normalize()) {
-      vectors.forEach(EmbeddingMath::l2Normalize);
-    }
+    List<float[]> vectors = runRows(signature, rows);
+    vectors.forEach(this::normalized);
     return vectors;
   }
 
   @Override
-  public void close() {
-    model.close();
-  }
-
-  @Override
   public String toString() {
-    return "ImageBindImuEncoder[" + spec.space() + ", " + model.source() + "]";
+    return "ImageBindImuEncoder[" + space() + ", " + model().source() + "]";
   }
 }

@@ -6,6 +6,7 @@ import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerFactory;
+import dev.bindery.encoders.pkg.TowerFormat;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.List;
 import java.util.Set;
@@ -16,12 +17,11 @@ import java.util.Set;
  * 32; unknown keys are rejected.
  */
 public final class ImuTowerFactory implements TowerFactory {
-  public static final String IMAGEBIND_IMU = "imagebind-imu";
   private static final List<String> KEYS = List.of("windowSamples", "minLastSamples", "batchSize");
 
   @Override
   public Set<String> formats() {
-    return Set.of(IMAGEBIND_IMU);
+    return TowerFormat.wireNames(TowerFormat.IMAGEBIND_IMU);
   }
 
   @Override

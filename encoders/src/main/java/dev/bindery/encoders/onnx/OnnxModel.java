@@ -45,7 +45,8 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   /**
-   * Loads a model file.
+   * Loads a model file by path: ONNX Runtime maps and reads it natively, so the model never sits in
+   * the Java heap (and external-data files next to it resolve).
    *
    * @param threads intra-op threads (0 lets ONNX Runtime choose)
    * @throws IllegalArgumentException if the file is missing, empty or not an ONNX model
@@ -55,17 +56,32 @@ public final class OnnxModel implements AutoCloseable {
       throw new IllegalArgumentException("ONNX model file " + file + " does not exist");
     }
     try {
-      return load(Files.readAllBytes(file), file.toString(), threads);
+      if (Files.size(file) == 0) {
+        throw new IllegalArgumentException("ONNX model " + file + " is empty (0 bytes)");
+      }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read ONNX model " + file + ": " + e, e);
     }
+    String path = file.toAbsolutePath().toString();
+    return create(file.toString(), threads, (env, opts) -> env.createSession(path, opts));
   }
 
-  /** Loads a model from bytes; {@code source} names it in messages. */
+  /**
+   * Loads a model from bytes; {@code source} names it in messages. For models that have no path of
+   * their own (a resource inside a jar); files go through {@link #load(Path, int)}.
+   */
   public static OnnxModel load(byte[] bytes, String source, int threads) {
     if (bytes.length == 0) {
       throw new IllegalArgumentException("ONNX model " + source + " is empty (0 bytes)");
     }
+    return create(source, threads, (env, opts) -> env.createSession(bytes, opts));
+  }
+
+  private interface SessionFactory {
+    OrtSession create(OrtEnvironment env, OrtSession.SessionOptions opts) throws OrtException;
+  }
+
+  private static OnnxModel create(String source, int threads, SessionFactory factory) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
       opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -73,7 +89,7 @@ public final class OnnxModel implements AutoCloseable {
         opts.setIntraOpNumThreads(threads);
         opts.setInterOpNumThreads(1);
       }
-      OrtSession session = env.createSession(bytes, opts);
+      OrtSession session = factory.create(env, opts);
       try {
         return new OnnxModel(source, session);
       } catch (OrtException | RuntimeException e) {

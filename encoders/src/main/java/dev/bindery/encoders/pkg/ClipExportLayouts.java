@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.onnx.OnnxModel;
+import dev.bindery.encoders.text.Pooling;
 import java.io.IOException;
 import java.util.EnumMap;
 import java.util.List;
@@ -473,7 +474,17 @@ public final class ClipExportLayouts {
       pre.put("padId", padId);
     }
     return new TowerSpec(
-        Modality.TEXT, "clip-text", space, dim, onnx, tokenizer, inputs, output, "none", true, pre);
+        Modality.TEXT,
+        TowerFormat.CLIP_TEXT.wireName(),
+        space,
+        dim,
+        onnx,
+        tokenizer,
+        inputs,
+        output,
+        Pooling.NONE,
+        true,
+        pre);
   }
 
   private static TowerSpec visionTower(
@@ -484,7 +495,17 @@ public final class ClipExportLayouts {
       String output,
       ObjectNode pre) {
     return new TowerSpec(
-        Modality.IMAGE, "clip-vision", space, dim, onnx, null, inputs, output, "none", true, pre);
+        Modality.IMAGE,
+        TowerFormat.CLIP_VISION.wireName(),
+        space,
+        dim,
+        onnx,
+        null,
+        inputs,
+        output,
+        Pooling.NONE,
+        true,
+        pre);
   }
 
   private static JsonNode json(PackageFiles files, String ref) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.text.Pooling;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -162,7 +163,13 @@ public record ModelManifest(
     String onnx = text(node, "onnx", source, at, true);
     String tokenizer = text(node, "tokenizer", source, at, false);
     String output = text(node, "output", source, at, true);
-    String pooling = text(node, "pooling", source, at, false);
+    String poolingName = text(node, "pooling", source, at, false);
+    Pooling pooling;
+    try {
+      pooling = poolingName == null ? null : Pooling.fromName(poolingName);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": " + at + "pooling: " + e.getMessage(), e);
+    }
     boolean normalize = bool(node, "normalize", source, at, true);
     Map<String, String> inputs = new LinkedHashMap<>();
     JsonNode in = node.get("inputs");

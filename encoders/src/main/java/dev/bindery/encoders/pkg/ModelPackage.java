@@ -2,6 +2,7 @@ package dev.bindery.encoders.pkg;
 
 import dev.bindery.encoders.AudioSignal;
 import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.SegmentingEncoder;
 import java.awt.image.BufferedImage;
@@ -249,17 +250,18 @@ public final class ModelPackage implements AutoCloseable {
   }
 
   /**
-   * The video tower: reads a video file, samples its clips, and returns the item vector ({@link
-   * Encoder#encode}) or one vector per clip ({@link SegmentingEncoder#encodeSegments}).
+   * The video tower: reads a video ({@link MediaSource}: a file or bytes), samples its clips, and
+   * returns the item vector ({@link Encoder#encode}) or one vector per clip ({@link
+   * SegmentingEncoder#encodeSegments}).
    */
   @SuppressWarnings("unchecked")
-  public SegmentingEncoder<Path> videoEncoder() {
+  public SegmentingEncoder<MediaSource> videoEncoder() {
     Encoder<?> e = encoder(Modality.VIDEO);
     if (!(e instanceof SegmentingEncoder<?>)) {
       throw new IllegalStateException(
           "the video tower of " + manifest.name() + " does not return clip segments: " + e);
     }
-    return (SegmentingEncoder<Path>) e;
+    return (SegmentingEncoder<MediaSource>) e;
   }
 
   /** Closes every tower; later calls do nothing. */

@@ -3,6 +3,7 @@ package dev.bindery.encoders.pkg;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.text.Pooling;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,8 @@ import java.util.Objects;
  *
  * @param modality what it reads
  * @param format how to drive it, e.g. {@code sentence-transformer}, {@code clip-text}, {@code
- *     clip-vision}, {@code imagebind-audio}
+ *     clip-vision}, {@code imagebind-audio}: a {@link TowerFormat} name for the built-in factories,
+ *     a string because factories found through {@link java.util.ServiceLoader} add their own
  * @param space embedding space id (the package's unless the tower overrides it)
  * @param dimension embedding dimension
  * @param onnx the ONNX file, relative to the package, or {@code classpath:/...}
@@ -22,7 +24,8 @@ import java.util.Objects;
  *     null
  * @param inputs logical input role to the model's input name (e.g. {@code pixel_values})
  * @param output the model output that holds the embedding (or hidden states to pool)
- * @param pooling {@code none}, {@code mean}, {@code cls} or {@code eos}
+ * @param pooling how a text tower pools its output (the manifest's {@code none}, {@code mean},
+ *     {@code cls} or {@code eos}); null means {@link Pooling#NONE}
  * @param normalize L2-normalize the result
  * @param preprocess modality-specific preprocessing parameters (size, mean, std, mel bins...)
  */
@@ -35,7 +38,7 @@ public record TowerSpec(
     String tokenizer,
     Map<String, String> inputs,
     String output,
-    String pooling,
+    Pooling pooling,
     boolean normalize,
     JsonNode preprocess) {
 
@@ -50,7 +53,7 @@ public record TowerSpec(
           modality + " tower: dimension must be >= 1, got " + dimension);
     }
     inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
-    pooling = pooling == null ? "none" : pooling;
+    pooling = pooling == null ? Pooling.NONE : pooling;
     preprocess = preprocess == null ? JsonNodeFactory.instance.objectNode() : preprocess;
   }
 

@@ -1,16 +1,14 @@
 package dev.bindery.encoders.text;
 
-import dev.bindery.encoders.Encoder;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.onnx.OnnxModel;
+import dev.bindery.encoders.onnx.OnnxTower;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A transformer text tower: tokenize and pad ({@link #preprocess}) -> run the ONNX model ({@link
@@ -18,9 +16,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * sentence-transformer}, {@code clip-text} and {@code imagebind-text} formats; {@link
  * TextTowerFactory} checks the model against the format and fills in {@link Settings}. Batches are
  * padded to their longest text (or to the model's fixed length), so a text embeds the same alone
- * and in a batch. Thread-safe; {@link #close()} frees the session and the tokenizer.
+ * and in a batch. Batching, the closed guard and normalization are {@link OnnxTower}'s.
+ * Thread-safe; {@link #close()} frees the session and the tokenizer.
  */
-public final class TextEncoder implements Encoder<String> {
+public final class TextEncoder extends OnnxTower<String> {
   /**
    * What the factory decided about a tower.
    *
@@ -64,29 +63,20 @@ public final class TextEncoder implements Encoder<String> {
   private final Settings settings;
   private final OnnxModel model;
   private final TextTokenizer tokenizer;
-  // Encoding holds the read lock, close() the write lock: a session is never freed mid-run.
-  private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private boolean closed;
 
   TextEncoder(Settings settings, OnnxModel model, TextTokenizer tokenizer) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.model = Objects.requireNonNull(model, "model");
+    super(
+        new OnnxTower.Settings(
+            settings.format(),
+            Modality.TEXT,
+            settings.space(),
+            settings.dimension(),
+            settings.normalize(),
+            settings.maxBatch()),
+        model);
+    this.settings = settings;
+    this.model = model;
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
-  }
-
-  @Override
-  public Modality modality() {
-    return Modality.TEXT;
-  }
-
-  @Override
-  public String space() {
-    return settings.space();
-  }
-
-  @Override
-  public int dimension() {
-    return settings.dimension();
   }
 
   /** The manifest format this tower was built for. */
@@ -99,33 +89,16 @@ public final class TextEncoder implements Encoder<String> {
     return settings.pooling();
   }
 
-  /**
-   * Embeds texts.
-   *
-   * @throws IllegalArgumentException if the list is empty or holds a null (naming its index)
-   */
   @Override
-  public List<float[]> encodeBatch(List<String> texts) {
-    Objects.requireNonNull(texts, "texts");
-    if (texts.isEmpty()) {
-      throw new IllegalArgumentException("empty batch: encodeBatch needs at least one text");
-    }
-    for (int i = 0; i < texts.size(); i++) {
-      if (texts.get(i) == null) {
-        throw new IllegalArgumentException("text " + i + " of " + texts.size() + " is null");
-      }
-    }
-    return guarded(
-        () -> {
-          List<float[]> out = new ArrayList<>(texts.size());
-          for (int from = 0; from < texts.size(); from += settings.maxBatch()) {
-            List<String> chunk =
-                texts.subList(from, Math.min(texts.size(), from + settings.maxBatch()));
-            TokenBatch batch = tokenize(chunk);
-            out.addAll(postprocess(runModel(batch), batch));
-          }
-          return out;
-        });
+  protected String inputNoun() {
+    return "text";
+  }
+
+  /** Tokenizes and pads one chunk to its longest text, runs the model, pools and normalizes. */
+  @Override
+  protected List<float[]> encodeChunk(List<String> texts) {
+    TokenBatch batch = tokenize(texts);
+    return postprocess(runModel(batch), batch);
   }
 
   /**
@@ -178,43 +151,21 @@ public final class TextEncoder implements Encoder<String> {
                 + "-d vectors, the package declares "
                 + settings.dimension());
       }
-      if (settings.normalize()) {
-        Pooling.normalize(v);
-      }
-      out.add(v);
+      out.add(normalized(v));
     }
     return out;
   }
 
-  private <T> T guarded(java.util.function.Supplier<T> work) {
-    lock.readLock().lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("text encoder " + model.source() + " is closed");
-      }
-      return work.get();
-    } finally {
-      lock.readLock().unlock();
-    }
+  /** Divides by the norm as sentence-transformers does (see {@link Pooling#normalize}). */
+  @Override
+  protected float[] l2Normalize(float[] v) {
+    Pooling.normalize(v);
+    return v;
   }
 
-  /** Frees the ONNX session and the tokenizer; later calls do nothing. */
   @Override
-  public void close() {
-    lock.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      try {
-        tokenizer.close();
-      } finally {
-        model.close();
-      }
-    } finally {
-      lock.writeLock().unlock();
-    }
+  protected void closeResources() {
+    tokenizer.close();
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerFactory;
+import dev.bindery.encoders.pkg.TowerFormat;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,15 +32,12 @@ import java.util.Set;
  * (default: the tokenizer's own, else 0), {@code batchSize} (texts per model call, default 32).
  */
 public final class TextTowerFactory implements TowerFactory {
-  public static final String SENTENCE_TRANSFORMER = "sentence-transformer";
-  public static final String CLIP_TEXT = "clip-text";
-  public static final String IMAGEBIND_TEXT = "imagebind-text";
-
   private static final List<String> PREPROCESS_KEYS = List.of("maxLength", "padId", "batchSize");
 
   @Override
   public Set<String> formats() {
-    return Set.of(SENTENCE_TRANSFORMER, CLIP_TEXT, IMAGEBIND_TEXT);
+    return TowerFormat.wireNames(
+        TowerFormat.SENTENCE_TRANSFORMER, TowerFormat.CLIP_TEXT, TowerFormat.IMAGEBIND_TEXT);
   }
 
   @Override
@@ -49,16 +47,12 @@ public final class TextTowerFactory implements TowerFactory {
       throw new IllegalArgumentException(
           "format '" + spec.format() + "' needs a 'tokenizer' (a Hugging Face tokenizer.json)");
     }
-    Pooling pooling;
-    try {
-      pooling = Pooling.fromName(spec.pooling());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("towers.text.pooling: " + e.getMessage(), e);
-    }
+    TowerFormat format = TowerFormat.fromName(spec.format());
+    Pooling pooling = spec.pooling();
     JsonNode pre = spec.preprocess();
     spec.requirePreprocessKeys(PREPROCESS_KEYS);
     int maxLength =
-        positiveInt(pre, "maxLength", spec.format().equals(SENTENCE_TRANSFORMER) ? 256 : 77);
+        positiveInt(pre, "maxLength", format == TowerFormat.SENTENCE_TRANSFORMER ? 256 : 77);
     int batchSize = positiveInt(pre, "batchSize", 32);
 
     OnnxModel model = files.loadModel(spec.onnx());
@@ -98,7 +92,9 @@ public final class TextTowerFactory implements TowerFactory {
 
   private static long defaultPad(TowerSpec spec, TextTokenizer tokenizer) {
     // ImageBind's SimpleTokenizer fills the 77 slots with zeros, whatever tokenizer.json says.
-    return spec.format().equals(IMAGEBIND_TEXT) ? 0 : tokenizer.padId();
+    return TowerFormat.fromName(spec.format()) == TowerFormat.IMAGEBIND_TEXT
+        ? 0
+        : tokenizer.padId();
   }
 
   private static int positiveInt(JsonNode pre, String key, int fallback) {
@@ -136,7 +132,7 @@ public final class TextTowerFactory implements TowerFactory {
     String mask = null;
     String types = null;
     int fixed = 0;
-    switch (spec.format()) {
+    switch (TowerFormat.fromName(spec.format())) {
       case SENTENCE_TRANSFORMER -> {
         ids = spec.input("input_ids");
         mask = spec.input("attention_mask");
@@ -180,7 +176,7 @@ public final class TextTowerFactory implements TowerFactory {
         model.requireInput(ids, OnnxJavaType.INT64, -1, 77);
         fixed = 77;
       }
-      default -> throw new IllegalStateException("unreachable format " + spec.format());
+      default -> throw new IllegalStateException("not a text format: " + spec.format());
     }
     List<String> fed = new ArrayList<>();
     fed.add(ids);
@@ -205,7 +201,8 @@ public final class TextTowerFactory implements TowerFactory {
                 + model.describeInputs());
       }
     }
-    if (spec.format().equals(IMAGEBIND_TEXT) && pooling != Pooling.NONE) {
+    if (TowerFormat.fromName(spec.format()) == TowerFormat.IMAGEBIND_TEXT
+        && pooling != Pooling.NONE) {
       throw new IllegalArgumentException(
           "format 'imagebind-text' pools inside the model; pooling must be 'none', got '"
               + pooling.wireName()

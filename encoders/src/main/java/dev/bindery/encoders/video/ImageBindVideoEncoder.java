@@ -1,14 +1,15 @@
 package dev.bindery.encoders.video;
 
-import ai.onnxruntime.OnnxJavaType;
 import dev.bindery.encoders.EmbeddingMath;
 import dev.bindery.encoders.FloatTensor;
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.SegmentingEncoder;
 import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.onnx.OnnxModel;
+import dev.bindery.encoders.onnx.OnnxTower;
+import dev.bindery.encoders.pkg.TowerFormat;
 import java.awt.image.BufferedImage;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.Objects;
 
 /**
  * The {@code imagebind-video} tower: ImageBind's vision tower run on video clips. Inputs are video
- * files; each goes through four separate steps:
+ * files or bytes in memory ({@link MediaSource}); each goes through four separate steps:
  *
  * <ol>
  *   <li>decode ({@link #sample}): {@link VideoClipSampler} picks the clips and frame numbers,
@@ -31,20 +32,15 @@ import java.util.Objects;
  *       changes no cosine).
  * </ol>
  *
- * With {@code normalize = false} no step normalizes. Thread-safe; {@link #close()} closes the
- * model.
+ * With {@code normalize = false} no step normalizes. Batching of views, the closed guard and the
+ * signature checks are {@link OnnxTower}'s. Thread-safe; {@link #close()} closes the model.
  */
-public final class ImageBindVideoEncoder implements SegmentingEncoder<Path> {
-  private final OnnxModel model;
-  private final String space;
-  private final int dimension;
-  private final String input;
-  private final String output;
-  private final boolean normalize;
-  private final int maxViewsPerRun;
+public final class ImageBindVideoEncoder extends OnnxTower<MediaSource>
+    implements SegmentingEncoder<MediaSource> {
   private final VideoDecoder decoder;
   private final VideoClipSampler sampler;
   private final VideoClipPreprocessor preprocessor;
+  private final RowSignature signature;
 
   /**
    * Wraps a loaded model after checking its signature: input {@code input} float {@code [B, 3, T,
@@ -63,41 +59,27 @@ public final class ImageBindVideoEncoder implements SegmentingEncoder<Path> {
       VideoDecoder decoder,
       VideoClipSampler sampler,
       VideoClipPreprocessor preprocessor) {
-    this.model = Objects.requireNonNull(model, "model");
-    this.space = Objects.requireNonNull(space, "space");
-    this.input = Objects.requireNonNull(input, "input");
-    this.output = Objects.requireNonNull(output, "output");
+    super(
+        new Settings(
+            TowerFormat.IMAGEBIND_VIDEO.wireName(),
+            Modality.VIDEO,
+            space,
+            dimension,
+            normalize,
+            maxViewsPerRun),
+        model);
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.sampler = Objects.requireNonNull(sampler, "sampler");
     this.preprocessor = Objects.requireNonNull(preprocessor, "preprocessor");
-    if (dimension < 1 || maxViewsPerRun < 1) {
-      throw new IllegalArgumentException(
-          "dimension and max views per run must be >= 1, got "
-              + dimension
-              + " and "
-              + maxViewsPerRun);
-    }
-    this.dimension = dimension;
-    this.normalize = normalize;
-    this.maxViewsPerRun = maxViewsPerRun;
     int size = preprocessor.size();
-    model.requireInput(input, OnnxJavaType.FLOAT, -1, 3, sampler.framesPerClip(), size, size);
-    model.requireOutput(output, OnnxJavaType.FLOAT, -1, dimension);
-  }
-
-  @Override
-  public Modality modality() {
-    return Modality.VIDEO;
-  }
-
-  @Override
-  public String space() {
-    return space;
-  }
-
-  @Override
-  public int dimension() {
-    return dimension;
+    this.signature =
+        requireRowSignature(
+            Objects.requireNonNull(input, "input"),
+            Objects.requireNonNull(output, "output"),
+            3,
+            sampler.framesPerClip(),
+            size,
+            size);
   }
 
   public VideoClipSampler sampler() {
@@ -151,10 +133,10 @@ public final class ImageBindVideoEncoder implements SegmentingEncoder<Path> {
   }
 
   /** The decode step: picks the clips of a video and decodes their frames. */
-  public SampledVideo sample(Path file) {
+  public SampledVideo sample(MediaSource video) {
     VideoDecoder.DecodedFrames decoded =
         decoder.probeAndFrames(
-            file,
+            video,
             info -> {
               List<VideoClipSampler.Clip> clips = sampler.clips(info.fps(), info.frameCount());
               return clips.stream().flatMapToInt(c -> Arrays.stream(c.frames())).toArray();
@@ -173,6 +155,11 @@ public final class ImageBindVideoEncoder implements SegmentingEncoder<Path> {
 
   /** The preprocess, run and postprocess steps on a sampled video. */
   public VideoEmbedding embed(SampledVideo video) {
+    Objects.requireNonNull(video, "video");
+    return guarded(() -> embedSampled(video));
+  }
+
+  private VideoEmbedding embedSampled(SampledVideo video) {
     int crops = preprocessor.crops();
     List<FloatTensor> views = new ArrayList<>(video.clips().size());
     for (SampledClip clip : video.clips()) {
@@ -182,9 +169,9 @@ public final class ImageBindVideoEncoder implements SegmentingEncoder<Path> {
     List<float[]> perView = run(views);
     float[][] perClip = new float[video.clips().size()][];
     for (int c = 0; c < perClip.length; c++) {
-      perClip[c] = finish(EmbeddingMath.mean(perView, c * crops, (c + 1) * crops));
+      perClip[c] = normalized(EmbeddingMath.mean(perView, c * crops, (c + 1) * crops));
     }
-    float[] vector = finish(EmbeddingMath.mean(perView, 0, perView.size()));
+    float[] vector = normalized(EmbeddingMath.mean(perView, 0, perView.size()));
     double videoEnd = video.info().frameDurationSeconds();
     List<TimedEmbedding> segments = new ArrayList<>();
     double lastStart = -1;
@@ -201,51 +188,50 @@ public final class ImageBindVideoEncoder implements SegmentingEncoder<Path> {
   }
 
   /** Decodes and embeds one video: its vector and its per-clip segments. */
-  public VideoEmbedding encodeVideo(Path file) {
-    return embed(sample(file));
+  public VideoEmbedding encodeVideo(MediaSource video) {
+    Objects.requireNonNull(video, "video");
+    return guarded(() -> embedSampled(sample(video)));
   }
 
+  /** Videos are decoded and embedded one at a time; their views go to the model in batches. */
   @Override
-  public List<float[]> encodeBatch(List<Path> inputs) {
+  protected List<float[]> encodeChunk(List<MediaSource> inputs) {
     List<float[]> out = new ArrayList<>(inputs.size());
-    for (Path p : inputs) {
-      out.add(encodeVideo(p).vector());
+    for (MediaSource p : inputs) {
+      out.add(embedSampled(sample(p)).vector());
     }
     return out;
   }
 
   @Override
-  public List<TimedEmbedding> encodeSegments(Path input) {
+  public List<TimedEmbedding> encodeSegments(MediaSource input) {
     return encodeVideo(input).segments();
+  }
+
+  /** One decode for both: the video's vector and its clips' vectors. */
+  @Override
+  public Segmented encodeWithSegments(MediaSource input) {
+    VideoEmbedding v = encodeVideo(input);
+    return new Segmented(v.vector(), v.segments());
   }
 
   /** Runs every view ([crops, 3, T, S, S] per clip) and returns the (normalized) view vectors. */
   private List<float[]> run(List<FloatTensor> clips) {
     List<FloatTensor> views = new ArrayList<>();
     clips.forEach(c -> views.addAll(c.unstack()));
-    List<float[]> vectors = model.embedRows(input, output, dimension, views, maxViewsPerRun);
-    vectors.forEach(this::finish);
+    List<float[]> vectors = runRows(signature, views);
+    vectors.forEach(this::normalized);
     return vectors;
-  }
-
-  /** L2-normalizes in place when this tower normalizes. */
-  private float[] finish(float[] v) {
-    return normalize ? EmbeddingMath.l2Normalize(v) : v;
-  }
-
-  @Override
-  public void close() {
-    model.close();
   }
 
   @Override
   public String toString() {
     return "ImageBindVideoEncoder["
-        + model.source()
+        + model().source()
         + ", space="
-        + space
+        + space()
         + ", dim="
-        + dimension
+        + dimension()
         + ", "
         + sampler
         + ", "

@@ -1,7 +1,9 @@
 package dev.bindery.encoders.video;
 
 import dev.bindery.encoders.AudioSignal;
+import dev.bindery.encoders.MediaSource;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -26,10 +28,12 @@ import org.bytedeco.javacv.Java2DFrameConverter;
  * FFmpegFrameGrabber}: stream facts ({@link #probe}), frames at chosen times ({@link #sample}) or
  * frame numbers ({@link #frames}), and the audio track as 16 kHz mono ({@link #audio}).
  *
- * <p>Every call opens the file, checks it against the {@link VideoLimits} before decoding a frame,
- * and releases the native grabber and converter before returning, also when it fails; a file FFmpeg
- * cannot read gives an {@link IllegalArgumentException} naming the file and FFmpeg's reason. Holds
- * no native state between calls, so one instance is thread-safe.
+ * <p>Input is a file or bytes in memory ({@link MediaSource}); bytes are read through FFmpeg's
+ * custom I/O from memory, never staged in a temporary file. Every call opens the input, checks it
+ * against the {@link VideoLimits} before decoding a frame, and releases the native grabber and
+ * converter before returning, also when it fails; a file FFmpeg cannot read gives an {@link
+ * IllegalArgumentException} naming the file and FFmpeg's reason. Holds no native state between
+ * calls, so one instance is thread-safe.
  *
  * <p>Times are seconds from the first frame of the video stream (FFmpeg's presentation timestamps
  * minus the stream's start time). Frame {@code i} is the first frame whose timestamp is at or after
@@ -64,7 +68,12 @@ public final class VideoDecoder {
    *     reads, has no video stream, or breaks a limit
    */
   public VideoInfo probe(Path file) {
-    try (Opened o = open(file, false)) {
+    return probe(MediaSource.of(file));
+  }
+
+  /** {@link #probe(Path)} for a file or bytes in memory. */
+  public VideoInfo probe(MediaSource media) {
+    try (Opened o = open(media, false)) {
       return o.info;
     }
   }
@@ -88,7 +97,7 @@ public final class VideoDecoder {
                 + Arrays.toString(times));
       }
     }
-    try (Opened o = open(file, false)) {
+    try (Opened o = open(MediaSource.of(file), false)) {
       return o.sampleAt(times);
     }
   }
@@ -110,7 +119,14 @@ public final class VideoDecoder {
    */
   public DecodedFrames probeAndFrames(
       Path file, java.util.function.Function<VideoInfo, int[]> pick) {
-    try (Opened o = open(file, false)) {
+    return probeAndFrames(MediaSource.of(file), pick);
+  }
+
+  /** {@link #probeAndFrames(Path, java.util.function.Function)} for a file or bytes in memory. */
+  public DecodedFrames probeAndFrames(
+      MediaSource media, java.util.function.Function<VideoInfo, int[]> pick) {
+    String file = media.describe();
+    try (Opened o = open(media, false)) {
       int[] indices = pick.apply(o.info);
       double[] times = new double[indices.length];
       for (int i = 0; i < indices.length; i++) {
@@ -152,7 +168,7 @@ public final class VideoDecoder {
    * @throws IllegalArgumentException naming the file if it cannot be read or breaks a limit
    */
   public Optional<AudioSignal> audio(Path file) {
-    try (Opened o = open(file, true)) {
+    try (Opened o = open(MediaSource.of(file), true)) {
       if (!o.info.hasAudio()) {
         return Optional.empty();
       }
@@ -160,19 +176,34 @@ public final class VideoDecoder {
     }
   }
 
-  private Opened open(Path file, boolean audio) {
-    Objects.requireNonNull(file, "file");
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("video file " + file + " does not exist");
-    }
-    try {
-      if (Files.size(file) == 0) {
-        throw new IllegalArgumentException("video file " + file + " is empty (0 bytes)");
+  private Opened open(MediaSource media, boolean audio) {
+    Objects.requireNonNull(media, "media");
+    String file = media.describe();
+    FFmpegFrameGrabber grabber;
+    switch (media) {
+      case MediaSource.File f -> {
+        if (!Files.isRegularFile(f.path())) {
+          throw new IllegalArgumentException("video file " + file + " does not exist");
+        }
+        try {
+          if (Files.size(f.path()) == 0) {
+            throw new IllegalArgumentException("video file " + file + " is empty (0 bytes)");
+          }
+        } catch (IOException e) {
+          throw new IllegalArgumentException("cannot read video file " + file + ": " + e, e);
+        }
+        grabber = new FFmpegFrameGrabber(f.path().toFile());
       }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read video file " + file + ": " + e, e);
+      case MediaSource.Bytes b -> {
+        if (b.bytes().length == 0) {
+          throw new IllegalArgumentException("video file " + file + " is empty (0 bytes)");
+        }
+        // FFmpeg seeks in its input (an MP4's index may sit at the end; sampling seeks to
+        // keyframes): a ByteArrayInputStream marked at its full length lets JavaCV's seek
+        // callback reset and skip within the bytes, so nothing is written to disk.
+        grabber = new FFmpegFrameGrabber(new ByteArrayInputStream(b.bytes()), b.bytes().length);
+      }
     }
-    FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
     Opened opened = new Opened(file, grabber);
     try {
       if (audio) {
@@ -195,7 +226,7 @@ public final class VideoDecoder {
     }
   }
 
-  private VideoInfo describe(Path file, FFmpegFrameGrabber g) {
+  private VideoInfo describe(String file, FFmpegFrameGrabber g) {
     AVFormatContext oc = g.getFormatContext();
     AVStream video = null;
     boolean hasAudio = false;
@@ -261,8 +292,7 @@ public final class VideoDecoder {
       frames = Math.max(1, Math.round(d * fps));
     }
     String codec = avcodec.avcodec_get_name(video.codecpar().codec_id()).getString();
-    return new VideoInfo(
-        file.toString(), g.getFormat(), codec, duration, fps, frames, w, h, hasAudio);
+    return new VideoInfo(file, g.getFormat(), codec, duration, fps, frames, w, h, hasAudio);
   }
 
   /**
@@ -291,14 +321,14 @@ public final class VideoDecoder {
 
   /** One open grabber; closes the grabber and the converter. */
   private final class Opened implements AutoCloseable {
-    private final Path file;
+    private final String file;
     private final FFmpegFrameGrabber grabber;
     private final Java2DFrameConverter converter = new Java2DFrameConverter();
     private VideoInfo info;
     private double position = -1; // timestamp of the last decoded frame, -1 before the first
     private long videoStartMicros;
 
-    Opened(Path file, FFmpegFrameGrabber grabber) {
+    Opened(String file, FFmpegFrameGrabber grabber) {
       this.file = file;
       this.grabber = grabber;
     }

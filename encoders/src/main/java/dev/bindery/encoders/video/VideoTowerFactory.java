@@ -6,6 +6,7 @@ import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerFactory;
+import dev.bindery.encoders.pkg.TowerFormat;
 import dev.bindery.encoders.pkg.TowerSpec;
 import java.util.List;
 import java.util.Set;
@@ -22,8 +23,6 @@ import java.util.Set;
  * (views per model call, 16).
  */
 public final class VideoTowerFactory implements TowerFactory {
-  public static final String IMAGEBIND_VIDEO = "imagebind-video";
-
   private static final List<String> KEYS =
       List.of(
           "size",
@@ -40,7 +39,7 @@ public final class VideoTowerFactory implements TowerFactory {
 
   @Override
   public Set<String> formats() {
-    return Set.of(IMAGEBIND_VIDEO);
+    return TowerFormat.wireNames(TowerFormat.IMAGEBIND_VIDEO);
   }
 
   @Override

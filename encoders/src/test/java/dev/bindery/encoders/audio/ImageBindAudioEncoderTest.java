@@ -16,6 +16,7 @@ import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerRegistry;
 import dev.bindery.encoders.pkg.TowerSpec;
+import dev.bindery.encoders.text.Pooling;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class ImageBindAudioEncoderTest {
         null,
         Map.of(),
         "audio_embeds",
-        "none",
+        Pooling.NONE,
         true,
         preprocess);
   }
@@ -129,7 +130,7 @@ class ImageBindAudioEncoderTest {
             null,
             Map.of("audio", "mel"),
             "audio_embeds",
-            "none",
+            Pooling.NONE,
             true,
             null);
     AudioFixtures.assertMessage(
@@ -147,7 +148,7 @@ class ImageBindAudioEncoderTest {
             null,
             Map.of(),
             "audio_embeds",
-            "none",
+            Pooling.NONE,
             true,
             null);
     AudioFixtures.assertMessage(
@@ -167,7 +168,7 @@ class ImageBindAudioEncoderTest {
             null,
             Map.of(),
             "audio_embeds",
-            "none",
+            Pooling.NONE,
             true,
             null);
     AudioFixtures.assertMessage(

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bindery.encoders.Encoder;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.LongTensor;
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.SegmentingEncoder;
 import dev.bindery.encoders.TimedEmbedding;
@@ -188,12 +189,13 @@ class TinyPackagesE2ETest {
           row(imageBind(), golden, u),
           pkg.imageEncoder().encode(uniformImage(u)),
           "imagebind uniform image");
-      SegmentingEncoder<Path> video = pkg.videoEncoder();
+      SegmentingEncoder<MediaSource> video = pkg.videoEncoder();
       assertInstanceOf(SegmentingEncoder.class, pkg.encoder(Modality.VIDEO));
       JsonNode vg = VideoFixtures.videoGolden().get("files").get("testsrc.mp4");
-      Path mp4 = VideoFixtures.video("testsrc.mp4");
+      Path file = VideoFixtures.video("testsrc.mp4");
+      MediaSource mp4 = MediaSource.of(file);
       assertClose(
-          VideoFixtures.npy(mp4.resolveSibling(vg.get("itemEmbedding").asText()), null),
+          VideoFixtures.npy(file.resolveSibling(vg.get("itemEmbedding").asText()), null),
           video.encode(mp4),
           "imagebind video testsrc.mp4");
       List<TimedEmbedding> segs = video.encodeSegments(mp4);

@@ -10,6 +10,7 @@ import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.NpyArray;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.TowerSpec;
+import dev.bindery.encoders.text.Pooling;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -122,7 +123,7 @@ class ClipImageParityTest {
             null,
             Map.of(),
             "image_embeds",
-            "none",
+            Pooling.NONE,
             false,
             null);
     OnnxModel model = OnnxModel.load(ParityFixtures.dir().resolve("tiny_vit.onnx"), 1);

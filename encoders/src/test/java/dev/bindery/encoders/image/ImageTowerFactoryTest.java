@@ -12,6 +12,7 @@ import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerRegistry;
 import dev.bindery.encoders.pkg.TowerSpec;
+import dev.bindery.encoders.text.Pooling;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,8 @@ class ImageTowerFactoryTest {
       String output,
       String pooling,
       ObjectNode pre) {
-    return new TowerSpec(m, format, "s", 64, onnx, null, inputs, output, pooling, true, pre);
+    return new TowerSpec(
+        m, format, "s", 64, onnx, null, inputs, output, Pooling.fromName(pooling), true, pre);
   }
 
   private static TowerSpec vision(String output, String pooling, ObjectNode pre) {

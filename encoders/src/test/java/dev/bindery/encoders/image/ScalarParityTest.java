@@ -12,6 +12,7 @@ import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.NpyArray;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.pkg.TowerSpec;
+import dev.bindery.encoders.text.Pooling;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -101,7 +102,7 @@ class ScalarParityTest {
             null,
             inputs,
             "embeddings",
-            "none",
+            Pooling.NONE,
             true,
             depthParams(1000.0));
     TowerSpec thermalSpec =
@@ -114,7 +115,7 @@ class ScalarParityTest {
             null,
             inputs,
             "embeddings",
-            "none",
+            Pooling.NONE,
             true,
             new ObjectMapper().createObjectNode());
     OnnxModel m1 = OnnxModel.load(ParityFixtures.dir().resolve("tiny_vit_1ch.onnx"), 1);

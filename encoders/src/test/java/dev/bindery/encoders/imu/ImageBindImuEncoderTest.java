@@ -12,6 +12,7 @@ import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerRegistry;
 import dev.bindery.encoders.pkg.TowerSpec;
+import dev.bindery.encoders.text.Pooling;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class ImageBindImuEncoderTest {
           null,
           Map.of(),
           "imu_embeds",
-          "none",
+          Pooling.NONE,
           true,
           null);
 

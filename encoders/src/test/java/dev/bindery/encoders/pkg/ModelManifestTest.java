@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.text.Pooling;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class ModelManifestTest {
     TowerSpec t = m.towers().get(Modality.TEXT);
     assertEquals("s", t.space());
     assertEquals(8, t.dimension());
-    assertEquals("mean", t.pooling());
+    assertEquals(Pooling.MEAN, t.pooling());
     assertTrue(t.normalize());
     assertEquals("input_ids", t.input("input_ids"));
     assertTrue(t.preprocess().isEmpty());

@@ -1,10 +1,12 @@
 package dev.bindery.encoders.video;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.onnx.OnnxModel;
@@ -49,7 +51,7 @@ class ImageBindVideoEncoderTest {
               (Iterable<Map.Entry<String, JsonNode>>) files::fields) {
             Path file = VideoFixtures.video(e.getKey());
             JsonNode g = e.getValue();
-            ImageBindVideoEncoder.VideoEmbedding emb = enc.encodeVideo(file);
+            ImageBindVideoEncoder.VideoEmbedding emb = enc.encodeVideo(MediaSource.of(file));
             int[][] shape = new int[1][];
             float[] clips =
                 VideoFixtures.npy(file.resolveSibling(g.get("clipEmbeddings").asText()), shape);
@@ -82,7 +84,8 @@ class ImageBindVideoEncoderTest {
             }
             assertEquals(1.0, norm, 1e-4);
             // encodeBatch and encodeSegments are views of the same computation
-            assertEquals(1.0, VideoFixtures.cosine(emb.vector(), enc.encode(file)), 1e-6);
+            assertEquals(
+                1.0, VideoFixtures.cosine(emb.vector(), enc.encode(MediaSource.of(file))), 1e-6);
           }
         });
   }
@@ -102,7 +105,8 @@ class ImageBindVideoEncoderTest {
             new VideoDecoder(),
             new VideoClipSampler(2, 2, 2),
             VideoClipPreprocessor.IMAGEBIND.withCrops(1))) {
-      List<TimedEmbedding> segs = enc.encodeSegments(VideoFixtures.video("testsrc.webm"));
+      List<TimedEmbedding> segs =
+          enc.encodeSegments(MediaSource.of(VideoFixtures.video("testsrc.webm")));
       assertEquals(2, segs.size());
       assertEquals(0.0, segs.get(0).start());
     }
@@ -149,6 +153,40 @@ class ImageBindVideoEncoderTest {
       assertTrue(e.getMessage().contains("[-1, 3, 2, 224, 224]"), e.getMessage());
     } finally {
       model.close();
+    }
+  }
+
+  @Test
+  void bytesInMemoryEmbedLikeTheFile() throws Exception {
+    // MP4 keeps its index (moov) where the muxer put it and sampling seeks to keyframes, so this
+    // proves FFmpeg seeks inside the in-memory bytes; WebM covers the Matroska demuxer.
+    OnnxModel model = OnnxModel.load(VideoFixtures.towers().resolve("imagebind/video.onnx"), 1);
+    try (ImageBindVideoEncoder enc =
+        new ImageBindVideoEncoder(
+            model,
+            "s",
+            1024,
+            "vision",
+            "embeddings",
+            true,
+            8,
+            new VideoDecoder(),
+            new VideoClipSampler(2, 2, 2),
+            VideoClipPreprocessor.IMAGEBIND.withCrops(1))) {
+      for (String name : List.of("testsrc.mp4", "testsrc.webm")) {
+        java.nio.file.Path file = VideoFixtures.video(name);
+        ImageBindVideoEncoder.VideoEmbedding fromFile = enc.encodeVideo(MediaSource.of(file));
+        ImageBindVideoEncoder.VideoEmbedding fromBytes =
+            enc.encodeVideo(
+                MediaSource.of(java.nio.file.Files.readAllBytes(file), "clip.bin", null));
+        assertArrayEquals(fromFile.vector(), fromBytes.vector(), name);
+        assertEquals(fromFile.segments().size(), fromBytes.segments().size(), name);
+        for (int i = 0; i < fromFile.segments().size(); i++) {
+          assertEquals(fromFile.segments().get(i).start(), fromBytes.segments().get(i).start());
+          assertArrayEquals(
+              fromFile.segments().get(i).vector(), fromBytes.segments().get(i).vector(), name);
+        }
+      }
     }
   }
 }

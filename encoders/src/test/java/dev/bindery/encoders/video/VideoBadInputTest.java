@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bindery.encoders.MediaSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,7 +93,8 @@ class VideoBadInputTest {
     ImageBindVideoEncoderTest.withEncoder(
         enc ->
             assertNames(
-                assertThrows(IllegalArgumentException.class, () -> enc.encodeVideo(half)),
+                assertThrows(
+                    IllegalArgumentException.class, () -> enc.encodeVideo(MediaSource.of(half))),
                 half,
                 "truncated or damaged"));
   }

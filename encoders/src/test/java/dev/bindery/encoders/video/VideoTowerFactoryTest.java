@@ -12,6 +12,7 @@ import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.TowerRegistry;
 import dev.bindery.encoders.pkg.TowerSpec;
+import dev.bindery.encoders.text.Pooling;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class VideoTowerFactoryTest {
         null,
         Map.of("pixel_values", "vision"),
         "embeddings",
-        "none",
+        Pooling.NONE,
         true,
         pre);
   }
@@ -38,7 +39,9 @@ class VideoTowerFactoryTest {
   @Test
   void registeredThroughServiceLoader() {
     assertTrue(
-        TowerRegistry.defaults().formats().contains(VideoTowerFactory.IMAGEBIND_VIDEO),
+        TowerRegistry.defaults()
+            .formats()
+            .contains(dev.bindery.encoders.pkg.TowerFormat.IMAGEBIND_VIDEO.wireName()),
         TowerRegistry.defaults().toString());
   }
 

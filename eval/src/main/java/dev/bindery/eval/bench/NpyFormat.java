@@ -1,17 +1,16 @@
 package dev.bindery.eval.bench;
 
+import dev.bindery.encoders.NpyHeader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Reads matrices of vectors from NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0): a 2-D
- * array in C order of little-endian float32 ({@code <f4}) or float64 ({@code <f8}, rounded to
+ * Reads matrices of vectors from NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0, the
+ * header parsed by encoders' {@link NpyHeader}), streaming rows so files may outgrow a Java array:
+ * a 2-D array in C order of little-endian float32 ({@code <f4}) or float64 ({@code <f8}, rounded to
  * float32), one vector per row. Anything else (other dtypes, other ranks, Fortran order, a data
  * section of the wrong length) is rejected with an {@link IllegalArgumentException} that names the
  * file and what was found.
@@ -21,35 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class NpyFormat {
 
-  private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-
-  // numpy writes the header with repr() of a dict, so keys and strings are quoted, booleans are
-  // Python literals and the shape is a tuple: {'descr': '<f4', 'fortran_order': False,
-  // 'shape': (3, 4), }
-  private static final Pattern DESCR =
-      Pattern.compile("(['\"])descr\\1\\s*:\\s*(?:(['\"])(.*?)\\2|(\\S))");
-  private static final Pattern FORTRAN =
-      Pattern.compile("(['\"])fortran_order\\1\\s*:\\s*(True|False)");
-  private static final Pattern SHAPE = Pattern.compile("(['\"])shape\\1\\s*:\\s*\\(([^)]*)\\)");
-
   private NpyFormat() {}
-
-  /** The parsed header of an {@code .npy} file. */
-  record Header(int major, int minor, String descr, boolean fortranOrder, long[] shape) {
-    @Override
-    public String toString() {
-      return "npy v"
-          + major
-          + "."
-          + minor
-          + " descr="
-          + descr
-          + " fortran_order="
-          + fortranOrder
-          + " shape="
-          + Arrays.toString(shape);
-    }
-  }
 
   /** All rows of a 2-D {@code <f4} or {@code <f8} array. */
   public static float[][] read(Path path) throws IOException {
@@ -62,7 +33,7 @@ public final class NpyFormat {
       throw new IllegalArgumentException("limit must be >= 1, got " + limit);
     }
     try (LittleEndianFileInput in = new LittleEndianFileInput(path)) {
-      Header header = readHeader(path, in);
+      NpyHeader header = readHeader(path, in);
       int itemBytes;
       if (header.descr().equals("<f4")) {
         itemBytes = 4;
@@ -75,14 +46,14 @@ public final class NpyFormat {
                 + header.descr()
                 + "' is not supported; expected '<f4' (float32) or '<f8' (float64),"
                 + " little-endian (shape "
-                + shapeText(header.shape())
+                + header.shapeText()
                 + ")");
       }
       if (header.shape().length != 2) {
         throw new IllegalArgumentException(
             path
                 + ": array has shape "
-                + shapeText(header.shape())
+                + header.shapeText()
                 + " ("
                 + header.shape().length
                 + "-D); expected a 2-D array of vectors, one per row");
@@ -91,7 +62,7 @@ public final class NpyFormat {
         throw new IllegalArgumentException(
             path
                 + ": array of shape "
-                + shapeText(header.shape())
+                + header.shapeText()
                 + " is in Fortran (column-major) order; save it with"
                 + " numpy.save(f, numpy.ascontiguousarray(a))");
       }
@@ -99,7 +70,7 @@ public final class NpyFormat {
       long cols = header.shape()[1];
       if (rows < 1 || cols < 1 || rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE / 8) {
         throw new IllegalArgumentException(
-            path + ": shape " + shapeText(header.shape()) + " holds no usable vectors");
+            path + ": shape " + header.shapeText() + " holds no usable vectors");
       }
       long expected = rows * cols * itemBytes;
       if (in.remaining() != expected) {
@@ -108,7 +79,7 @@ public final class NpyFormat {
                 + ": data section is "
                 + in.remaining()
                 + " bytes but shape "
-                + shapeText(header.shape())
+                + header.shapeText()
                 + " of "
                 + header.descr()
                 + " needs "
@@ -128,113 +99,17 @@ public final class NpyFormat {
     }
   }
 
-  /** Reads and parses the header, leaving {@code in} at the first data byte. */
-  static Header readHeader(Path path, LittleEndianFileInput in) throws IOException {
-    if (in.size() < MAGIC.length + 4) {
-      throw new IllegalArgumentException(
-          path + ": " + in.size() + " bytes is too short for an .npy file");
+  /**
+   * Parses the header with encoders' {@link NpyHeader} (the one .npy parser) and leaves {@code in}
+   * at the first data byte.
+   */
+  static NpyHeader readHeader(Path path, LittleEndianFileInput in) throws IOException {
+    NpyHeader header;
+    try (InputStream head = Files.newInputStream(path)) {
+      header = NpyHeader.read(head, path.toString());
     }
-    byte[] magic = in.readBytes(MAGIC.length);
-    if (!Arrays.equals(magic, MAGIC)) {
-      throw new IllegalArgumentException(
-          path + ": not an .npy file (no \\x93NUMPY magic at the start)");
-    }
-    byte[] version = in.readBytes(2);
-    int major = version[0] & 0xff;
-    int minor = version[1] & 0xff;
-    long headerLength;
-    if (major == 1) {
-      byte[] len = in.readBytes(2);
-      headerLength = (len[0] & 0xff) | ((len[1] & 0xff) << 8);
-    } else if (major == 2 || major == 3) {
-      headerLength = Integer.toUnsignedLong(in.readInt());
-    } else {
-      throw new IllegalArgumentException(
-          path
-              + ": .npy format version "
-              + major
-              + "."
-              + minor
-              + " is not supported; expected 1.0, 2.0 or 3.0");
-    }
-    if (headerLength > in.remaining() || headerLength > 1 << 20) {
-      throw new IllegalArgumentException(
-          path
-              + ": header length "
-              + headerLength
-              + " is impossible (file has "
-              + in.remaining()
-              + " bytes after the preamble)");
-    }
-    // Versions 1 and 2 store the header in latin-1, version 3 in UTF-8 (for structured field
-    // names).
-    String text =
-        new String(
-                in.readBytes((int) headerLength),
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1)
-            .strip();
-    if (!text.startsWith("{") || !text.endsWith("}")) {
-      throw new IllegalArgumentException(
-          path + ": header is not a Python dict literal: " + abbreviate(text));
-    }
-    Matcher descr = DESCR.matcher(text);
-    if (!descr.find()) {
-      throw new IllegalArgumentException(path + ": header has no 'descr': " + abbreviate(text));
-    }
-    if (descr.group(3) == null) {
-      throw new IllegalArgumentException(
-          path
-              + ": structured dtype "
-              + abbreviate(text.substring(descr.start(4)))
-              + " is not supported; expected '<f4' or '<f8'");
-    }
-    Matcher fortran = FORTRAN.matcher(text);
-    if (!fortran.find()) {
-      throw new IllegalArgumentException(
-          path + ": header has no 'fortran_order': " + abbreviate(text));
-    }
-    Matcher shape = SHAPE.matcher(text);
-    if (!shape.find()) {
-      throw new IllegalArgumentException(path + ": header has no 'shape': " + abbreviate(text));
-    }
-    return new Header(
-        major,
-        minor,
-        descr.group(3),
-        fortran.group(2).equals("True"),
-        parseShape(path, shape.group(2)));
-  }
-
-  private static long[] parseShape(Path path, String tuple) {
-    List<Long> dims = new ArrayList<>();
-    for (String part : tuple.split(",")) {
-      String p = part.strip();
-      if (p.endsWith("L")) {
-        p = p.substring(0, p.length() - 1); // Python 2 longs in files written long ago
-      }
-      if (p.isEmpty()) {
-        continue;
-      }
-      try {
-        dims.add(Long.parseLong(p));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            path + ": shape (" + tuple + ") has a non-integer dimension '" + p + "'", e);
-      }
-    }
-    return dims.stream().mapToLong(Long::longValue).toArray();
-  }
-
-  private static String shapeText(long[] shape) {
-    StringBuilder sb = new StringBuilder("(");
-    for (int i = 0; i < shape.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append(shape[i]);
-    }
-    return sb.append(shape.length == 1 ? ",)" : ")").toString();
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 120 ? s : s.substring(0, 117) + "...";
+    in.readBytes(header.dataOffset());
+    return header;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.bindery.eval.regression;
 
 import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.audio.AudioDecoder;
 import dev.bindery.encoders.image.ImageDecoder;
@@ -65,7 +66,7 @@ final class ItemEmbedder {
             case ItemContent.Text t -> throw unsupported(item);
           };
       case AUDIO -> audio.decode(path(item));
-      case VIDEO -> path(item);
+      case VIDEO -> MediaSource.of(path(item));
       default -> throw unsupported(item);
     };
   }

@@ -2,6 +2,8 @@ package dev.bindery.fusion.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.encoders.MediaSource;
+import dev.bindery.encoders.MediaTypes;
 import dev.bindery.encoders.Modality;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.indexer.Item;
@@ -27,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -43,8 +46,10 @@ import java.util.stream.Stream;
  *
  * <p>Inputs: a {@code .jsonl} file is a manifest, one {@link ItemSpec} per line, relative paths
  * resolved against the manifest's folder; a folder is walked (sorted, hidden files skipped), each
- * file with a known extension becomes an item whose id is its path relative to the folder; any
- * other file is one item with its file name as id. Not thread-safe: one run at a time.
+ * file whose kind {@link MediaTypes} can tell (extension, checked against the magic number; or the
+ * magic number alone) becomes an item whose id is its path relative to the folder; any other file
+ * is one item with its file name as id. Media given as data URLs are embedded from memory, video
+ * included: nothing is written to a temporary file. Not thread-safe: one run at a time.
  */
 public final class Ingestor {
 
@@ -61,26 +66,6 @@ public final class Ingestor {
   public static final String SOURCE_BYTES = "source_bytes";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Map<String, String> EXT_OF_MIME =
-      Map.ofEntries(
-          Map.entry("image/png", "png"),
-          Map.entry("image/jpeg", "jpg"),
-          Map.entry("image/jpg", "jpg"),
-          Map.entry("image/gif", "gif"),
-          Map.entry("image/bmp", "bmp"),
-          Map.entry("image/webp", "webp"),
-          Map.entry("image/tiff", "tiff"),
-          Map.entry("audio/wav", "wav"),
-          Map.entry("audio/x-wav", "wav"),
-          Map.entry("audio/wave", "wav"),
-          Map.entry("audio/mpeg", "mp3"),
-          Map.entry("audio/mp3", "mp3"),
-          Map.entry("audio/flac", "flac"),
-          Map.entry("audio/ogg", "ogg"),
-          Map.entry("video/mp4", "mp4"),
-          Map.entry("video/webm", "webm"),
-          Map.entry("video/quicktime", "mov"));
-
   private final Bindery bindery;
   private final String collection;
   private final IngestOptions options;
@@ -243,7 +228,7 @@ public final class Ingestor {
   }
 
   private ItemSpec fileSpec(String id, Path file) {
-    Modality m = Bindery.modalityOf(file.getFileName().toString());
+    Modality m = MediaSource.of(file).modality();
     String path = file.toString();
     return switch (m) {
       case IMAGE -> new ItemSpec(id, null, path, null, null, null, null);
@@ -324,7 +309,12 @@ public final class Ingestor {
 
   // ------------------------------------------------------------------ embedding
 
-  private record Media(String kind, Path file, byte[] bytes, String name) {}
+  /** An item's media: a file, or the bytes of a data URL with their declared MIME type. */
+  private record Media(String kind, Path file, byte[] bytes, String name, String mimeType) {
+    MediaSource source() {
+      return file != null ? MediaSource.of(file) : MediaSource.of(bytes, name, mimeType);
+    }
+  }
 
   private String idOf(ItemSpec spec) {
     String id = spec.id();
@@ -372,7 +362,7 @@ public final class Ingestor {
               + " bytes, above the limit "
               + options.maxMediaBytes());
     }
-    Modality m = Bindery.modalityOf(file.getFileName().toString());
+    Modality m = MediaSource.of(file).modality();
     if (!m.wireName().equals(kind)) {
       throw new IllegalArgumentException(
           kind
@@ -384,7 +374,7 @@ public final class Ingestor {
               + m.wireName()
               + ")");
     }
-    return new Media(kind, file, null, file.getFileName().toString());
+    return new Media(kind, file, null, file.getFileName().toString(), null);
   }
 
   private Media dataUrl(String kind, String url) {
@@ -395,8 +385,8 @@ public final class Ingestor {
           kind + ": a data URL must look like data:<mime>;base64,<payload>");
     }
     String mime = head.substring(0, head.length() - ";base64".length()).toLowerCase(Locale.ROOT);
-    String ext = EXT_OF_MIME.get(mime);
-    if (ext == null || !mime.startsWith(kind + "/")) {
+    Set<String> known = MediaTypes.mimeTypes(Modality.fromName(kind));
+    if (!known.contains(mime)) {
       throw new IllegalArgumentException(
           kind
               + ": data URL type '"
@@ -404,9 +394,9 @@ public final class Ingestor {
               + "' is not a supported "
               + kind
               + " type; known: "
-              + new java.util.TreeSet<>(
-                  EXT_OF_MIME.keySet().stream().filter(k -> k.startsWith(kind + "/")).toList()));
+              + known);
     }
+    String ext = MediaTypes.byMimeType(mime, kind + " data URL").extension();
     long approx = (long) (url.length() - comma - 1) * 3 / 4;
     if (approx > options.maxMediaBytes()) {
       throw new IllegalArgumentException(
@@ -426,7 +416,7 @@ public final class Ingestor {
     if (bytes.length == 0) {
       throw new IllegalArgumentException(kind + ": the data URL is empty");
     }
-    return new Media(kind, null, bytes, "upload." + ext);
+    return new Media(kind, null, bytes, "upload." + ext, mime);
   }
 
   private Map<String, Object> metadataWith(ItemSpec spec, String hash) {
@@ -441,12 +431,8 @@ public final class Ingestor {
     if (media != null) {
       if (media.file() != null) {
         meta.putAll(sourceDigest(media.file()));
-        item = bindery.embedFile(collection, id, media.file(), meta);
-      } else if ("video".equals(media.kind())) {
-        item = embedVideoBytes(id, media, meta);
-      } else {
-        item = bindery.embedBytes(collection, id, media.bytes(), media.name(), meta);
       }
+      item = bindery.embed(collection, id, media.source(), meta);
       if (spec.text() != null) {
         Map<String, String> text = new LinkedHashMap<>(item.text());
         text.put(Bindery.TEXT_FIELD, spec.text());
@@ -466,26 +452,6 @@ public final class Ingestor {
       item = copy(item, item.source(), item.text(), vectors);
     }
     return item;
-  }
-
-  private Item embedVideoBytes(String id, Media media, Map<String, Object> meta) {
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile("bindery-upload-", "." + media.name().substring(7));
-      Files.write(tmp, media.bytes());
-      Item item = bindery.embedFile(collection, id, tmp, meta);
-      return copy(item, null, item.text(), item.vectors());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot stage the uploaded video: " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // a temp file left behind is harmless; the embedding is done
-        }
-      }
-    }
   }
 
   private static Item copy(

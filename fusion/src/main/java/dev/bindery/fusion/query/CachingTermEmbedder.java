@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import java.util.Map;
 import java.util.Objects;
@@ -42,5 +43,11 @@ public final class CachingTermEmbedder implements TermEmbedder {
       return delegate.embed(modality, value);
     }
     return cache.get(model, value, () -> delegate.embed(modality, value));
+  }
+
+  /** Media are never cached: each term's content is its own. */
+  @Override
+  public float[] embed(Modality modality, MediaSource media) {
+    return delegate.embed(modality, media);
   }
 }

@@ -97,6 +97,7 @@ public final class EmbeddingArithmetic {
   private static void collectLeaves(QueryExpr expr, List<QueryExpr> out) {
     switch (expr) {
       case QueryExpr.Term t -> out.add(t);
+      case QueryExpr.Media m -> out.add(m);
       case QueryExpr.VectorLiteral v -> out.add(v);
       case QueryExpr.Scaled s -> collectLeaves(s.expr(), out);
       case QueryExpr.Negated n -> collectLeaves(n.expr(), out);
@@ -122,8 +123,15 @@ public final class EmbeddingArithmetic {
   private String chooseSpace(List<QueryExpr> leaves) {
     Map<String, List<String>> byTower = new LinkedHashMap<>();
     for (QueryExpr leaf : leaves) {
-      if (leaf instanceof QueryExpr.Term t && t.kind() != QueryExpr.Kind.ITEM) {
-        Modality m = modality(t.kind());
+      QueryExpr.Kind kind =
+          switch (leaf) {
+            case QueryExpr.Term t when t.kind() != QueryExpr.Kind.ITEM -> t.kind();
+            case QueryExpr.Media md -> md.kind();
+            default -> null;
+          };
+      if (kind != null) {
+        QueryExpr t = leaf;
+        Modality m = modality(kind);
         String space = embedder.spaces().get(m);
         if (space == null) {
           throw new IllegalArgumentException(
@@ -193,6 +201,9 @@ public final class EmbeddingArithmetic {
   private float[] vectorOf(QueryExpr leaf, String space) {
     if (leaf instanceof QueryExpr.VectorLiteral v) {
       return v.values();
+    }
+    if (leaf instanceof QueryExpr.Media m) {
+      return embedder.embed(modality(m.kind()), m.source());
     }
     QueryExpr.Term t = (QueryExpr.Term) leaf;
     if (t.kind() == QueryExpr.Kind.ITEM) {

@@ -78,6 +78,14 @@ final class ExpressionPrinter {
         }
         sb.append(']');
       }
+      case QueryExpr.Media m -> {
+        sb.append(m.kind().wireName()).append(':');
+        String what =
+            m.source() instanceof dev.bindery.encoders.MediaSource.Bytes b
+                ? "(bytes) " + b.name() + ", " + b.bytes().length + " bytes"
+                : m.source().describe();
+        quoted(what, sb);
+      }
       case QueryExpr.Term t -> {
         sb.append(t.kind().wireName()).append(':');
         if (t.kind() != QueryExpr.Kind.TEXT && BARE.matcher(t.value()).matches()) {

@@ -1,6 +1,7 @@
 package dev.bindery.fusion.query;
 
 import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.audio.AudioDecoder;
 import dev.bindery.encoders.image.ImageDecoder;
@@ -11,10 +12,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Embeds query terms with a model package's towers: text with the text tower, image files through
- * {@link ImageDecoder} and the image tower, audio files through {@link AudioDecoder} and the audio
- * tower, video files with the video tower's item vector. Paths are resolved against {@code
- * baseDir}. Does not own the package (the caller closes it). Thread-safe.
+ * Embeds query terms with a model package's towers: text with the text tower, images through {@link
+ * ImageDecoder} and the image tower, audio through {@link AudioDecoder} and the audio tower, video
+ * with the video tower's item vector. Media come as file paths (resolved against {@code baseDir})
+ * or as {@link MediaSource}s, bytes included. Does not own the package (the caller closes it).
+ * Thread-safe.
  */
 public final class PackageTermEmbedder implements TermEmbedder {
   private final ModelPackage pkg;
@@ -54,21 +56,38 @@ public final class PackageTermEmbedder implements TermEmbedder {
   @Override
   public float[] embed(Modality modality, String value) {
     Objects.requireNonNull(value, "value");
+    requireTower(modality, "'" + value + "'");
+    if (modality == Modality.TEXT) {
+      return pkg.textEncoder().encode(value);
+    }
+    return embedMedia(modality, MediaSource.of(baseDir.resolve(value)));
+  }
+
+  @Override
+  public float[] embed(Modality modality, MediaSource media) {
+    Objects.requireNonNull(media, "media");
+    requireTower(modality, media.describe());
+    return embedMedia(modality, media);
+  }
+
+  private void requireTower(Modality modality, String what) {
     if (!spaces.containsKey(modality)) {
       throw new IllegalArgumentException(
           "the "
               + describe()
               + " has no "
               + modality
-              + " tower, so '"
-              + value
-              + "' cannot be embedded");
+              + " tower, so "
+              + what
+              + " cannot be embedded");
     }
+  }
+
+  private float[] embedMedia(Modality modality, MediaSource media) {
     return switch (modality) {
-      case TEXT -> pkg.textEncoder().encode(value);
-      case IMAGE -> pkg.imageEncoder().encode(images.decode(baseDir.resolve(value)));
-      case AUDIO -> pkg.audioEncoder().encode(audio.decode(baseDir.resolve(value)));
-      case VIDEO -> pkg.videoEncoder().encode(baseDir.resolve(value));
+      case IMAGE -> pkg.imageEncoder().encode(images.decode(media));
+      case AUDIO -> pkg.audioEncoder().encode(audio.decode(media));
+      case VIDEO -> pkg.videoEncoder().encode(media);
       default -> {
         Encoder<?> e = pkg.encoder(modality);
         throw new IllegalArgumentException(

@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.encoders.MediaSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +13,7 @@ import java.util.Objects;
  */
 public sealed interface QueryExpr
     permits QueryExpr.Term,
+        QueryExpr.Media,
         QueryExpr.VectorLiteral,
         QueryExpr.Scaled,
         QueryExpr.Negated,
@@ -49,6 +51,32 @@ public sealed interface QueryExpr
       if (value.isBlank()) {
         throw new IllegalArgumentException(
             "empty " + kind.wireName() + " term: '" + value + "'; give a non-blank value");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return ExpressionPrinter.print(this);
+    }
+  }
+
+  /**
+   * A media term whose content is given, not named: an image, a sound or a video held in memory (an
+   * upload, a question image), embedded without a temporary file. It has no expression syntax of
+   * its own: {@link #toString()} prints a short description ({@code image:"(bytes) q.png, 5120
+   * bytes"}) that is not read back, and {@link QuerySpecJson} writes it as a data URL, the form the
+   * HTTP API takes.
+   *
+   * @param kind {@link Kind#IMAGE}, {@link Kind#AUDIO} or {@link Kind#VIDEO}
+   * @param source the media
+   */
+  record Media(Kind kind, MediaSource source) implements QueryExpr {
+    public Media {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(source, () -> kind.wireName() + " term media");
+      if (kind == Kind.TEXT || kind == Kind.ITEM) {
+        throw new IllegalArgumentException(
+            "a " + kind.wireName() + " term cannot hold media; use image, audio or video");
       }
     }
 
@@ -191,6 +219,21 @@ public sealed interface QueryExpr
   /** {@code video:PATH}. */
   static QueryExpr video(String path) {
     return new Term(Kind.VIDEO, path);
+  }
+
+  /** An image held in memory (see {@link Media}). */
+  static QueryExpr image(MediaSource media) {
+    return new Media(Kind.IMAGE, media);
+  }
+
+  /** A sound held in memory (see {@link Media}). */
+  static QueryExpr audio(MediaSource media) {
+    return new Media(Kind.AUDIO, media);
+  }
+
+  /** A video held in memory (see {@link Media}). */
+  static QueryExpr video(MediaSource media) {
+    return new Media(Kind.VIDEO, media);
   }
 
   /** {@code item:ID}. */

@@ -72,6 +72,7 @@ public record QuerySpec(QueryExpr expression, String bm25) {
       }
       switch (node) {
         case QueryExpr.Term t -> terms++;
+        case QueryExpr.Media m -> terms++;
         case QueryExpr.VectorLiteral v -> terms++;
         case QueryExpr.Scaled s -> {
           nodes.push(s.expr());

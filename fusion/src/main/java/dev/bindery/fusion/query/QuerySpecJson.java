@@ -125,6 +125,7 @@ public final class QuerySpecJson {
     ObjectNode o = f.objectNode();
     switch (expr) {
       case QueryExpr.Term t -> o.put(t.kind().wireName(), t.value());
+      case QueryExpr.Media m -> o.put(m.kind().wireName(), dataUrl(m));
       case QueryExpr.VectorLiteral v -> {
         ArrayNode a = o.putArray("vector");
         for (float x : v.values()) {
@@ -268,5 +269,17 @@ public final class QuerySpecJson {
               + "'; expected one of text, image, audio, video, item, vector, sum, negate,"
               + " weight+of");
     }
+  }
+
+  /** The HTTP API's form of media held in memory: {@code data:<mime>;base64,<bytes>}. */
+  private static String dataUrl(QueryExpr.Media m) {
+    byte[] bytes = m.source().readAllBytes();
+    String mime;
+    try {
+      mime = m.source().type().mimeType();
+    } catch (IllegalArgumentException unknown) {
+      mime = "application/octet-stream"; // the tower's decoder still reads what the bytes are
+    }
+    return "data:" + mime + ";base64," + java.util.Base64.getEncoder().encodeToString(bytes);
   }
 }

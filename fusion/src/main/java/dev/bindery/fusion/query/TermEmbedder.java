@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import java.util.Map;
 
@@ -21,6 +22,18 @@ public interface TermEmbedder {
    *     unreadable
    */
   float[] embed(Modality modality, String value);
+
+  /**
+   * Embeds media given by content (an {@link QueryExpr.Media} term): a file or bytes in memory.
+   * Embedders without towers refuse it.
+   *
+   * @throws IllegalArgumentException if the modality is not in {@link #spaces()} or the media do
+   *     not decode
+   */
+  default float[] embed(Modality modality, MediaSource media) {
+    throw new IllegalArgumentException(
+        "cannot embed " + modality + " " + media.describe() + ": there is " + describe());
+  }
 
   /** An embedder with no towers, for collections of raw vectors. */
   static TermEmbedder none() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.Item;
@@ -93,7 +94,7 @@ class IngestorTest {
       assertEquals("image", a.modality());
       assertEquals(64, a.metadata().get(Ingestor.CONTENT_HASH).toString().length());
       // the same vector as adding the file directly
-      Item direct = b.embedFile("c", "x", IMAGE, Map.of());
+      Item direct = b.embed("c", "x", MediaSource.of(IMAGE), Map.of());
       assertArrayEquals(
           direct.vectors().get("imagebind-huge"), a.vectors().get("imagebind-huge"), 1e-6f);
 
@@ -155,7 +156,7 @@ class IngestorTest {
       assertEquals(2020L, ((Number) a.metadata().get("year")).longValue());
       assertEquals("true", a.metadata().get("ok"));
       assertArrayEquals(
-          b.embedFile("c", "x", IMAGE, Map.of()).vectors().get("imagebind-huge"),
+          b.embed("c", "x", MediaSource.of(IMAGE), Map.of()).vectors().get("imagebind-huge"),
           a.vectors().get("imagebind-huge"),
           1e-6f);
       assertEquals("text", b.backend().get("c", "e").orElseThrow().modality());
@@ -179,7 +180,7 @@ class IngestorTest {
               "items[0]");
       Item u = api.toItem(ok);
       assertArrayEquals(
-          b.embedFile("c", "x", IMAGE, Map.of()).vectors().get("imagebind-huge"),
+          b.embed("c", "x", MediaSource.of(IMAGE), Map.of()).vectors().get("imagebind-huge"),
           u.vectors().get("imagebind-huge"),
           1e-6f);
 

@@ -1,5 +1,6 @@
 package dev.bindery.generator.rag;
 
+import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.image.ImageDecoder;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.query.QueryExecutor;
@@ -16,10 +17,6 @@ import dev.bindery.generator.grounding.Citations;
 import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.Item;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,11 +34,11 @@ import org.apache.lucene.analysis.en.EnglishAnalyzer;
  * <p>Retrieval: a text question is the expression {@code text:"<question>"} plus, when {@link
  * RagOptions#hybrid()} is on and the question has a word BM25 can search, a BM25 leg over the same
  * text, fused by RRF. With an image, the vector is {@code image:<the image> + w*text:"<question>"}
- * ({@code w} = {@link RagOptions#questionTextWeight()}; the image is written to a temporary file
- * for the facade, which embeds image files, and the file is deleted before {@code ask} returns).
- * The collection's model package must have the towers this needs (an image question needs an image
- * tower), else the facade's error says which is missing. Each hit carries its kNN cosine ({@link
- * RetrievedItem#similarity()}) from the search's explain data and its stored text.
+ * ({@code w} = {@link RagOptions#questionTextWeight()}; the image term holds the request's bytes,
+ * {@link QueryExpr.Media}, so nothing is written to disk). The collection's model package must have
+ * the towers this needs (an image question needs an image tower), else the facade's error says
+ * which is missing. Each hit carries its kNN cosine ({@link RetrievedItem#similarity()}) from the
+ * search's explain data and its stored text.
  *
  * <p>After the answerer: with {@link AskRequest#interleave()}, the answer is split at its {@code
  * [RET]} markers by fusion's {@link RetrievalInterleaver} and each marker's query (the span before
@@ -179,29 +176,14 @@ public final class RagPipeline {
       QuerySpec spec = new QuerySpec(text, bm25 ? request.question() : null);
       return items(request.collection(), bindery.search(request.collection(), spec, search).hits());
     }
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile("bindery-ask-", suffix(request.imageName()));
-      Files.write(tmp, request.image());
-      QueryExpr expr = QueryExpr.image(tmp.toAbsolutePath().toString());
-      if (options.questionTextWeight() > 0) {
-        expr = expr.plus(text.times(options.questionTextWeight()));
-      }
-      return items(
-          request.collection(),
-          bindery.search(request.collection(), QuerySpec.of(expr), search).hits());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the question image to a temporary file", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException e) {
-          // The temporary directory is cleaned by the system; the answer is still good.
-          tmp.toFile().deleteOnExit();
-        }
-      }
+    // The question image goes to the image tower from memory: no temporary file.
+    QueryExpr expr = QueryExpr.image(MediaSource.of(request.image(), request.imageName(), null));
+    if (options.questionTextWeight() > 0) {
+      expr = expr.plus(text.times(options.questionTextWeight()));
     }
+    return items(
+        request.collection(),
+        bindery.search(request.collection(), QuerySpec.of(expr), search).hits());
   }
 
   private List<RetrievedItem> retrieveSpan(AskRequest request, String query) {
@@ -279,12 +261,6 @@ public final class RagPipeline {
 
   private static Hit toHit(RetrievedItem i) {
     return new Hit(i.id(), (float) i.score(), i.modality(), i.source(), i.metadata(), i.segment());
-  }
-
-  private static String suffix(String name) {
-    int dot = name.lastIndexOf('.');
-    String ext = dot < 0 ? "" : name.substring(dot + 1);
-    return ext.matches("[A-Za-z0-9]{1,5}") ? "." + ext : ".img";
   }
 
   private static long ms(long nanos) {

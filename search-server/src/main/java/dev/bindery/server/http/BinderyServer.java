@@ -253,7 +253,11 @@ public final class BinderyServer implements AutoCloseable {
     cfg.router.ignoreTrailingSlashes = true;
     cfg.jetty.multipartConfig.maxFileSize(config.maxBodyBytes(), SizeUnit.BYTES);
     cfg.jetty.multipartConfig.maxTotalRequestSize(config.maxBodyBytes(), SizeUnit.BYTES);
-    cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
+    // Uploads stay in memory up to the body limit: the items controller reads each part whole
+    // anyway, and a part spilled to a temporary file would leave media on disk outside the upload
+    // store (Jetty's threshold is an int, so a limit above 2 GiB keeps the largest int in memory).
+    cfg.jetty.multipartConfig.maxInMemoryFileSize(
+        (int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()), SizeUnit.BYTES);
     cfg.jetty.multipartConfig.cacheDirectory(System.getProperty("java.io.tmpdir"));
     cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblemHandler(problems)));
     // A connection that sends nothing for this long is closed, so a client that opens a request

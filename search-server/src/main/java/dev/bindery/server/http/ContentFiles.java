@@ -1,6 +1,8 @@
 package dev.bindery.server.http;
 
-import dev.bindery.fusion.Bindery;
+import dev.bindery.encoders.MediaType;
+import dev.bindery.encoders.MediaTypes;
+import dev.bindery.encoders.Modality;
 import dev.bindery.fusion.ingest.Ingestor;
 import dev.bindery.indexer.Item;
 import java.io.IOException;
@@ -174,33 +176,12 @@ final class ContentFiles {
   }
 
   private static Map<String, String> mediaTypes() {
-    Map<String, String> m = new HashMap<>();
-    DataUrl.EXTENSIONS.forEach((mime, ext) -> m.putIfAbsent(ext, mime));
-    m.put("jpeg", "image/jpeg");
-    m.put("tif", "image/tiff");
-    m.put("wav", "audio/wav");
-    m.put("oga", "audio/ogg");
-    m.put("m4v", "video/mp4");
-    m.put("txt", "text/plain; charset=utf-8");
-    m.put("text", "text/plain; charset=utf-8");
-    m.put("md", "text/markdown; charset=utf-8");
     // Only what Bindery ingests: anything else was never an item's file.
-    m.keySet()
-        .retainAll(
-            union(
-                Bindery.IMAGE_EXTENSIONS,
-                Bindery.AUDIO_EXTENSIONS,
-                Bindery.VIDEO_EXTENSIONS,
-                Bindery.TEXT_EXTENSIONS));
-    return Map.copyOf(m);
-  }
-
-  @SafeVarargs
-  private static java.util.Set<String> union(java.util.Set<String>... sets) {
-    java.util.Set<String> all = new java.util.HashSet<>();
-    for (java.util.Set<String> s : sets) {
-      all.addAll(s);
+    Map<String, String> m = new HashMap<>();
+    for (String ext : MediaTypes.extensions()) {
+      MediaType t = MediaTypes.byExtension("x." + ext).orElseThrow();
+      m.put(ext, t.modality() == Modality.TEXT ? t.mimeType() + "; charset=utf-8" : t.mimeType());
     }
-    return all;
+    return Map.copyOf(m);
   }
 }

@@ -1,8 +1,9 @@
 package dev.bindery.server.http;
 
+import dev.bindery.encoders.MediaSource;
+import dev.bindery.encoders.MediaTypes;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A {@code data:<mime>;base64,<bytes>} URL, the only way media reach the server inside JSON: paths
@@ -13,31 +14,6 @@ import java.util.Map;
  * @param extension the file extension the media type maps to, which picks the decoder
  */
 record DataUrl(String mime, byte[] bytes, String extension) {
-
-  /** Media types Bindery decodes, with the extension each maps to. */
-  static final Map<String, String> EXTENSIONS =
-      Map.ofEntries(
-          Map.entry("image/png", "png"),
-          Map.entry("image/jpeg", "jpg"),
-          Map.entry("image/gif", "gif"),
-          Map.entry("image/bmp", "bmp"),
-          Map.entry("image/webp", "webp"),
-          Map.entry("image/tiff", "tiff"),
-          Map.entry("audio/wav", "wav"),
-          Map.entry("audio/wave", "wav"),
-          Map.entry("audio/x-wav", "wav"),
-          Map.entry("audio/flac", "flac"),
-          Map.entry("audio/mpeg", "mp3"),
-          Map.entry("audio/ogg", "ogg"),
-          Map.entry("audio/opus", "opus"),
-          Map.entry("audio/mp4", "m4a"),
-          Map.entry("audio/aac", "aac"),
-          Map.entry("video/mp4", "mp4"),
-          Map.entry("video/webm", "webm"),
-          Map.entry("video/quicktime", "mov"),
-          Map.entry("video/x-matroska", "mkv"),
-          Map.entry("video/x-msvideo", "avi"),
-          Map.entry("text/plain", "txt"));
 
   /**
    * Parses a data URL.
@@ -74,14 +50,16 @@ record DataUrl(String mime, byte[] bytes, String extension) {
     if (semi >= 0) {
       mime = mime.substring(0, semi); // parameters such as charset do not change the decoder
     }
-    String ext = EXTENSIONS.get(mime);
-    if (ext == null) {
+    String ext;
+    try {
+      ext = MediaTypes.byMimeType(mime, what).extension();
+    } catch (IllegalArgumentException e) {
       throw ApiProblem.badRequest(
           what
               + ": media type '"
               + mime
               + "' is not one Bindery decodes; known: "
-              + new java.util.TreeSet<>(EXTENSIONS.keySet()));
+              + MediaTypes.mimeTypes());
     }
     byte[] bytes;
     try {
@@ -93,6 +71,11 @@ record DataUrl(String mime, byte[] bytes, String extension) {
       throw ApiProblem.badRequest(what + ": data URL holds no bytes");
     }
     return new DataUrl(mime, bytes, ext);
+  }
+
+  /** The bytes as media named {@code <stem>.<extension>}, with their declared type. */
+  MediaSource media(String stem) {
+    return MediaSource.of(bytes, stem + "." + extension, mime);
   }
 
   private static String abbreviate(String s) {

@@ -3,6 +3,7 @@ package dev.bindery.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bindery.encoders.AudioSignal;
 import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.MediaTypes;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.audio.AudioDecoder;
 import dev.bindery.encoders.image.ImageDecoder;
@@ -227,13 +228,13 @@ final class EmbeddingsController {
               where + ".input_audio.data is not valid base64: " + e.getMessage(), "input");
         }
         String ext = a.get("format").asText().toLowerCase(Locale.ROOT);
-        if (!Bindery.AUDIO_EXTENSIONS.contains(ext)) {
+        if (!MediaTypes.AUDIO_EXTENSIONS.contains(ext)) {
           throw invalid(
               where
                   + ".input_audio.format '"
                   + abbreviate(ext)
                   + "' is not one Bindery decodes; known: "
-                  + new java.util.TreeSet<>(Bindery.AUDIO_EXTENSIONS),
+                  + new java.util.TreeSet<>(MediaTypes.AUDIO_EXTENSIONS),
               "input");
         }
         vectors.add(encodeAudio(pkg, model, bytes, ext));

@@ -2,6 +2,8 @@ package dev.bindery.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bindery.encoders.MediaSource;
+import dev.bindery.encoders.MediaType;
 import dev.bindery.encoders.Modality;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.ingest.IngestOptions;
@@ -31,7 +33,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -375,14 +376,17 @@ final class ItemsController {
         if (!seen.add(itemId)) {
           throw ApiProblem.badRequest(where + ": id '" + itemId + "' appears twice");
         }
-        Modality modality;
+        byte[] bytes = read(p);
+        // In memory from the request to the decoder; what it is comes from its name and content.
+        MediaSource media = MediaSource.of(bytes, name, null);
+        MediaType type;
         try {
-          modality = Bindery.modalityOf(name);
+          type = media.type();
         } catch (IllegalArgumentException e) {
           throw ApiProblem.badRequest(where + ": " + e.getMessage());
         }
-        byte[] bytes = read(p);
-        Upload u = stage(collection, itemId, name, bytes);
+        Modality modality = type.modality();
+        Upload u = stage(collection, itemId, type.extension(), bytes);
         staged.add(u);
         Map<String, Object> meta = metadata;
         if (u.path() != null) {
@@ -395,9 +399,8 @@ final class ItemsController {
         try {
           items.add(
               modality == Modality.TEXT
-                  ? embed(collection, itemId, name, modality, bytes, u, itemMeta)
-                  : decodes.run(
-                      where, () -> embed(collection, itemId, name, modality, bytes, u, itemMeta)));
+                  ? embed(collection, itemId, media, u, itemMeta)
+                  : decodes.run(where, () -> embed(collection, itemId, media, u, itemMeta)));
         } catch (IllegalArgumentException e) {
           throw ApiProblem.unprocessable(where + " cannot be ingested: " + e.getMessage(), e);
         }
@@ -439,53 +442,23 @@ final class ItemsController {
     }
   }
 
-  private Upload stage(String collection, String id, String name, byte[] bytes) {
+  private Upload stage(String collection, String id, String extension, byte[] bytes) {
     if (!uploads.enabled()) {
       return new Upload(id, null);
     }
-    String ext = name.substring(name.lastIndexOf('.') + 1);
-    return new Upload(id, uploads.stage(collection, id, ext, bytes));
+    return new Upload(id, uploads.stage(collection, id, extension, bytes));
   }
 
   private Item embed(
       String collection,
       String id,
-      String name,
-      Modality modality,
-      byte[] bytes,
+      MediaSource media,
       Upload upload,
       Map<String, Object> metadata) {
-    if (upload.path() != null) {
-      // Embedded from the stored file, so the item's source is the file the server can serve.
-      return bindery.embedFile(collection, id, upload.path(), metadata);
-    }
-    if (modality != Modality.VIDEO) {
-      return bindery.embedBytes(collection, id, bytes, name, metadata);
-    }
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile("bindery-upload-", name.substring(name.lastIndexOf('.')));
-      Files.write(tmp, bytes);
-      Item item = bindery.embedFile(collection, id, tmp, metadata);
-      return new Item(
-          item.id(),
-          item.modality(),
-          name,
-          item.text(),
-          item.metadata(),
-          item.vectors(),
-          item.segments());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot stage the uploaded video: " + e, e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException e) {
-          // A temp file left behind is harmless.
-        }
-      }
-    }
+    // Embedded from the stored file when there is one, so the item's source is the file the
+    // server can serve; else from the bytes in memory (video included: no temporary file).
+    MediaSource from = upload.path() != null ? MediaSource.of(upload.path()) : media;
+    return bindery.embed(collection, id, from, metadata);
   }
 
   private void write(String collection, List<Item> items) {

@@ -119,7 +119,7 @@ final class SearchController {
     SearchRequest req = io.json().read(body, SearchRequest.class, "request body");
     QuerySpec spec = query(req.query());
     SearchOptions options = options(req);
-    HttpTermEmbedder embedder = new HttpTermEmbedder(bindery.embedder(collection), null, decodes);
+    HttpTermEmbedder embedder = new HttpTermEmbedder(bindery.embedder(collection), decodes);
     long start = System.nanoTime();
     SearchResponse r;
     try {
