@@ -1,5 +1,9 @@
 package dev.bindery.indexer.lucene;
 
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermQuery;
+
 /**
  * Lucene field names of the embedded backend. Every item is a block of documents: one vector
  * document per item-level vector set and per segment, then the item (parent) document last, as
@@ -47,6 +51,12 @@ final class DocFields {
 
   /** Commit user-data key holding the next item ordinal. */
   static final String NEXT_ORD = "bindery.nextOrd";
+
+  /** All item (parent) documents. */
+  static final Query ITEMS = new TermQuery(new Term(KIND, KIND_ITEM));
+
+  /** All vector documents. */
+  static final Query VECTORS = new TermQuery(new Term(KIND, KIND_VECTOR));
 
   private DocFields() {}
 

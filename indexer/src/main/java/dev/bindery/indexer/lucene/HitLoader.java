@@ -2,6 +2,7 @@ package dev.bindery.indexer.lucene;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.bindery.indexer.Hit;
+import dev.bindery.indexer.Scores;
 import dev.bindery.indexer.Similarity;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -67,8 +68,7 @@ final class HitLoader {
     }
     Candidate[] chosen = new Candidate[cut];
     for (int i = 0; i < cut; i++) {
-      chosen[i] =
-          new Candidate(sorted[i].doc(), LuceneCollection.userScore(similarity, sorted[i].score()));
+      chosen[i] = new Candidate(sorted[i].doc(), Scores.userScore(similarity, sorted[i].score()));
     }
     List<Hit> hits = load(chosen);
     hits.sort(Hit.RANKING);

@@ -317,7 +317,7 @@ class HitLoaderTest {
     CollectionFile.write(dir, config);
     IndexWriterConfig iwc =
         new IndexWriterConfig(new org.apache.lucene.analysis.en.EnglishAnalyzer())
-            .setCodec(LuceneCollection.codecFor(config));
+            .setCodec(LuceneCodecs.codecFor(config));
     try (FSDirectory d = FSDirectory.open(dir.resolve(LuceneCollection.INDEX_DIR));
         IndexWriter w = new IndexWriter(d, iwc)) {
       int ord = 0;
@@ -386,7 +386,7 @@ class HitLoaderTest {
                 new KnnFloatVectorField(
                     DocFields.vector(name),
                     VectorChecks.prepare(space, v, "test vector"),
-                    LuceneCollection.luceneSimilarity(Similarity.COSINE))));
+                    LuceneCodecs.similarity(Similarity.COSINE))));
     return d;
   }
 }

@@ -70,7 +70,7 @@ final class NaiveHits {
       hits.add(
           new Hit(
               pd.get(DocFields.ID),
-              LuceneCollection.userScore(similarity, c.score()),
+              dev.bindery.indexer.Scores.userScore(similarity, c.score()),
               pd.get(DocFields.MODALITY),
               pd.get(DocFields.SOURCE),
               Collections.unmodifiableMap(metadata),
