@@ -164,6 +164,20 @@ final class SolrFields {
   /** Collection property holding the collection's creation config (spaces, declared fields). */
   static final String PROP_CONFIG = "bindery.config";
 
+  /** Filter query for item documents. */
+  static final String ITEM_FQ = "{!term f=" + KIND + "}" + KIND_ITEM;
+
+  /** Filter query for vector documents. */
+  static final String VECTOR_FQ = "{!term f=" + KIND + "}" + KIND_VECTOR;
+
+  /** The fields a hit is built from ({@link SolrDocuments#toHit}). */
+  static final String HIT_FIELDS =
+      String.join(
+          ",", ID, "score", PARENT, SEGMENT, SEG_START, SEG_END, MODALITY, SOURCE, META_JSON);
+
+  /** Bindery's ranking (score desc, item id asc), then the document id for segment hits. */
+  static final String SORT = "score desc," + PARENT + " asc,id asc";
+
   /** Collection property prefix of inferred metadata field types. */
   static final String PROP_FIELD = "bindery.field.";
 
