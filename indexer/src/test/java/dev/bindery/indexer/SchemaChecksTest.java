@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +31,7 @@ class SchemaChecksTest {
         List.of("n"),
         SchemaChecks.unrecorded(
             Map.of("year", FieldType.LONG),
-            new java.util.LinkedHashMap<>(Map.of("year", FieldType.LONG, "n", FieldType.DOUBLE))));
+            new LinkedHashMap<>(Map.of("year", FieldType.LONG, "n", FieldType.DOUBLE))));
   }
 
   @Test
@@ -49,7 +50,9 @@ class SchemaChecksTest {
 
   @Test
   void filterFieldsAndSetMembersNameWhatIsMissing() {
-    CollectionConfig cfg = new CollectionConfig("c", Map.of(), Map.of("year", FieldType.LONG));
+    CollectionConfig cfg =
+        CollectionConfig.of("c", SpaceConfig.of("v", 2, Similarity.COSINE))
+            .withField("year", FieldType.LONG);
     assertEquals(FieldType.LONG, SchemaChecks.filterFieldType(cfg, "year"));
     BadArgumentException e =
         assertThrows(BadArgumentException.class, () -> SchemaChecks.filterFieldType(cfg, "x"));
@@ -69,18 +72,21 @@ class SchemaChecksTest {
 
   @Test
   void aBatchWithANullOrARepeatedIdIsRefusedByPosition() {
-    Item a = Item.builder("a", "text").build();
+    Item a = item("a");
     BadArgumentException e =
         assertThrows(
             BadArgumentException.class, () -> ItemChecks.checkBatch(Arrays.asList(a, null)));
     assertEquals("item #1 of the batch is null", e.getMessage());
     e =
         assertThrows(
-            BadArgumentException.class,
-            () -> ItemChecks.checkBatch(List.of(a, Item.builder("b", "text").build(), a)));
+            BadArgumentException.class, () -> ItemChecks.checkBatch(List.of(a, item("b"), a)));
     assertEquals(
         "duplicate id 'a' in one batch (items #0 and #2); nothing was written", e.getMessage());
     assertEquals(List.of("a"), ItemChecks.checkBatch(List.of(a)));
+  }
+
+  private static Item item(String id) {
+    return Item.builder(id, "text").vector("v", new float[] {1f, 0f}).build();
   }
 
   @Test

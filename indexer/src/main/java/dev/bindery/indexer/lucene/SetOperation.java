@@ -2,6 +2,7 @@ package dev.bindery.indexer.lucene;
 
 import dev.bindery.indexer.BadArgumentException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -46,7 +47,7 @@ enum SetOperation {
    * The first bitmap combined with each following one, left to right, into a new bitmap; none of
    * the given bitmaps is modified.
    */
-  RoaringBitmap combine(java.util.List<RoaringBitmap> bitmaps) {
+  RoaringBitmap combine(List<RoaringBitmap> bitmaps) {
     if (bitmaps.isEmpty()) {
       throw new IllegalArgumentException(wireName + " of filter sets needs at least one set");
     }
