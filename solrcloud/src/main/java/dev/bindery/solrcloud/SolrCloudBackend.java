@@ -6,6 +6,7 @@ import dev.bindery.indexer.CollectionNotFoundException;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.ItemFields;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.indexer.Names;
 import dev.bindery.indexer.SearchResult;
@@ -285,7 +286,7 @@ public final class SolrCloudBackend implements IndexBackend {
       }
       p.set("rows", SolrCluster.RTG_CHUNK);
       p.set("sort", SolrFields.ID + " asc");
-      p.set("fl", SolrFields.ID + "," + SolrFields.PARENT + "," + SolrFields.META_JSON);
+      p.set("fl", SolrFields.ID + "," + SolrFields.PARENT + "," + ItemFields.META_JSON);
       p.set("cursorMark", cursor);
       QueryResponse rsp = cluster.query(collection, p, "counting values in '" + collection + "'");
       for (SolrDocument d : rsp.getResults()) {

@@ -2,6 +2,7 @@ package dev.bindery.solrcloud;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bindery.indexer.ItemFields;
 import dev.bindery.indexer.Names;
 import dev.bindery.indexer.SchemaChecks;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ final class SolrFilterSets {
             + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     SolrInputDocument doc = new SolrInputDocument();
     doc.setField(SolrFields.ID, SolrFields.setDocId(name, gen));
-    doc.setField(SolrFields.KIND, SolrFields.KIND_SET);
+    doc.setField(ItemFields.KIND, SolrFields.KIND_SET);
     doc.setField(SolrFields.SET_NAME, name);
     doc.setField(SolrFields.SET_MEMBERS, unique);
     UpdateRequest req = new UpdateRequest();

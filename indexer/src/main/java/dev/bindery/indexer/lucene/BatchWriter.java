@@ -5,6 +5,7 @@ import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.ItemChecks;
+import dev.bindery.indexer.ItemFields;
 import dev.bindery.indexer.MetadataValues;
 import dev.bindery.indexer.Segment;
 import java.io.IOException;
@@ -161,18 +162,18 @@ final class BatchWriter {
     Document parent = new Document();
     parent.add(new StringField(DocFields.ID, item.id(), Field.Store.YES));
     parent.add(new SortedDocValuesField(DocFields.ID_VALUES, new BytesRef(item.id())));
-    parent.add(new StringField(DocFields.KIND, DocFields.KIND_ITEM, Field.Store.NO));
-    parent.add(new StringField(DocFields.MODALITY, item.modality(), Field.Store.YES));
+    parent.add(new StringField(ItemFields.KIND, ItemFields.KIND_ITEM, Field.Store.NO));
+    parent.add(new StringField(ItemFields.MODALITY, item.modality(), Field.Store.YES));
     if (item.source() != null) {
-      parent.add(new StoredField(DocFields.SOURCE, item.source()));
+      parent.add(new StoredField(ItemFields.SOURCE, item.source()));
     }
-    parent.add(new StoredField(DocFields.META_JSON, p.metaJson()));
+    parent.add(new StoredField(ItemFields.META_JSON, p.metaJson()));
     BinaryDocValuesField hit =
         HitDocValues.item(item.id(), item.modality(), item.source(), p.metaJson());
     if (hit != null) {
       parent.add(hit);
     }
-    parent.add(new StoredField(DocFields.TEXT_JSON, p.textJson()));
+    parent.add(new StoredField(ItemFields.TEXT_JSON, p.textJson()));
     item.text().forEach((f, v) -> parent.add(new TextField(DocFields.text(f), v, Field.Store.NO)));
     if (!segmentText.isEmpty()) {
       parent.add(new TextField(DocFields.SEGMENTS_TEXT, segmentText.toString(), Field.Store.NO));
@@ -205,14 +206,14 @@ final class BatchWriter {
       String id, int segment, Segment seg, Map<String, float[]> vectors, CollectionConfig cfg) {
     Document d = new Document();
     d.add(new StringField(DocFields.ID, id, Field.Store.NO));
-    d.add(new StringField(DocFields.KIND, DocFields.KIND_VECTOR, Field.Store.NO));
-    d.add(new StoredField(DocFields.SEGMENT, segment));
+    d.add(new StringField(ItemFields.KIND, ItemFields.KIND_VECTOR, Field.Store.NO));
+    d.add(new StoredField(ItemFields.SEGMENT, segment));
     d.add(HitDocValues.vector(segment, seg));
     if (seg != null) {
-      d.add(new StoredField(DocFields.SEG_START, seg.start()));
-      d.add(new StoredField(DocFields.SEG_END, seg.end()));
+      d.add(new StoredField(ItemFields.SEG_START, seg.start()));
+      d.add(new StoredField(ItemFields.SEG_END, seg.end()));
       if (seg.text() != null) {
-        d.add(new StoredField(DocFields.SEG_TEXT, seg.text()));
+        d.add(new StoredField(ItemFields.SEG_TEXT, seg.text()));
       }
     }
     vectors.forEach(

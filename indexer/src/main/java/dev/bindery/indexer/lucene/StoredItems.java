@@ -3,6 +3,7 @@ package dev.bindery.indexer.lucene;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.ItemFields;
 import dev.bindery.indexer.Segment;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -66,9 +67,10 @@ final class StoredItems {
     int first = local == 0 ? 0 : parentBits.prevSetBit(local - 1) + 1;
     StoredFields stored = ctx.reader().storedFields();
     Document pd = stored.document(local);
-    Item.Builder b = Item.builder(id, pd.get(DocFields.MODALITY)).source(pd.get(DocFields.SOURCE));
-    readJson(pd, DocFields.META_JSON, LuceneCollection.META_TYPE).forEach(b::meta);
-    readJson(pd, DocFields.TEXT_JSON, TEXT_TYPE).forEach(b::text);
+    Item.Builder b =
+        Item.builder(id, pd.get(ItemFields.MODALITY)).source(pd.get(ItemFields.SOURCE));
+    readJson(pd, ItemFields.META_JSON, LuceneCollection.META_TYPE).forEach(b::meta);
+    readJson(pd, ItemFields.TEXT_JSON, TEXT_TYPE).forEach(b::text);
     for (int child = first; child < local; child++) {
       Document cd = stored.document(child);
       Map<String, float[]> vectors = new LinkedHashMap<>();
@@ -78,15 +80,15 @@ final class StoredItems {
           vectors.put(space, v);
         }
       }
-      int seg = cd.getField(DocFields.SEGMENT).numericValue().intValue();
+      int seg = cd.getField(ItemFields.SEGMENT).numericValue().intValue();
       if (seg < 0) {
         vectors.forEach(b::vector);
       } else {
         b.segment(
             new Segment(
-                cd.getField(DocFields.SEG_START).numericValue().doubleValue(),
-                cd.getField(DocFields.SEG_END).numericValue().doubleValue(),
-                cd.get(DocFields.SEG_TEXT),
+                cd.getField(ItemFields.SEG_START).numericValue().doubleValue(),
+                cd.getField(ItemFields.SEG_END).numericValue().doubleValue(),
+                cd.get(ItemFields.SEG_TEXT),
                 vectors));
       }
     }
