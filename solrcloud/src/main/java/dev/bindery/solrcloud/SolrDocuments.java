@@ -3,6 +3,7 @@ package dev.bindery.solrcloud;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Hit;
@@ -74,7 +75,7 @@ final class SolrDocuments {
       metaJson = JSON.writeValueAsString(item.metadata());
       textJson = JSON.writeValueAsString(item.text());
     } catch (IOException e) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "item '" + item.id() + "': metadata cannot be serialized: " + e.getMessage(), e);
     }
     Map<String, List<Object>> meta = new LinkedHashMap<>();
