@@ -26,6 +26,36 @@ public final class ItemChecks {
       Item item, Map<String, float[]> vectors, List<Map<String, float[]>> segmentVectors) {}
 
   /**
+   * Checks a batch's shape before any item in it: no null item, no id twice.
+   *
+   * @return the batch's ids, in batch order
+   * @throws BadArgumentException naming the position of the null item, or the repeated id and both
+   *     positions
+   */
+  public static List<String> checkBatch(List<Item> items) {
+    java.util.Objects.requireNonNull(items, "items");
+    Map<String, Integer> positions = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      Item item = items.get(i);
+      if (item == null) {
+        throw new BadArgumentException("item #" + i + " of the batch is null");
+      }
+      Integer earlier = positions.putIfAbsent(item.id(), i);
+      if (earlier != null) {
+        throw new BadArgumentException(
+            "duplicate id '"
+                + item.id()
+                + "' in one batch (items #"
+                + earlier
+                + " and #"
+                + i
+                + "); nothing was written");
+      }
+    }
+    return List.copyOf(positions.keySet());
+  }
+
+  /**
    * Checks one item of a batch against the collection.
    *
    * @param newFields metadata field types inferred so far in this batch (declared ones are in

@@ -192,7 +192,7 @@ public final class MetadataValues {
         }
       }
     }
-    throw new IllegalArgumentException(
+    String conflict =
         where(itemId)
             + "metadata field '"
             + field
@@ -203,7 +203,13 @@ public final class MetadataValues {
             + " value '"
             + quote(v)
             + "'"
-            + (type == FieldType.DATE ? dateHint(v) : ""));
+            + (type == FieldType.DATE ? dateHint(v) : "");
+    // An item whose value conflicts with the field's type is well-formed but cannot be stored in
+    // this collection (unprocessable); a filter value of the wrong type is a bad query argument.
+    if (itemId == null) {
+      throw new BadArgumentException(conflict);
+    }
+    throw new UnprocessableException(conflict);
   }
 
   /** Epoch milliseconds, which is what the index holds; about 292 million years either way. */

@@ -3,10 +3,12 @@ package dev.bindery.solrcloud;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.ItemFields;
 import dev.bindery.indexer.Segment;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -73,7 +75,7 @@ final class SolrDocuments {
       metaJson = JSON.writeValueAsString(item.metadata());
       textJson = JSON.writeValueAsString(item.text());
     } catch (IOException e) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "item '" + item.id() + "': metadata cannot be serialized: " + e.getMessage(), e);
     }
     Map<String, List<Object>> meta = new LinkedHashMap<>();
@@ -87,12 +89,12 @@ final class SolrDocuments {
     List<SolrInputDocument> docs = new ArrayList<>(item.segments().size() + 1);
     SolrInputDocument parent = common(item, SolrFields.itemDocId(item.id()), metaJson, meta);
     if (p.vectors().isEmpty()) {
-      parent.setField(SolrFields.KIND, SolrFields.KIND_ITEM);
+      parent.setField(ItemFields.KIND, ItemFields.KIND_ITEM);
     } else {
-      parent.setField(SolrFields.KIND, List.of(SolrFields.KIND_ITEM, SolrFields.KIND_VECTOR));
+      parent.setField(ItemFields.KIND, List.of(ItemFields.KIND_ITEM, ItemFields.KIND_VECTOR));
       addVectors(parent, -1, null, p.vectors());
     }
-    parent.setField(SolrFields.TEXT_JSON, textJson);
+    parent.setField(ItemFields.TEXT_JSON, textJson);
     parent.setField(SolrFields.SEGMENT_COUNT, item.segments().size());
     item.text().forEach((f, v) -> parent.setField(SolrFields.text(f), v));
     StringBuilder segmentText = new StringBuilder();
@@ -117,11 +119,11 @@ final class SolrDocuments {
     SolrInputDocument d = new SolrInputDocument();
     d.setField(SolrFields.ID, docId);
     d.setField(SolrFields.PARENT, item.id());
-    d.setField(SolrFields.MODALITY, item.modality());
+    d.setField(ItemFields.MODALITY, item.modality());
     if (item.source() != null) {
-      d.setField(SolrFields.SOURCE, item.source());
+      d.setField(ItemFields.SOURCE, item.source());
     }
-    d.setField(SolrFields.META_JSON, metaJson);
+    d.setField(ItemFields.META_JSON, metaJson);
     meta.forEach(d::setField);
     return d;
   }
@@ -134,19 +136,19 @@ final class SolrDocuments {
       String metaJson,
       Map<String, List<Object>> meta) {
     SolrInputDocument d = common(item, SolrFields.vectorDocId(item.id(), segment), metaJson, meta);
-    d.setField(SolrFields.KIND, SolrFields.KIND_VECTOR);
+    d.setField(ItemFields.KIND, ItemFields.KIND_VECTOR);
     addVectors(d, segment, seg, vectors);
     return d;
   }
 
   private static void addVectors(
       SolrInputDocument d, int segment, Segment seg, Map<String, float[]> vectors) {
-    d.setField(SolrFields.SEGMENT, segment);
+    d.setField(ItemFields.SEGMENT, segment);
     if (seg != null) {
-      d.setField(SolrFields.SEG_START, seg.start());
-      d.setField(SolrFields.SEG_END, seg.end());
+      d.setField(ItemFields.SEG_START, seg.start());
+      d.setField(ItemFields.SEG_END, seg.end());
       if (seg.text() != null) {
-        d.setField(SolrFields.SEG_TEXT, seg.text());
+        d.setField(ItemFields.SEG_TEXT, seg.text());
       }
     }
     d.setField(SolrFields.SPACES, new ArrayList<>(vectors.keySet()));
@@ -170,19 +172,19 @@ final class SolrDocuments {
       SolrDocument itemDoc, Collection<SolrDocument> vectorDocs, CollectionConfig c) {
     String id = (String) itemDoc.getFirstValue(SolrFields.PARENT);
     Item.Builder b =
-        Item.builder(id, (String) itemDoc.getFirstValue(SolrFields.MODALITY))
-            .source((String) itemDoc.getFirstValue(SolrFields.SOURCE));
-    readJson(itemDoc, SolrFields.META_JSON, META_TYPE).forEach(b::meta);
-    readJson(itemDoc, SolrFields.TEXT_JSON, TEXT_TYPE).forEach(b::text);
+        Item.builder(id, (String) itemDoc.getFirstValue(ItemFields.MODALITY))
+            .source((String) itemDoc.getFirstValue(ItemFields.SOURCE));
+    readJson(itemDoc, ItemFields.META_JSON, META_TYPE).forEach(b::meta);
+    readJson(itemDoc, ItemFields.TEXT_JSON, TEXT_TYPE).forEach(b::text);
     vectorsOf(itemDoc, c).forEach(b::vector);
     List<SolrDocument> sorted = new ArrayList<>(vectorDocs);
     sorted.sort(Comparator.comparingInt(SolrDocuments::segmentOf));
     for (SolrDocument vd : sorted) {
       b.segment(
           new Segment(
-              ((Number) vd.getFirstValue(SolrFields.SEG_START)).doubleValue(),
-              ((Number) vd.getFirstValue(SolrFields.SEG_END)).doubleValue(),
-              (String) vd.getFirstValue(SolrFields.SEG_TEXT),
+              ((Number) vd.getFirstValue(ItemFields.SEG_START)).doubleValue(),
+              ((Number) vd.getFirstValue(ItemFields.SEG_END)).doubleValue(),
+              (String) vd.getFirstValue(ItemFields.SEG_TEXT),
               vectorsOf(vd, c)));
     }
     return b.build();
@@ -201,12 +203,12 @@ final class SolrDocuments {
 
   /** True for the item document of an item (which may hold vectors too). */
   static boolean isItemDoc(SolrDocument d) {
-    Collection<Object> kinds = d.getFieldValues(SolrFields.KIND);
-    return kinds != null && kinds.contains(SolrFields.KIND_ITEM);
+    Collection<Object> kinds = d.getFieldValues(ItemFields.KIND);
+    return kinds != null && kinds.contains(ItemFields.KIND_ITEM);
   }
 
   static int segmentOf(SolrDocument d) {
-    Object v = d.getFirstValue(SolrFields.SEGMENT);
+    Object v = d.getFirstValue(ItemFields.SEGMENT);
     if (v == null) {
       throw new IllegalStateException(
           "document " + d.getFirstValue(SolrFields.ID) + " has no _seg");
@@ -226,26 +228,26 @@ final class SolrDocuments {
   /** A hit from a vector or item document; {@code score} is already on the user's scale. */
   static Hit toHit(SolrDocument d, float score) {
     Hit.SegmentMatch match = null;
-    Object seg = d.getFirstValue(SolrFields.SEGMENT);
+    Object seg = d.getFirstValue(ItemFields.SEGMENT);
     if (seg != null && ((Number) seg).intValue() >= 0) {
       match =
           new Hit.SegmentMatch(
               ((Number) seg).intValue(),
-              ((Number) d.getFirstValue(SolrFields.SEG_START)).doubleValue(),
-              ((Number) d.getFirstValue(SolrFields.SEG_END)).doubleValue());
+              ((Number) d.getFirstValue(ItemFields.SEG_START)).doubleValue(),
+              ((Number) d.getFirstValue(ItemFields.SEG_END)).doubleValue());
     }
     return new Hit(
         (String) d.getFirstValue(SolrFields.PARENT),
         score,
-        (String) d.getFirstValue(SolrFields.MODALITY),
-        (String) d.getFirstValue(SolrFields.SOURCE),
-        Collections.unmodifiableMap(readJson(d, SolrFields.META_JSON, META_TYPE)),
+        (String) d.getFirstValue(ItemFields.MODALITY),
+        (String) d.getFirstValue(ItemFields.SOURCE),
+        Collections.unmodifiableMap(readJson(d, ItemFields.META_JSON, META_TYPE)),
         match);
   }
 
   /** The metadata of an item document, as written. */
   static Map<String, Object> metadata(SolrDocument itemDoc) {
-    return readJson(itemDoc, SolrFields.META_JSON, META_TYPE);
+    return readJson(itemDoc, ItemFields.META_JSON, META_TYPE);
   }
 
   private static <T> T readJson(SolrDocument d, String field, TypeReference<T> type) {

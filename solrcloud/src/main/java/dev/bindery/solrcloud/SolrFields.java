@@ -1,6 +1,7 @@
 package dev.bindery.solrcloud;
 
 import dev.bindery.indexer.FieldType;
+import dev.bindery.indexer.ItemFields;
 
 /**
  * Solr field names and document ids of the SolrCloud backend. Every item is a group of flat Solr
@@ -17,31 +18,11 @@ final class SolrFields {
   static final String ID = "id";
   static final String VERSION = "_version_";
 
-  /** {@link #KIND_ITEM}, {@link #KIND_VECTOR} or {@link #KIND_SET}. */
-  static final String KIND = "_kind";
-
-  static final String KIND_ITEM = "item";
-  static final String KIND_VECTOR = "vec";
+  /** {@link ItemFields#KIND} of filter-set documents (which only this backend has). */
   static final String KIND_SET = "set";
 
   /** The item id, on the item document and its vector documents (collapse and get key). */
   static final String PARENT = "_parent";
-
-  static final String MODALITY = "_modality";
-  static final String SOURCE = "_source";
-
-  /** The metadata map as written, JSON (stored, not indexed). */
-  static final String META_JSON = "_meta";
-
-  /** The text fields as written, JSON (stored, not indexed), on item documents. */
-  static final String TEXT_JSON = "_text";
-
-  /** Segment index on vector documents; -1 for the item-level vectors. */
-  static final String SEGMENT = "_seg";
-
-  static final String SEG_START = "_start";
-  static final String SEG_END = "_end";
-  static final String SEG_TEXT = "_stext";
 
   /** Names of the spaces a vector document has a vector for (exact search filters on it). */
   static final String SPACES = "_spaces";
@@ -163,6 +144,29 @@ final class SolrFields {
 
   /** Collection property holding the collection's creation config (spaces, declared fields). */
   static final String PROP_CONFIG = "bindery.config";
+
+  /** Filter query for item documents. */
+  static final String ITEM_FQ = "{!term f=" + ItemFields.KIND + "}" + ItemFields.KIND_ITEM;
+
+  /** Filter query for vector documents. */
+  static final String VECTOR_FQ = "{!term f=" + ItemFields.KIND + "}" + ItemFields.KIND_VECTOR;
+
+  /** The fields a hit is built from ({@link SolrDocuments#toHit}). */
+  static final String HIT_FIELDS =
+      String.join(
+          ",",
+          ID,
+          "score",
+          PARENT,
+          ItemFields.SEGMENT,
+          ItemFields.SEG_START,
+          ItemFields.SEG_END,
+          ItemFields.MODALITY,
+          ItemFields.SOURCE,
+          ItemFields.META_JSON);
+
+  /** Bindery's ranking (score desc, item id asc), then the document id for segment hits. */
+  static final String SORT = "score desc," + PARENT + " asc,id asc";
 
   /** Collection property prefix of inferred metadata field types. */
   static final String PROP_FIELD = "bindery.field.";

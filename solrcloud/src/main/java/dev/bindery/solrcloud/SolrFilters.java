@@ -3,9 +3,10 @@ package dev.bindery.solrcloud;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Filter;
+import dev.bindery.indexer.ItemFields;
+import dev.bindery.indexer.SchemaChecks;
 import java.util.Collection;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.solr.common.params.ModifiableSolrParams;
 
@@ -57,7 +58,7 @@ final class SolrFilters {
   private String compile(Filter f) {
     return switch (f) {
       case Filter.Term t -> {
-        FieldType type = fieldType(t.field());
+        FieldType type = SchemaChecks.filterFieldType(config, t.field());
         String value = SolrMetadata.queryValue(t.field(), type, t.value());
         String field = SolrFields.meta(t.field(), type);
         yield type == FieldType.KEYWORD
@@ -65,7 +66,7 @@ final class SolrFilters {
             : "{!field f=" + field + " v=" + param(value) + "}";
       }
       case Filter.Range r -> {
-        FieldType type = fieldType(r.field());
+        FieldType type = SchemaChecks.filterFieldType(config, r.field());
         String from =
             r.from() == null ? "*" : quoted(SolrMetadata.queryValue(r.field(), type, r.from()));
         String to = r.to() == null ? "*" : quoted(SolrMetadata.queryValue(r.field(), type, r.to()));
@@ -76,7 +77,7 @@ final class SolrFilters {
       case Filter.InSet set -> {
         Collection<String> ids = sets.apply(set.name());
         if (ids.isEmpty()) {
-          yield "{!term f=" + SolrFields.KIND + " v=" + param("none") + "}";
+          yield "{!term f=" + ItemFields.KIND + " v=" + param("none") + "}";
         }
         yield "{!terms f="
             + SolrFields.PARENT
@@ -106,19 +107,5 @@ final class SolrFilters {
   /** A range bound in double quotes, with the two characters that end or escape it escaped. */
   private static String quoted(String v) {
     return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-  }
-
-  private FieldType fieldType(String field) {
-    FieldType t = config.fields().get(field);
-    if (t == null) {
-      throw new IllegalArgumentException(
-          "filter names unknown metadata field '"
-              + field
-              + "'; collection '"
-              + config.name()
-              + "' has "
-              + (config.fields().isEmpty() ? "none" : new TreeSet<>(config.fields().keySet())));
-    }
-    return t;
   }
 }

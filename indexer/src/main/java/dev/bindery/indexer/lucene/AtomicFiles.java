@@ -6,10 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * Crash-safe small-file writes: write a temporary sibling, fsync it, rename it over the target,
- * fsync the directory. A reader sees the old file or the new one, never a torn one.
+ * fsync the directory. A reader sees the old file or the new one, never a torn one. The one copy of
+ * this sequence in the indexer: {@link CollectionFile} and {@link FilterSets} write through it, and
+ * {@link LuceneBackend} syncs its renames with {@link #syncDirectory}.
  */
 final class AtomicFiles {
   private AtomicFiles() {}
@@ -33,16 +36,11 @@ final class AtomicFiles {
     syncDirectory(dir);
   }
 
+  /**
+   * Makes a rename or delete in {@code dir} durable: Lucene's own directory fsync, which skips file
+   * systems that refuse to open directories (the rename itself is still atomic there).
+   */
   static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // Some file systems refuse to open directories for fsync; the rename is still atomic.
-      if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")
-          && Files.isDirectory(dir)
-          && !(e instanceof java.nio.file.AccessDeniedException)) {
-        throw e;
-      }
-    }
+    IOUtils.fsync(dir, true);
   }
 }

@@ -1,5 +1,10 @@
 package dev.bindery.indexer.lucene;
 
+import dev.bindery.indexer.ItemFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermQuery;
+
 /**
  * Lucene field names of the embedded backend. Every item is a block of documents: one vector
  * document per item-level vector set and per segment, then the item (parent) document last, as
@@ -12,32 +17,8 @@ final class DocFields {
   /** Item id as sorted doc values on parents only (Lucene wants one schema per field name). */
   static final String ID_VALUES = "_idv";
 
-  /** {@link #KIND_ITEM} on parents, {@link #KIND_VECTOR} on vector documents. */
-  static final String KIND = "_kind";
-
-  static final String KIND_ITEM = "item";
-  static final String KIND_VECTOR = "vec";
-
   /** Stable per-item ordinal (doc values on parents): what filter-set bitmaps hold. */
   static final String ORD = "_ord";
-
-  /** Indexed as one term: limited to {@link dev.bindery.indexer.MetadataValues#MAX_TERM_BYTES}. */
-  static final String MODALITY = "_modality";
-
-  static final String SOURCE = "_source";
-
-  /** The metadata map as written, JSON, stored on parents. */
-  static final String META_JSON = "_meta";
-
-  /** The text fields as written, JSON, stored on parents. */
-  static final String TEXT_JSON = "_text";
-
-  /** Segment index on vector documents; -1 for the item-level vectors. */
-  static final String SEGMENT = "_seg";
-
-  static final String SEG_START = "_start";
-  static final String SEG_END = "_end";
-  static final String SEG_TEXT = "_stext";
 
   /**
    * Binary doc values with what a hit shows, on item and vector documents written since it was
@@ -47,6 +28,12 @@ final class DocFields {
 
   /** Commit user-data key holding the next item ordinal. */
   static final String NEXT_ORD = "bindery.nextOrd";
+
+  /** All item (parent) documents. */
+  static final Query ITEMS = new TermQuery(new Term(ItemFields.KIND, ItemFields.KIND_ITEM));
+
+  /** All vector documents. */
+  static final Query VECTORS = new TermQuery(new Term(ItemFields.KIND, ItemFields.KIND_VECTOR));
 
   private DocFields() {}
 

@@ -1,6 +1,7 @@
 package dev.bindery.indexer.lucene;
 
 import dev.bindery.indexer.IndexUnavailableException;
+import dev.bindery.indexer.SchemaChecks;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -114,13 +115,7 @@ final class FilterSets {
   Entry get(String name) {
     Entry e = sets.get(name);
     if (e == null) {
-      throw new IllegalArgumentException(
-          "unknown filter set '"
-              + name
-              + "'"
-              + (sets.isEmpty()
-                  ? "; there are none"
-                  : "; there are " + new TreeMap<>(sets).keySet()));
+      throw SchemaChecks.unknownFilterSet(name, sets.keySet());
     }
     return e;
   }

@@ -2,6 +2,8 @@ package dev.bindery.indexer.lucene;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.bindery.indexer.Hit;
+import dev.bindery.indexer.ItemFields;
+import dev.bindery.indexer.Scores;
 import dev.bindery.indexer.Similarity;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -67,8 +69,7 @@ final class HitLoader {
     }
     Candidate[] chosen = new Candidate[cut];
     for (int i = 0; i < cut; i++) {
-      chosen[i] =
-          new Candidate(sorted[i].doc(), LuceneCollection.userScore(similarity, sorted[i].score()));
+      chosen[i] = new Candidate(sorted[i].doc(), Scores.userScore(similarity, sorted[i].score()));
     }
     List<Hit> hits = load(chosen);
     hits.sort(Hit.RANKING);
@@ -89,7 +90,7 @@ final class HitLoader {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     Leaf leaf = null;
     int lastParent = -1;
-    ItemFields item = null;
+    ItemValues item = null;
     for (int i : byDoc) {
       Candidate c = candidates[i];
       if (leaf == null || c.doc() >= leaf.end) {
@@ -133,7 +134,7 @@ final class HitLoader {
       this.ctx = ctx;
       // Every segment's vector document stores a start; a leaf that never saw one holds only
       // item-level vector documents, whose answer is always "no segment".
-      this.hasSegments = ctx.reader().getFieldInfos().fieldInfo(DocFields.SEG_START) != null;
+      this.hasSegments = ctx.reader().getFieldInfos().fieldInfo(ItemFields.SEG_START) != null;
       this.vectorValues = ctx.reader().getBinaryDocValues(DocFields.HIT);
       this.itemValues = ctx.reader().getBinaryDocValues(DocFields.HIT);
     }
@@ -157,15 +158,15 @@ final class HitLoader {
       stored().document(vectorDoc, v);
       if (!v.sawSegment) {
         throw new IllegalStateException(
-            "vector document " + (docBase + vectorDoc) + " stores no " + DocFields.SEGMENT);
+            "vector document " + (docBase + vectorDoc) + " stores no " + ItemFields.SEGMENT);
       }
       return v.segment < 0 ? null : new Hit.SegmentMatch(v.segment, v.start, v.end);
     }
 
-    ItemFields item(int parentDoc) throws IOException {
+    ItemValues item(int parentDoc) throws IOException {
       if (itemValues != null && itemValues.advanceExact(parentDoc)) {
         HitDocValues.ItemValue v = HitDocValues.readItem(itemValues.binaryValue());
-        return new ItemFields(
+        return new ItemValues(
             v.id(),
             v.modality(),
             v.source(),
@@ -175,9 +176,9 @@ final class HitLoader {
       stored().document(parentDoc, v);
       if (v.meta == null) {
         throw new IllegalStateException(
-            "item document " + (docBase + parentDoc) + " stores no " + DocFields.META_JSON);
+            "item document " + (docBase + parentDoc) + " stores no " + ItemFields.META_JSON);
       }
-      return new ItemFields(v.id, v.modality, v.source, metadata(v.meta, 0, v.meta.length));
+      return new ItemValues(v.id, v.modality, v.source, metadata(v.meta, 0, v.meta.length));
     }
   }
 
@@ -191,7 +192,7 @@ final class HitLoader {
   }
 
   /** The item fields a hit shows. */
-  private record ItemFields(
+  private record ItemValues(
       String id, String modality, String source, Map<String, Object> metadata) {}
 
   /** Reads the fields of an item document that a hit shows, skipping the rest (the text JSON). */
@@ -204,7 +205,8 @@ final class HitLoader {
     @Override
     public Status needsField(FieldInfo fi) {
       return switch (fi.name) {
-        case DocFields.ID, DocFields.MODALITY, DocFields.SOURCE, DocFields.META_JSON -> Status.YES;
+        case DocFields.ID, ItemFields.MODALITY, ItemFields.SOURCE, ItemFields.META_JSON ->
+            Status.YES;
         default -> Status.NO;
       };
     }
@@ -213,15 +215,15 @@ final class HitLoader {
     public void stringField(FieldInfo fi, String value) {
       switch (fi.name) {
         case DocFields.ID -> id = value;
-        case DocFields.MODALITY -> modality = value;
-        case DocFields.SOURCE -> source = value;
+        case ItemFields.MODALITY -> modality = value;
+        case ItemFields.SOURCE -> source = value;
         default -> {}
       }
     }
 
     @Override
     public void binaryField(FieldInfo fi, byte[] value) {
-      if (fi.name.equals(DocFields.META_JSON)) {
+      if (fi.name.equals(ItemFields.META_JSON)) {
         meta = value;
       }
     }
@@ -237,14 +239,14 @@ final class HitLoader {
     @Override
     public Status needsField(FieldInfo fi) {
       return switch (fi.name) {
-        case DocFields.SEGMENT, DocFields.SEG_START, DocFields.SEG_END -> Status.YES;
+        case ItemFields.SEGMENT, ItemFields.SEG_START, ItemFields.SEG_END -> Status.YES;
         default -> Status.NO;
       };
     }
 
     @Override
     public void intField(FieldInfo fi, int value) {
-      if (fi.name.equals(DocFields.SEGMENT)) {
+      if (fi.name.equals(ItemFields.SEGMENT)) {
         sawSegment = true;
         segment = value;
       }
@@ -253,8 +255,8 @@ final class HitLoader {
     @Override
     public void doubleField(FieldInfo fi, double value) {
       switch (fi.name) {
-        case DocFields.SEG_START -> start = value;
-        case DocFields.SEG_END -> end = value;
+        case ItemFields.SEG_START -> start = value;
+        case ItemFields.SEG_END -> end = value;
         default -> {}
       }
     }

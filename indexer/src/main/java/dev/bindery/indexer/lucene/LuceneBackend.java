@@ -3,6 +3,7 @@ package dev.bindery.indexer.lucene;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.CollectionNotFoundException;
+import dev.bindery.indexer.ConflictException;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.indexer.IndexUnavailableException;
@@ -113,7 +114,7 @@ public final class LuceneBackend implements IndexBackend {
       ensureOpen();
       Path dir = root.resolve(config.name());
       if (Files.exists(dir)) {
-        throw new IllegalArgumentException("collection '" + config.name() + "' already exists");
+        throw new ConflictException("collection '" + config.name() + "' already exists");
       }
       try {
         Files.createDirectories(dir);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.CollectionNotFoundException;
+import dev.bindery.indexer.ConflictException;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.Hit;
@@ -24,6 +25,7 @@ import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.SyntheticVectors;
 import dev.bindery.indexer.TextQuery;
+import dev.bindery.indexer.UnprocessableException;
 import dev.bindery.indexer.VectorStorage;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -1118,6 +1120,11 @@ public abstract class IndexBackendConformance {
         () ->
             backend.createCollection(CollectionConfig.of(a, SpaceConfig.of("e", 8, Similarity.L2))),
         "already exists");
+    assertThrows(
+        ConflictException.class,
+        () ->
+            backend.createCollection(
+                CollectionConfig.of(a, SpaceConfig.of("e", 8, Similarity.L2))));
     assertEquals(4, backend.describe(a).config().space("e").dim(), "original kept");
 
     assertTrue(backend.dropCollection(b));
@@ -1244,9 +1251,9 @@ public abstract class IndexBackendConformance {
                 .vector("e", new float[] {0, 1, 0, 0})
                 .meta("tag", "x")
                 .build()));
-    IllegalArgumentException e =
+    UnprocessableException e =
         assertThrows(
-            IllegalArgumentException.class,
+            UnprocessableException.class,
             () ->
                 backend.upsert(
                     c,

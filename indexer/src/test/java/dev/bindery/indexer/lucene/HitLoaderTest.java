@@ -12,6 +12,7 @@ import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.ItemFields;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.SearchResult;
@@ -62,7 +63,7 @@ class HitLoaderTest {
   static final int DIM = 8;
   static final String SPACE = "e";
   static final BitSetProducer PARENTS =
-      new QueryBitSetProducer(new TermQuery(new Term(DocFields.KIND, DocFields.KIND_ITEM)));
+      new QueryBitSetProducer(new TermQuery(new Term(ItemFields.KIND, ItemFields.KIND_ITEM)));
   @TempDir Path data;
 
   static CollectionConfig config(String name) {
@@ -187,8 +188,8 @@ class HitLoaderTest {
     try (FSDirectory dir = FSDirectory.open(index);
         DirectoryReader reader = DirectoryReader.open(dir)) {
       IndexSearcher s = new IndexSearcher(reader);
-      List<Integer> vectorDocs = docs(s, DocFields.KIND_VECTOR);
-      List<Integer> itemDocs = docs(s, DocFields.KIND_ITEM);
+      List<Integer> vectorDocs = docs(s, ItemFields.KIND_VECTOR);
+      List<Integer> itemDocs = docs(s, ItemFields.KIND_ITEM);
       assertTrue(reader.leaves().size() >= 1 && vectorDocs.size() > 100, why);
       for (int trial = 0; trial < 300; trial++) {
         int n = 1 + r.nextInt(40);
@@ -245,7 +246,7 @@ class HitLoaderTest {
     List<Integer> out = new ArrayList<>();
     for (ScoreDoc sd :
         s.search(
-                new TermQuery(new Term(DocFields.KIND, kind)),
+                new TermQuery(new Term(ItemFields.KIND, kind)),
                 Math.max(1, s.getIndexReader().maxDoc()))
             .scoreDocs) {
       out.add(sd.doc);
@@ -317,7 +318,7 @@ class HitLoaderTest {
     CollectionFile.write(dir, config);
     IndexWriterConfig iwc =
         new IndexWriterConfig(new org.apache.lucene.analysis.en.EnglishAnalyzer())
-            .setCodec(LuceneCollection.codecFor(config));
+            .setCodec(LuceneCodecs.codecFor(config));
     try (FSDirectory d = FSDirectory.open(dir.resolve(LuceneCollection.INDEX_DIR));
         IndexWriter w = new IndexWriter(d, iwc)) {
       int ord = 0;
@@ -337,17 +338,17 @@ class HitLoaderTest {
         Document parent = new Document();
         parent.add(new StringField(DocFields.ID, item.id(), Field.Store.YES));
         parent.add(new SortedDocValuesField(DocFields.ID_VALUES, new BytesRef(item.id())));
-        parent.add(new StringField(DocFields.KIND, DocFields.KIND_ITEM, Field.Store.NO));
-        parent.add(new StringField(DocFields.MODALITY, item.modality(), Field.Store.YES));
+        parent.add(new StringField(ItemFields.KIND, ItemFields.KIND_ITEM, Field.Store.NO));
+        parent.add(new StringField(ItemFields.MODALITY, item.modality(), Field.Store.YES));
         if (item.source() != null) {
-          parent.add(new StoredField(DocFields.SOURCE, item.source()));
+          parent.add(new StoredField(ItemFields.SOURCE, item.source()));
         }
         parent.add(
             new StoredField(
-                DocFields.META_JSON, LuceneCollection.JSON.writeValueAsBytes(item.metadata())));
+                ItemFields.META_JSON, LuceneCollection.JSON.writeValueAsBytes(item.metadata())));
         parent.add(
             new StoredField(
-                DocFields.TEXT_JSON, LuceneCollection.JSON.writeValueAsBytes(item.text())));
+                ItemFields.TEXT_JSON, LuceneCollection.JSON.writeValueAsBytes(item.text())));
         item.text()
             .forEach((f, v) -> parent.add(new TextField(DocFields.text(f), v, Field.Store.NO)));
         if (!segmentText.isEmpty()) {
@@ -370,13 +371,13 @@ class HitLoaderTest {
       String id, int segment, Segment seg, Map<String, float[]> vectors) {
     Document d = new Document();
     d.add(new StringField(DocFields.ID, id, Field.Store.NO));
-    d.add(new StringField(DocFields.KIND, DocFields.KIND_VECTOR, Field.Store.NO));
-    d.add(new StoredField(DocFields.SEGMENT, segment));
+    d.add(new StringField(ItemFields.KIND, ItemFields.KIND_VECTOR, Field.Store.NO));
+    d.add(new StoredField(ItemFields.SEGMENT, segment));
     if (seg != null) {
-      d.add(new StoredField(DocFields.SEG_START, seg.start()));
-      d.add(new StoredField(DocFields.SEG_END, seg.end()));
+      d.add(new StoredField(ItemFields.SEG_START, seg.start()));
+      d.add(new StoredField(ItemFields.SEG_END, seg.end()));
       if (seg.text() != null) {
-        d.add(new StoredField(DocFields.SEG_TEXT, seg.text()));
+        d.add(new StoredField(ItemFields.SEG_TEXT, seg.text()));
       }
     }
     SpaceConfig space = SpaceConfig.of(SPACE, DIM, Similarity.COSINE);
@@ -386,7 +387,7 @@ class HitLoaderTest {
                 new KnnFloatVectorField(
                     DocFields.vector(name),
                     VectorChecks.prepare(space, v, "test vector"),
-                    LuceneCollection.luceneSimilarity(Similarity.COSINE))));
+                    LuceneCodecs.similarity(Similarity.COSINE))));
     return d;
   }
 }

@@ -2,6 +2,7 @@ package dev.bindery.indexer.lucene;
 
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.ItemFields;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.indexer.SearchMode;
 import dev.bindery.indexer.Similarity;
@@ -135,7 +136,7 @@ public final class KnnOverheadBenchMain {
             });
         // The query plus the hits, made as the backend did before HitLoader (NaiveHits) and now.
         BitSetProducer parents =
-            new QueryBitSetProducer(new TermQuery(new Term(DocFields.KIND, DocFields.KIND_ITEM)));
+            new QueryBitSetProducer(new TermQuery(new Term(ItemFields.KIND, ItemFields.KIND_ITEM)));
         variants.put(
             "query+naive",
             (raw, q, ef) -> {

@@ -1,6 +1,7 @@
 package dev.bindery.indexer.lucene;
 
 import dev.bindery.indexer.Hit;
+import dev.bindery.indexer.ItemFields;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.lucene.HitLoader.Candidate;
 import java.io.IOException;
@@ -52,27 +53,27 @@ final class NaiveHits {
       if (parent != local) {
         Document cd =
             stored.document(
-                local, Set.of(DocFields.SEGMENT, DocFields.SEG_START, DocFields.SEG_END));
-        int seg = cd.getField(DocFields.SEGMENT).numericValue().intValue();
+                local, Set.of(ItemFields.SEGMENT, ItemFields.SEG_START, ItemFields.SEG_END));
+        int seg = cd.getField(ItemFields.SEGMENT).numericValue().intValue();
         if (seg >= 0) {
           segment =
               new Hit.SegmentMatch(
                   seg,
-                  cd.getField(DocFields.SEG_START).numericValue().doubleValue(),
-                  cd.getField(DocFields.SEG_END).numericValue().doubleValue());
+                  cd.getField(ItemFields.SEG_START).numericValue().doubleValue(),
+                  cd.getField(ItemFields.SEG_END).numericValue().doubleValue());
         }
       }
       Document pd = stored.document(parent);
-      BytesRef meta = pd.getBinaryValue(DocFields.META_JSON);
+      BytesRef meta = pd.getBinaryValue(ItemFields.META_JSON);
       LinkedHashMap<String, Object> metadata =
           LuceneCollection.JSON.readValue(
               meta.bytes, meta.offset, meta.length, LuceneCollection.META_TYPE);
       hits.add(
           new Hit(
               pd.get(DocFields.ID),
-              LuceneCollection.userScore(similarity, c.score()),
-              pd.get(DocFields.MODALITY),
-              pd.get(DocFields.SOURCE),
+              dev.bindery.indexer.Scores.userScore(similarity, c.score()),
+              pd.get(ItemFields.MODALITY),
+              pd.get(ItemFields.SOURCE),
               Collections.unmodifiableMap(metadata),
               segment));
     }
