@@ -220,20 +220,15 @@ public final class HttpBenchCommand implements Callable<Integer> {
       report.put("rounds", rounds);
       report.put("warmup_per_mode", warmup);
 
+      int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
       ServerConfig config =
           ServerConfig.builder()
               .port(0)
               .maxK(Math.max(k, 1000))
               // A vector:[...] literal of 384 floats is about 4,700 characters; the default limit
               // (4096) is for hand-written expressions.
-
               .maxExpressionLength(65_536)
               .requestTimeout(Duration.ofMinutes(5))
-              .build();
-      int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
-      config =
-          config.toBuilder()
-              .searchThreads(config.searchThreads())
               .searchQueue(Math.max(256, 2 * maxClients))
               .build();
       try (BinderyServer server = BinderyServer.start(bindery, config)) {

@@ -374,7 +374,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--timeout must be in (0, 3600] seconds, got " + timeoutSeconds);
     }
-    ServerConfig c =
+    ServerConfig.Builder c =
         ServerConfig.builder()
             .host(host)
             .port(port)
@@ -388,17 +388,15 @@ final class ServeCommand implements Callable<Integer> {
             .maxConcurrentDecodes(maxDecodes)
             .webRoot(webRoot)
             .modelDirs(withModelCache(modelDirs))
-            .build();
-    c =
-        c.toBuilder()
-            .searchThreads(searchThreads == null ? c.searchThreads() : searchThreads)
-            .searchQueue(searchQueue)
-            .build();
+            .searchQueue(searchQueue);
+    if (searchThreads != null) {
+      c.searchThreads(searchThreads); // else the default, from the number of cores
+    }
     if (keysFile != null) {
       // Read again whenever the file changes: 'serve keys add/remove' take effect at once.
-      c = c.toBuilder().keysFile(keysFile).build();
+      c.keysFile(keysFile);
     }
-    return c;
+    return c.build();
   }
 
   private static final Pattern SIZE =
