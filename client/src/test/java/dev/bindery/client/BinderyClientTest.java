@@ -57,11 +57,12 @@ class BinderyClientTest {
     server =
         BinderyServer.start(
             bindery,
-            ServerConfig.defaults()
-                .withPort(0)
-                .withKeys(ApiKeys.load(keys))
+            ServerConfig.builder()
+                .port(0)
+                .keys(ApiKeys.load(keys))
                 // A shared 2-core machine may be slow: no answer must hit a deadline.
-                .withRequestTimeout(Duration.ofMinutes(15)));
+                .requestTimeout(Duration.ofMinutes(15))
+                .build());
     client =
         BinderyClient.builder(server.uri().toString())
             .apiKey(admin.secret())

@@ -14,7 +14,9 @@ import dev.bindery.fusion.query.QuerySpec;
 import dev.bindery.fusion.query.ResultHit;
 import dev.bindery.fusion.query.SearchOptions;
 import dev.bindery.fusion.query.SearchResponse;
+import dev.bindery.fusion.rank.Explanation;
 import dev.bindery.fusion.rank.FusionConfig;
+import dev.bindery.fusion.rank.LegExplanation;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.SearchResult;
@@ -168,22 +170,20 @@ class BinderyTextSearchTest {
     // cat1 and cat3 mention "sofa" and are near the vector: both legs rank them high.
     assertTrue(ids(r).subList(0, 2).containsAll(List.of("cat1", "cat3")), ids(r).toString());
     for (ResultHit h : r.hits()) {
-      Map<String, Object> explain = h.explain();
+      Explanation explain = h.explain();
       assertNotNull(explain, h.id());
-      assertEquals(h.score(), (double) explain.get("score"), 1e-12);
-      @SuppressWarnings("unchecked")
-      Map<String, Map<String, Object>> legs =
-          (Map<String, Map<String, Object>>) explain.get("legs");
+      assertEquals(h.score(), explain.score(), 1e-12);
+      Map<String, LegExplanation> legs = explain.legs();
       assertEquals(List.of("knn:" + SPACE, "bm25"), List.copyOf(legs.keySet()));
       // RRF with k = 60: the fused score is the sum of 1 / (60 + rank) over the legs present.
       double expected = 0;
-      for (Map<String, Object> leg : legs.values()) {
-        int rank = (int) leg.get("rank");
+      for (LegExplanation leg : legs.values()) {
+        int rank = leg.score().rank();
         if (rank > 0) {
           expected += 1.0 / (60 + rank);
-          assertTrue(leg.containsKey("raw"));
+          assertTrue(leg.score().present());
         }
-        assertTrue(leg.containsKey("strategy") && leg.containsKey("visited"), leg.toString());
+        assertTrue(leg.strategy() != null && leg.visited() != null, leg.toString());
       }
       assertEquals(expected, h.score(), 1e-9, h.id());
     }

@@ -48,11 +48,12 @@ final class RemoteServer {
         BinderyServer s =
             BinderyServer.start(
                 bindery,
-                ServerConfig.defaults()
-                    .withPort(0)
-                    .withKeys(ApiKeys.load(keys))
+                ServerConfig.builder()
+                    .port(0)
+                    .keys(ApiKeys.load(keys))
                     // This machine may be slow (shared, 2 cores): no answer must hit a deadline.
-                    .withRequestTimeout(RemoteServer.PATIENCE));
+                    .requestTimeout(RemoteServer.PATIENCE)
+                    .build());
         Runtime.getRuntime()
             .addShutdownHook(
                 new Thread(

@@ -11,7 +11,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     description = "Benchmarks that report ratios against a baseline measured in the same run.",
-    subcommands = {AnnBenchCommand.class, EncoderBenchCommand.class, FusionBenchCommand.class})
+    subcommands = {
+      AnnBenchCommand.class,
+      EncoderBenchCommand.class,
+      FusionBenchCommand.class,
+      HttpBenchCommand.class
+    })
 public final class BenchCommand implements Runnable {
 
   @Spec private CommandSpec spec;

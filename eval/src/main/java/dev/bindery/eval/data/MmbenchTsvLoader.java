@@ -1,5 +1,11 @@
 package dev.bindery.eval.data;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.bindery.encoders.Modality;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -151,69 +157,64 @@ public final class MmbenchTsvLoader implements DatasetLoader {
     return v.isEmpty() || v.equals("nan") ? null : v;
   }
 
-  /** Tab-separated rows; a field starting with a quote runs to the closing quote ("" escapes). */
+  private static final CsvMapper CSV = new CsvMapper();
+
+  /**
+   * Tab-separated rows, read by Jackson's CSV parser with a tab as the separator: a field starting
+   * with a quote runs to the closing quote ({@code ""} escapes one), empty lines are skipped.
+   */
   static List<List<String>> parse(Path path, String text) {
     List<List<String>> rows = new ArrayList<>();
-    List<String> row = new ArrayList<>();
-    StringBuilder field = new StringBuilder();
-    int line = 1;
-    int i = 0;
-    int n = text.length();
-    boolean atFieldStart = true;
-    while (i < n) {
-      char c = text.charAt(i);
-      if (atFieldStart && c == '"') {
-        int start = line;
-        i++;
-        while (true) {
-          if (i >= n) {
-            throw new IllegalArgumentException(
-                path + ": quoted field opened at line " + start + " is never closed");
-          }
-          char q = text.charAt(i);
-          if (q == '"') {
-            if (i + 1 < n && text.charAt(i + 1) == '"') {
-              field.append('"');
-              i += 2;
-              continue;
+    try (CsvParser p = (CsvParser) CSV.getFactory().createParser(text)) {
+      p.setSchema(CsvSchema.emptySchema().withColumnSeparator('\t'));
+      p.enable(CsvParser.Feature.WRAP_AS_ARRAY);
+      p.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
+      try {
+        // WRAP_AS_ARRAY: the input is one array of rows, each row an array of strings.
+        if (p.nextToken() != JsonToken.START_ARRAY) {
+          return rows; // no input at all
+        }
+        List<String> row = null;
+        for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+          if (t == JsonToken.START_ARRAY) {
+            row = new ArrayList<>();
+          } else if (t == JsonToken.VALUE_STRING && row != null) {
+            row.add(p.getText());
+          } else if (t == JsonToken.END_ARRAY && row != null) {
+            if (!(row.size() == 1 && row.get(0).isEmpty())) {
+              rows.add(row); // an empty line is no row
             }
-            i++;
-            break;
+            row = null;
+          } else if (t == JsonToken.END_ARRAY) {
+            break; // the end of the input
+          } else {
+            throw new IllegalStateException(path + ": unexpected CSV token " + t);
           }
-          if (q == '\n') {
-            line++;
-          }
-          field.append(q);
-          i++;
         }
-        atFieldStart = false;
-        continue;
+      } catch (StreamReadException e) {
+        JsonLocation at = p.currentTokenLocation();
+        long offset = at.getCharOffset();
+        if (offset >= 0
+            && offset < text.length()
+            && text.charAt((int) offset) == '"'
+            && text.substring((int) offset + 1).replace("\"\"", "").indexOf('"') < 0) {
+          // The failing field opens with a quote and every quote after it is an escaped pair:
+          // nothing closes it.
+          throw new IllegalArgumentException(
+              path + ": quoted field opened at line " + at.getLineNr() + " is never closed", e);
+        }
+        throw new IllegalArgumentException(
+            path
+                + ": not valid TSV at line "
+                + at.getLineNr()
+                + ", column "
+                + at.getColumnNr()
+                + ": "
+                + e.getOriginalMessage(),
+            e);
       }
-      if (c == '\t') {
-        row.add(field.toString());
-        field.setLength(0);
-        atFieldStart = true;
-      } else if (c == '\n' || c == '\r') {
-        if (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
-          i++;
-        }
-        line++;
-        row.add(field.toString());
-        field.setLength(0);
-        if (!(row.size() == 1 && row.get(0).isEmpty())) {
-          rows.add(row);
-        }
-        row = new ArrayList<>();
-        atFieldStart = true;
-      } else {
-        field.append(c);
-        atFieldStart = false;
-      }
-      i++;
-    }
-    if (field.length() > 0 || !row.isEmpty()) {
-      row.add(field.toString());
-      rows.add(row);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
     }
     return rows;
   }

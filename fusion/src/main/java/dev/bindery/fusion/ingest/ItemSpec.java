@@ -100,6 +100,25 @@ public record ItemSpec(
     }
   }
 
+  /**
+   * Reads an item's metadata object on its own (an upload's {@code metadata} part, whose item is a
+   * file), by the same rules as the {@code metadata} of {@link #fromJson}.
+   *
+   * @param where names the input in errors
+   * @return the fields, in input order; empty for a missing or null object
+   * @throws IllegalArgumentException naming {@code where} and the field, as {@link #fromJson} does
+   */
+  public static Map<String, Object> metadataFromJson(JsonNode v, String where) {
+    try {
+      return java.util.Collections.unmodifiableMap(metadata(v, where));
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith(where)) {
+        throw e;
+      }
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
   private static String string(JsonNode node, String key, String where) {
     JsonNode v = node.get(key);
     if (v == null || v.isNull()) {

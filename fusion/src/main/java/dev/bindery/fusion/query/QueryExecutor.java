@@ -175,7 +175,7 @@ public final class QueryExecutor {
               h.source(),
               h.metadata(),
               h.segment(),
-              options.explain() ? f.toExplainMap(legs) : null));
+              options.explain() ? f.explain(legs) : null));
     }
     String next = null;
     if (!mmr && hits.size() == options.k()) {

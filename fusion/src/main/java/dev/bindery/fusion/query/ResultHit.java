@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.fusion.rank.Explanation;
 import dev.bindery.indexer.Hit;
 import java.util.Map;
 import java.util.Objects;
@@ -13,8 +14,8 @@ import java.util.Objects;
  * @param source the item's source, or null
  * @param metadata the item's metadata
  * @param segment the best-matching segment of a multi-vector item, or null
- * @param explain per leg rank, raw and normalized score, strategy and visited, plus the fused
- *     score; null unless explain was asked for
+ * @param explain the fused score and per leg rank, raw and normalized score, strategy and visited;
+ *     null unless explain was asked for
  */
 public record ResultHit(
     String id,
@@ -23,7 +24,7 @@ public record ResultHit(
     String source,
     Map<String, Object> metadata,
     Hit.SegmentMatch segment,
-    Map<String, Object> explain) {
+    Explanation explain) {
   public ResultHit {
     Objects.requireNonNull(id, "id");
     metadata = metadata == null ? Map.of() : metadata;

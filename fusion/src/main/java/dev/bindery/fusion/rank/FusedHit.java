@@ -33,43 +33,29 @@ public record FusedHit(Hit hit, double score, Map<String, LegScore> legs) {
     return hit.id();
   }
 
-  /**
-   * Explain data as an ordered map ready for JSON: {@code {"score", "legs": {name: {"rank", "raw",
-   * "normalized"}}}}; an absent leg shows only {@code "rank": 0}.
-   */
-  public Map<String, Object> toExplainMap() {
-    return toExplainMap(List.of());
+  /** Explain data: the fused score and each leg's {@link LegScore}, without how legs searched. */
+  public Explanation explain() {
+    return explain(List.of());
   }
 
   /**
-   * Explain data as {@link #toExplainMap()}, plus each leg's {@code "strategy"} and {@code
-   * "visited"} taken from the matching leg result.
+   * Explain data as {@link #explain()}, plus each leg's strategy and visited count taken from the
+   * matching leg result.
    */
-  public Map<String, Object> toExplainMap(List<LegResult> legResults) {
+  public Explanation explain(List<LegResult> legResults) {
     Map<String, LegResult> byName = new LinkedHashMap<>();
     for (LegResult r : legResults) {
       byName.put(r.leg(), r);
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("score", score);
-    Map<String, Object> legMap = new LinkedHashMap<>();
+    Map<String, LegExplanation> out = new LinkedHashMap<>();
     for (Map.Entry<String, LegScore> e : legs.entrySet()) {
-      LegScore s = e.getValue();
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("rank", s.rank());
-      if (s.present()) {
-        m.put("raw", s.raw());
-        m.put("normalized", s.normalized());
-      }
       LegResult r = byName.get(e.getKey());
-      if (r != null) {
-        m.put("strategy", r.strategy().name());
-        m.put("visited", r.visited());
-      }
-      legMap.put(e.getKey(), m);
+      out.put(
+          e.getKey(),
+          new LegExplanation(
+              e.getValue(), r == null ? null : r.strategy(), r == null ? null : r.visited()));
     }
-    out.put("legs", legMap);
-    return out;
+    return new Explanation(score, out);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.bindery.fusion.rank;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -354,7 +356,7 @@ class RankFusionTest {
   }
 
   @Test
-  void explainMapIsOrderedAndCarriesLegFacts() {
+  void explanationIsOrderedAndCarriesLegFacts() {
     LegResult text = new LegResult("text", List.of(hit("a", 2), hit("b", 1)), Strategy.BM25, 0);
     LegResult image = new LegResult("image", List.of(hit("b", 0.5)), Strategy.HNSW, 321);
     List<LegResult> legs = List.of(text, image);
@@ -363,22 +365,28 @@ class RankFusionTest {
             .filter(h -> h.id().equals("a"))
             .findFirst()
             .orElseThrow();
-    Map<String, Object> m = a.toExplainMap(legs);
-    assertEquals(List.of("score", "legs"), List.copyOf(m.keySet()));
-    @SuppressWarnings("unchecked")
-    Map<String, Map<String, Object>> legMap = (Map<String, Map<String, Object>>) m.get("legs");
-    assertEquals(List.of("text", "image"), List.copyOf(legMap.keySet()));
-    assertEquals(
-        List.of("rank", "raw", "normalized", "strategy", "visited"),
-        List.copyOf(legMap.get("text").keySet()));
-    assertEquals(1, legMap.get("text").get("rank"));
-    assertEquals(2f, legMap.get("text").get("raw"));
-    assertEquals("BM25", legMap.get("text").get("strategy"));
-    assertEquals(0, legMap.get("image").get("rank"));
-    assertEquals(321L, legMap.get("image").get("visited"));
-    Map<?, ?> plainLegs = (Map<?, ?>) a.toExplainMap().get("legs");
-    assertEquals(Set.of("rank"), ((Map<?, ?>) plainLegs.get("image")).keySet());
-    assertEquals(Set.of("rank", "raw", "normalized"), ((Map<?, ?>) plainLegs.get("text")).keySet());
+    Explanation m = a.explain(legs);
+    assertEquals(a.score(), m.score());
+    assertEquals(List.of("text", "image"), List.copyOf(m.legs().keySet()));
+    LegExplanation t = m.legs().get("text");
+    assertEquals(1, t.score().rank());
+    assertTrue(t.score().present());
+    assertEquals(2f, t.score().raw());
+    assertEquals(1.0 / (FusionConfig.DEFAULT_RRF_K + 1), t.score().normalized(), 1e-12);
+    assertEquals(Strategy.BM25, t.strategy());
+    assertEquals(0L, t.visited());
+    LegExplanation i = m.legs().get("image");
+    assertEquals(0, i.score().rank());
+    assertFalse(i.score().present());
+    assertEquals(Strategy.HNSW, i.strategy());
+    assertEquals(321L, i.visited());
+    // Without the leg results: scores only, no strategy or visited.
+    Explanation plain = a.explain();
+    assertEquals(LegScore.ABSENT, plain.legs().get("image").score());
+    assertNull(plain.legs().get("image").strategy());
+    assertNull(plain.legs().get("text").visited());
+    assertEquals(2.0, plain.rawScore("te").orElseThrow());
+    assertTrue(plain.rawScore("image").isEmpty(), "an absent leg has no raw score");
   }
 
   // ---- bad input ----

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.generator.GeneratorConfig;
 import dev.bindery.generator.GeneratorException;
 import dev.bindery.generator.GeneratorException.Kind;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -22,11 +25,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One JSON-over-HTTP call with the policy of {@link GeneratorConfig}: connect and request timeouts,
- * bounded retries with exponential backoff after failed connects, 429 and 5xx, and errors that name
- * the URL. The body is handed to a {@link BodyReader} line by line. Thread-safe.
+ * bounded retries with exponential backoff after failed connects, 429 and 5xx (a Failsafe {@link
+ * RetryPolicy} whose delay grows as {@link GeneratorConfig#backoffBefore} says, stretched to a
+ * {@code Retry-After}), and errors that name the URL. The body is handed to a {@link BodyReader}
+ * line by line. Thread-safe.
  */
 final class ChatTransport implements AutoCloseable {
 
@@ -96,23 +102,40 @@ final class ChatTransport implements AutoCloseable {
    *     instead of the whole body
    */
   <T> T post(byte[] body, boolean stream, BodyReader<T> reader) {
-    int attempts = 0;
-    Failure last = null;
-    while (attempts <= config.maxRetries()) {
-      if (last != null) {
-        sleep(delayBefore(attempts, last.retryAfter()), attempts);
+    AtomicInteger attempts = new AtomicInteger();
+    RetryPolicy<Attempt<T>> retries =
+        RetryPolicy.<Attempt<T>>builder()
+            // Only an attempt that failed in a way another may help (a failed connect, 429, 5xx)
+            // is retried; an exception (an interrupt, a reader's malformed-response error) ends
+            // the call at once.
+            .handleIf(
+                (a, thrown) -> thrown == null && a.failure() != null && a.failure().retryable())
+            .withMaxRetries(config.maxRetries())
+            .withDelayFn(
+                ctx -> delayBefore(attempts.get(), ctx.getLastResult().failure().retryAfter()))
+            .build();
+    Attempt<T> last;
+    try {
+      last =
+          Failsafe.with(retries)
+              .get(() -> attempt(body, stream, reader, attempts.incrementAndGet()));
+    } catch (FailsafeException e) {
+      if (e.getCause() instanceof InterruptedException interrupted) {
+        // Failsafe has set the thread's interrupt flag again.
+        throw new GeneratorException(
+            Kind.INTERRUPTED,
+            url,
+            -1,
+            attempts.get(),
+            "interrupted while waiting to retry",
+            interrupted);
       }
-      attempts++;
-      Attempt<T> a = attempt(body, stream, reader, attempts);
-      if (a.failure() == null) {
-        return a.result();
-      }
-      last = a.failure();
-      if (!last.retryable()) {
-        break;
-      }
+      throw e;
     }
-    throw last.toException(url, attempts);
+    if (last.failure() != null) {
+      throw last.failure().toException(url, attempts.get());
+    }
+    return last.result();
   }
 
   /** Backoff before retry {@code retry} (1-based), stretched to Retry-After, capped. */
@@ -266,16 +289,6 @@ final class ChatTransport implements AutoCloseable {
       return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
     } catch (NumberFormatException e) {
       return null; // An HTTP date: our own backoff is as good.
-    }
-  }
-
-  private void sleep(Duration delay, int attempts) {
-    try {
-      Thread.sleep(delay.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new GeneratorException(
-          Kind.INTERRUPTED, url, -1, attempts, "interrupted while waiting to retry", e);
     }
   }
 

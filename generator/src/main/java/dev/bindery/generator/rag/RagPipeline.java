@@ -214,19 +214,13 @@ public final class RagPipeline {
     return out;
   }
 
-  /** The kNN leg's raw score from a hit's explain map, or null if that leg did not return it. */
+  /** The kNN leg's raw score from a hit's explain data, or null if that leg did not return it. */
   static Double similarity(ResultHit h) {
-    if (h.explain() == null || !(h.explain().get("legs") instanceof Map<?, ?> legs)) {
+    if (h.explain() == null) {
       return null;
     }
-    for (Map.Entry<?, ?> e : legs.entrySet()) {
-      if (String.valueOf(e.getKey()).startsWith(QueryExecutor.KNN_PREFIX)
-          && e.getValue() instanceof Map<?, ?> leg
-          && leg.get("raw") instanceof Number raw) {
-        return raw.doubleValue();
-      }
-    }
-    return null;
+    var raw = h.explain().rawScore(QueryExecutor.KNN_PREFIX);
+    return raw.isPresent() ? raw.getAsDouble() : null;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.bindery.generator.client;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -242,6 +245,36 @@ class OpenAiChatClientTest {
     GeneratorException e = call(request(false));
     assertEquals(Kind.RATE_LIMITED, e.kind());
     assertEquals(3, e.attempts());
+  }
+
+  @Test
+  void anInterruptWhileWaitingToRetryEndsTheCall() throws Exception {
+    server.enqueue(Reply.json(503, "{\"error\":\"overloaded\"}"), Reply.json(200, OK));
+    // A backoff long enough that the interrupt lands while the caller waits to retry.
+    GeneratorConfig patient = config(server.url()).withRetries(2, GeneratorConfig.MAX_BACKOFF);
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicBoolean stillInterrupted = new AtomicBoolean();
+    Thread caller =
+        new Thread(
+            () -> {
+              try (OpenAiChatClient client = new OpenAiChatClient(patient)) {
+                client.generate(request(false));
+              } catch (Throwable t) {
+                thrown.set(t);
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+              }
+            });
+    caller.start();
+    while (server.requests().isEmpty()) {
+      Thread.sleep(5);
+    }
+    caller.interrupt();
+    caller.join();
+    GeneratorException e = assertInstanceOf(GeneratorException.class, thrown.get());
+    assertEquals(Kind.INTERRUPTED, e.kind());
+    assertEquals(1, e.attempts());
+    assertEquals(1, server.requests().size(), "no retry after the interrupt");
+    assertTrue(stillInterrupted.get(), "the thread keeps its interrupt flag");
   }
 
   @Test

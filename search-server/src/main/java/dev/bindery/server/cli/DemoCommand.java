@@ -154,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void serve(Bindery bindery, PrintWriter out) throws InterruptedException {
-    ServerConfig config = ServerConfig.defaults().withPort(port);
+    ServerConfig config = ServerConfig.builder().port(port).build();
     CountDownLatch stop = new CountDownLatch(1);
     try (BinderyServer server = BinderyServer.start(bindery, config)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "bindery-demo-stop"));

@@ -11,8 +11,10 @@ import dev.bindery.fusion.query.SearchOptions;
 import dev.bindery.fusion.query.SearchResponse;
 import dev.bindery.fusion.rank.FusionConfig;
 import dev.bindery.fusion.rank.FusionMethod;
+import dev.bindery.fusion.rank.LegScore;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.KnnQuery;
+import dev.bindery.server.http.Api;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -247,7 +249,7 @@ final class SearchCommand implements Callable<Integer> {
       m.put("segment", Map.of("start", h.segment().start(), "end", h.segment().end()));
     }
     if (h.explain() != null) {
-      m.put("explain", h.explain());
+      m.put("explain", Api.ExplainBody.of(h.explain()));
     }
     return m;
   }
@@ -314,25 +316,25 @@ final class SearchCommand implements Callable<Integer> {
   private static void printExplain(PrintWriter out, ResultHit h) {
     out.println();
     out.printf(Locale.ROOT, "%s  score %.6f%n", h.id(), h.score());
-    if (!(h.explain().get("legs") instanceof Map<?, ?> legs)) {
-      return;
-    }
     TextTable table = new TextTable("leg", ">rank", ">raw", ">normalized", "strategy", ">visited");
-    for (Map.Entry<?, ?> e : legs.entrySet()) {
-      Map<?, ?> leg = (Map<?, ?>) e.getValue();
-      table.row(
-          e.getKey(),
-          leg.get("rank"),
-          number(leg.get("raw")),
-          number(leg.get("normalized")),
-          leg.get("strategy") == null ? "" : leg.get("strategy"),
-          leg.get("visited") == null ? "" : leg.get("visited"));
-    }
+    h.explain()
+        .legs()
+        .forEach(
+            (name, leg) -> {
+              LegScore s = leg.score();
+              table.row(
+                  name,
+                  s.rank(),
+                  s.present() ? number(s.raw()) : "-",
+                  s.present() ? number(s.normalized()) : "-",
+                  leg.strategy() == null ? "" : leg.strategy().name(),
+                  leg.visited() == null ? "" : leg.visited());
+            });
     table.print(out, "  ");
   }
 
-  private static String number(Object v) {
-    return v instanceof Number n ? String.format(Locale.ROOT, "%.6f", n.doubleValue()) : "-";
+  private static String number(double v) {
+    return String.format(Locale.ROOT, "%.6f", v);
   }
 
   private static String metadata(Map<String, Object> metadata) {

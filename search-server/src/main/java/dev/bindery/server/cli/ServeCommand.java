@@ -234,7 +234,9 @@ final class ServeCommand implements Callable<Integer> {
               : GeneratorProtocol.fromWire(generatorProtocol).client(generatorConfig);
       server =
           BinderyServer.create(
-                  bindery, config.withUploadsDir(uploadsDir(data)), pipeline(bindery, generator))
+                  bindery,
+                  config.toBuilder().uploadsDir(uploadsDir(data)).build(),
+                  pipeline(bindery, generator))
               .start();
     } catch (RuntimeException e) {
       closeQuietly(generator, e);
@@ -372,26 +374,29 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--timeout must be in (0, 3600] seconds, got " + timeoutSeconds);
     }
-    ServerConfig c =
-        ServerConfig.defaults()
-            .withHost(host)
-            .withPort(port)
-            .withMaxBodyBytes(parseSize("--max-body", maxBody))
-            .withMaxK(maxK)
-            .withMaxExpressionLength(maxExpression)
-            .withRequestTimeout(Duration.ofMillis(Math.round(timeoutSeconds * 1000)))
-            .withMaxConcurrentIngests(maxIngests)
-            .withCorsOrigins(cors)
-            .withAllowedHosts(allowedHosts)
-            .withMaxConcurrentDecodes(maxDecodes)
-            .withWebRoot(webRoot)
-            .withModelDirs(withModelCache(modelDirs));
-    c = c.withSearchThreads(searchThreads == null ? c.searchThreads() : searchThreads, searchQueue);
+    ServerConfig.Builder c =
+        ServerConfig.builder()
+            .host(host)
+            .port(port)
+            .maxBodyBytes(parseSize("--max-body", maxBody))
+            .maxK(maxK)
+            .maxExpressionLength(maxExpression)
+            .requestTimeout(Duration.ofMillis(Math.round(timeoutSeconds * 1000)))
+            .maxConcurrentIngests(maxIngests)
+            .corsOrigins(cors)
+            .allowedHosts(allowedHosts)
+            .maxConcurrentDecodes(maxDecodes)
+            .webRoot(webRoot)
+            .modelDirs(withModelCache(modelDirs))
+            .searchQueue(searchQueue);
+    if (searchThreads != null) {
+      c.searchThreads(searchThreads); // else the default, from the number of cores
+    }
     if (keysFile != null) {
       // Read again whenever the file changes: 'serve keys add/remove' take effect at once.
-      c = c.withKeysFile(keysFile);
+      c.keysFile(keysFile);
     }
-    return c;
+    return c.build();
   }
 
   private static final Pattern SIZE =

@@ -5,8 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** A plain-text table for terminal output: padded columns, numbers right-aligned. */
-final class TextTable {
+/**
+ * A plain-text table for terminal output: padded columns, numbers right-aligned. Public for the
+ * benchmark commands that {@code eval} plugs into the same CLI.
+ */
+public final class TextTable {
   private final String[] headers;
   private final boolean[] rightAligned;
   private final List<String[]> rows = new ArrayList<>();
@@ -15,7 +18,7 @@ final class TextTable {
    * @param headers column titles; a title starting with {@code >} (which is not printed) marks a
    *     right-aligned column
    */
-  TextTable(String... headers) {
+  public TextTable(String... headers) {
     this.headers = new String[headers.length];
     this.rightAligned = new boolean[headers.length];
     for (int i = 0; i < headers.length; i++) {
@@ -25,7 +28,7 @@ final class TextTable {
   }
 
   /** Adds a row; cells are printed with {@link String#valueOf(Object)}. */
-  TextTable row(Object... cells) {
+  public TextTable row(Object... cells) {
     if (cells.length != headers.length) {
       throw new IllegalArgumentException(
           "row has " + cells.length + " cells, table has " + headers.length + " columns");
@@ -35,7 +38,7 @@ final class TextTable {
   }
 
   /** Prints the header and rows, each line starting with {@code indent}. */
-  void print(PrintWriter out, String indent) {
+  public void print(PrintWriter out, String indent) {
     int[] width = new int[headers.length];
     for (int c = 0; c < headers.length; c++) {
       width[c] = headers[c].length();

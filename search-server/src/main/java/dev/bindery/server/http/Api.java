@@ -1,6 +1,12 @@
 package dev.bindery.server.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bindery.fusion.rank.Explanation;
+import dev.bindery.fusion.rank.LegExplanation;
+import dev.bindery.fusion.rank.LegScore;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -229,10 +235,43 @@ public final class Api {
       String source,
       Map<String, Object> metadata,
       @Doc("The best-matching time segment of an audio or video item.") SegmentBody segment,
-      @Doc("Per-leg rank and scores; present when explain was asked for.")
-          Map<String, Object> explain,
+      @Doc("Per-leg rank and scores; present when explain was asked for.") ExplainBody explain,
       @Doc("URL of the item's file, when the server can serve it (thumbnails, players).")
           String content) {}
+
+  @Doc("Why a hit ranked where it did: the fused score and every fused leg's view of the hit.")
+  @JsonPropertyOrder({"score", "legs"})
+  public record ExplainBody(double score, Map<String, LegExplainBody> legs) {
+
+    /** The JSON of a hit's explain data (the one place it is made, for the API and the CLI). */
+    public static ExplainBody of(Explanation e) {
+      if (e == null) {
+        return null;
+      }
+      Map<String, LegExplainBody> legs = new LinkedHashMap<>();
+      e.legs().forEach((name, leg) -> legs.put(name, LegExplainBody.of(leg)));
+      return new ExplainBody(e.score(), legs);
+    }
+  }
+
+  @Doc(
+      "One leg's view of a hit: rank 0 when the leg did not return it (then no raw or normalized"
+          + " score); strategy and visited say how the leg searched.")
+  @JsonPropertyOrder({"rank", "raw", "normalized", "strategy", "visited"})
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record LegExplainBody(
+      int rank, Float raw, Double normalized, String strategy, Long visited) {
+
+    static LegExplainBody of(LegExplanation leg) {
+      LegScore s = leg.score();
+      return new LegExplainBody(
+          s.rank(),
+          s.present() ? s.raw() : null,
+          s.present() ? s.normalized() : null,
+          leg.strategy() == null ? null : leg.strategy().name(),
+          leg.visited());
+    }
+  }
 
   @Doc("What one leg of a search did.")
   public record LegBody(String kind, String space, String strategy, long visited, int hits) {}

@@ -54,11 +54,6 @@ public final class ApiProblem extends RuntimeException {
     return of(409, "conflict", "Conflict", detail);
   }
 
-  /** 413: the body is larger than the server accepts. */
-  public static ApiProblem tooLarge(long limit, String detail) {
-    return of(413, "body-too-large", "Request body too large", detail).with("limit_bytes", limit);
-  }
-
   /** 422: well-formed, but the content cannot be used (a corrupt image, an unknown model). */
   public static ApiProblem unprocessable(String detail, Throwable cause) {
     return new ApiProblem(

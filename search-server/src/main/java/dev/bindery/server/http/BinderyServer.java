@@ -37,7 +37,7 @@ import java.util.concurrent.Semaphore;
  *
  * <pre>{@code
  * try (Bindery bindery = Bindery.open(dataDir);
- *     BinderyServer server = BinderyServer.start(bindery, ServerConfig.defaults().withPort(0))) {
+ *     BinderyServer server = BinderyServer.start(bindery, ServerConfig.builder().port(0).build())) {
  *   System.out.println("listening on " + server.uri());
  *   server.join();
  * }
@@ -96,7 +96,7 @@ public final class BinderyServer implements AutoCloseable {
             .routes());
     all.addAll(
         new SearchController(bindery, config, io, pool, metrics, content, rag, decodes).routes());
-    all.addAll(new EmbeddingsController(bindery, config, io, pool).routes());
+    all.addAll(new EmbeddingsController(bindery, config, io, pool, problems).routes());
     all.addAll(
         new ServiceController(
                 bindery, io, metrics, version, access.enabled(), this::openApiDocument)

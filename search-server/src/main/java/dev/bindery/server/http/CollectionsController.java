@@ -2,10 +2,13 @@ package dev.bindery.server.http;
 
 import dev.bindery.encoders.pkg.ModelCatalog;
 import dev.bindery.fusion.Bindery;
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
+import dev.bindery.indexer.ConflictException;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Names;
+import dev.bindery.indexer.NotFoundException;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.VectorStorage;
@@ -75,7 +78,7 @@ final class CollectionsController {
     CreateCollectionRequest req =
         io.json().read(io.body(ctx), CreateCollectionRequest.class, "request body");
     if (req.name() == null) {
-      throw ApiProblem.badRequest("request body: 'name' is missing");
+      throw new BadArgumentException("request body: 'name' is missing");
     }
     Names.checkName("collection", req.name());
     if (!caller.mayTouch(req.name())) {
@@ -84,40 +87,35 @@ final class CollectionsController {
     }
     boolean hasSpaces = req.spaces() != null && !req.spaces().isEmpty();
     if ((req.model() == null) == !hasSpaces) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "request body: give either 'model' (a model package that embeds items and queries) or"
               + " 'spaces' (raw vectors), "
               + (hasSpaces ? "not both" : "got neither"));
     }
     if (bindery.listCollections().contains(req.name())) {
-      throw ApiProblem.conflict("collection '" + req.name() + "' already exists");
+      throw new ConflictException("collection '" + req.name() + "' already exists");
     }
+    if (req.model() != null && req.fields() != null && !req.fields().isEmpty()) {
+      throw new BadArgumentException(
+          "request body: 'fields' can only be declared with 'spaces'; a model collection"
+              + " infers metadata field types from the first value written");
+    }
+    String location = req.model() == null ? null : modelLocation(req.model());
+    CollectionConfig raw = req.model() == null ? config(req) : null;
     try {
-      if (req.model() != null) {
-        if (req.fields() != null && !req.fields().isEmpty()) {
-          throw ApiProblem.badRequest(
-              "request body: 'fields' can only be declared with 'spaces'; a model collection"
-                  + " infers metadata field types from the first value written");
-        }
-        String location = modelLocation(req.model());
-        try {
-          bindery.createCollection(req.name(), location);
-        } catch (IllegalArgumentException e) {
-          if (bindery.listCollections().contains(req.name())) {
-            throw e;
-          }
-          throw ApiProblem.unprocessable(
-              "cannot use model package '" + req.model() + "': " + e.getMessage(), e);
-        }
+      if (location != null) {
+        bindery.createCollection(req.name(), location);
       } else {
-        bindery.createCollection(config(req));
+        bindery.createCollection(raw);
       }
     } catch (IllegalArgumentException e) {
       if (bindery.listCollections().contains(req.name())) {
         // Lost a race with another create of the same name.
-        throw ApiProblem.conflict("collection '" + req.name() + "' already exists");
+        throw new ConflictException("collection '" + req.name() + "' already exists", e);
       }
-      throw e;
+      throw location == null
+          ? e
+          : ProblemMapper.unprocessable("cannot use model package '" + req.model() + "'", e);
     }
     ctx.header("Location", "/v1/collections/" + req.name());
     io.json(ctx, 201, body(req.name()));
@@ -144,7 +142,7 @@ final class CollectionsController {
   private void drop(Context ctx, Caller caller) {
     String name = ctx.pathParam("name");
     if (!bindery.dropCollection(name)) {
-      throw ApiProblem.notFound("unknown collection '" + name + "'");
+      throw new NotFoundException("unknown collection '" + name + "'");
     }
     uploads.dropCollection(name);
     ctx.status(204);
@@ -187,7 +185,7 @@ final class CollectionsController {
   private String modelLocation(String model) {
     if (model.startsWith("classpath:")) {
       if (!model.startsWith(CLASSPATH_MODELS) || model.contains("..")) {
-        throw ApiProblem.badRequest(
+        throw new BadArgumentException(
             "model '" + model + "': classpath packages live under " + CLASSPATH_MODELS);
       }
       return model;
@@ -195,7 +193,7 @@ final class CollectionsController {
     try {
       Names.checkName("model package", model);
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "model '"
               + model
               + "' must be a package name such as minilm-l6-v2 (or classpath:/models/...);"
@@ -208,7 +206,7 @@ final class CollectionsController {
       }
     }
     if (ModelCatalog.builtIn().find(model).isPresent()) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "model '"
               + model
               + "' is not downloaded on this server; run 'bindery models pull "
@@ -224,7 +222,7 @@ final class CollectionsController {
       String where = "spaces." + e.getKey();
       SpaceRequest s = e.getValue();
       if (s == null || s.dim() == null) {
-        throw ApiProblem.badRequest("request body: " + where + ".dim is missing");
+        throw new BadArgumentException("request body: " + where + ".dim is missing");
       }
       try {
         SpaceConfig sc =
@@ -241,7 +239,7 @@ final class CollectionsController {
         }
         spaces.put(e.getKey(), sc);
       } catch (IllegalArgumentException ex) {
-        throw ApiProblem.badRequest("request body: " + where + ": " + ex.getMessage());
+        throw new BadArgumentException("request body: " + where + ": " + ex.getMessage());
       }
     }
     Map<String, FieldType> fields = new LinkedHashMap<>();
@@ -250,7 +248,7 @@ final class CollectionsController {
         try {
           fields.put(f.getKey(), FieldType.fromName(f.getValue()));
         } catch (IllegalArgumentException ex) {
-          throw ApiProblem.badRequest(
+          throw new BadArgumentException(
               "request body: fields." + f.getKey() + ": " + ex.getMessage());
         }
       }

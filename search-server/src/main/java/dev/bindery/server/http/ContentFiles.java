@@ -5,6 +5,7 @@ import dev.bindery.encoders.MediaTypes;
 import dev.bindery.encoders.Modality;
 import dev.bindery.fusion.ingest.Ingestor;
 import dev.bindery.indexer.Item;
+import dev.bindery.indexer.NotFoundException;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +97,7 @@ final class ContentFiles {
             "Content gone",
             "item '" + item.id() + "' was ingested from a file that no longer exists");
       }
-      throw ApiProblem.notFound(
+      throw new NotFoundException(
           "item '"
               + item.id()
               + "' has no file this server can serve (it was not ingested from a file)");

@@ -2,6 +2,7 @@ package dev.bindery.server.http;
 
 import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.MediaTypes;
+import dev.bindery.indexer.BadArgumentException;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -25,11 +26,11 @@ record DataUrl(String mime, byte[] bytes, String extension) {
   static DataUrl parse(String value, String what) {
     String lower = value.length() > 16 ? value.substring(0, 16).toLowerCase(Locale.ROOT) : value;
     if (lower.startsWith("http:") || lower.startsWith("https:") || lower.startsWith("ftp:")) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           what + ": remote URLs are not fetched by this server; send the bytes as a data: URL");
     }
     if (!lower.startsWith("data:")) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           what
               + " must be a data: URL (data:image/png;base64,...) over HTTP; file paths are not"
               + " read, got '"
@@ -38,11 +39,11 @@ record DataUrl(String mime, byte[] bytes, String extension) {
     }
     int comma = value.indexOf(',');
     if (comma < 0) {
-      throw ApiProblem.badRequest(what + ": data URL has no ',' before its data");
+      throw new BadArgumentException(what + ": data URL has no ',' before its data");
     }
     String header = value.substring(5, comma).toLowerCase(Locale.ROOT);
     if (!header.endsWith(";base64")) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           what + ": data URL must be base64 (data:<type>;base64,...), got 'data:" + header + "'");
     }
     String mime = header.substring(0, header.length() - ";base64".length());
@@ -54,7 +55,7 @@ record DataUrl(String mime, byte[] bytes, String extension) {
     try {
       ext = MediaTypes.byMimeType(mime, what).extension();
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           what
               + ": media type '"
               + mime
@@ -65,10 +66,10 @@ record DataUrl(String mime, byte[] bytes, String extension) {
     try {
       bytes = Base64.getMimeDecoder().decode(value.substring(comma + 1));
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest(what + ": data URL is not valid base64: " + e.getMessage());
+      throw new BadArgumentException(what + ": data URL is not valid base64: " + e.getMessage());
     }
     if (bytes.length == 0) {
-      throw ApiProblem.badRequest(what + ": data URL holds no bytes");
+      throw new BadArgumentException(what + ": data URL holds no bytes");
     }
     return new DataUrl(mime, bytes, ext);
   }

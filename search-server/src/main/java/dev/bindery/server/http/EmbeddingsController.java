@@ -50,6 +50,7 @@ final class EmbeddingsController {
   private static final Set<String> MEMBERS =
       Set.of("model", "input", "encoding_format", "dimensions", "user");
 
+  private final ProblemMapper problems;
   private final Bindery bindery;
   private final ServerConfig config;
   private final HttpIo io;
@@ -57,7 +58,9 @@ final class EmbeddingsController {
   private final ImageDecoder images = new ImageDecoder();
   private final AudioDecoder audio = new AudioDecoder();
 
-  EmbeddingsController(Bindery bindery, ServerConfig config, HttpIo io, SearchPool pool) {
+  EmbeddingsController(
+      Bindery bindery, ServerConfig config, HttpIo io, SearchPool pool, ProblemMapper problems) {
+    this.problems = problems;
     this.bindery = bindery;
     this.config = config;
     this.io = io;
@@ -141,13 +144,14 @@ final class EmbeddingsController {
       io.json(ctx, 200, out);
     } catch (OpenAiError e) {
       writeError(ctx, e.status, e.getMessage(), e.param, e.code);
-    } catch (ApiProblem p) {
-      writeError(ctx, p.status(), p.detail() == null ? p.title() : p.detail(), null, null);
-      p.headers().forEach(ctx::header);
     } catch (CollectionNotFoundException e) {
       writeError(ctx, 404, e.getMessage(), "model", "model_not_found");
-    } catch (IllegalArgumentException e) {
-      writeError(ctx, 400, e.getMessage(), null, null);
+    } catch (ApiProblem | IllegalArgumentException e) {
+      // The status comes from the one mapping every other route uses; only the body's shape is
+      // OpenAI's here.
+      ApiProblem p = problems.map(e);
+      writeError(ctx, p.status(), p.detail() == null ? p.title() : p.detail(), null, null);
+      p.headers().forEach(ctx::header);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.bindery.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.Filter;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -36,10 +37,10 @@ final class FilterJson {
   private static Filter node(JsonNode n, String path, int depth) {
     String at = path.isEmpty() ? "/" : path;
     if (depth > MAX_DEPTH) {
-      throw ApiProblem.badRequest("filter at " + at + ": nested deeper than " + MAX_DEPTH);
+      throw new BadArgumentException("filter at " + at + ": nested deeper than " + MAX_DEPTH);
     }
     if (!n.isObject() || n.size() != 1) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "filter at "
               + at
               + ": expected an object with one key of term, range, set, and, or, and_not; got "
@@ -66,7 +67,7 @@ final class FilterJson {
         case "set" -> Filter.set(string(v, here));
         case "and", "or" -> {
           if (!v.isArray() || v.isEmpty()) {
-            throw ApiProblem.badRequest(
+            throw new BadArgumentException(
                 "filter at " + here + ": expected a non-empty list of filters");
           }
           List<Filter> clauses = new ArrayList<>();
@@ -82,7 +83,7 @@ final class FilterJson {
               node(v.get("exclude"), here + "/exclude", depth + 1));
         }
         default ->
-            throw ApiProblem.badRequest(
+            throw new BadArgumentException(
                 "filter at "
                     + at
                     + ": unknown filter '"
@@ -91,13 +92,13 @@ final class FilterJson {
       };
     } catch (IllegalArgumentException e) {
       // A name the indexer refuses (field, set): its message says why.
-      throw ApiProblem.badRequest("filter at " + here + ": " + e.getMessage());
+      throw new BadArgumentException("filter at " + here + ": " + e.getMessage());
     }
   }
 
   private static void fields(JsonNode v, String path, List<String> allowed, List<String> needed) {
     if (!v.isObject()) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "filter at "
               + path
               + ": expected an object with "
@@ -108,20 +109,20 @@ final class FilterJson {
     for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!allowed.contains(k)) {
-        throw ApiProblem.badRequest(
+        throw new BadArgumentException(
             "filter at " + path + ": unknown key '" + k + "'; expected " + allowed);
       }
     }
     for (String k : needed) {
       if (!v.hasNonNull(k)) {
-        throw ApiProblem.badRequest("filter at " + path + ": '" + k + "' is missing");
+        throw new BadArgumentException("filter at " + path + ": '" + k + "' is missing");
       }
     }
   }
 
   private static String string(JsonNode v, String path) {
     if (v == null || !v.isTextual()) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "filter at " + path + ": expected a string, got " + (v == null ? "nothing" : v));
     }
     return v.textValue();
@@ -137,11 +138,11 @@ final class FilterJson {
     if (v.isNumber()) {
       double d = v.doubleValue();
       if (!Double.isFinite(d)) {
-        throw ApiProblem.badRequest("filter at " + path + ": number is not finite: " + v);
+        throw new BadArgumentException("filter at " + path + ": number is not finite: " + v);
       }
       return d;
     }
-    throw ApiProblem.badRequest(
+    throw new BadArgumentException(
         "filter at " + path + ": expected a string or a number, got " + v.getNodeType());
   }
 

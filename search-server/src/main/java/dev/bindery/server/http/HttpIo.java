@@ -1,5 +1,6 @@
 package dev.bindery.server.http;
 
+import dev.bindery.indexer.BadArgumentException;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,7 +40,7 @@ final class HttpIo {
   void checkDeclaredLength(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > maxBodyBytes) {
-      throw ApiProblem.tooLarge(
+      throw new BodyTooLargeException(
           maxBodyBytes,
           "request body is "
               + declared
@@ -61,7 +62,7 @@ final class HttpIo {
         total += n;
         checkRate(total, System.nanoTime() - start);
         if (total > maxBodyBytes) {
-          throw ApiProblem.tooLarge(
+          throw new BodyTooLargeException(
               maxBodyBytes,
               "request body is larger than the " + maxBodyBytes + " bytes this server accepts");
         }
@@ -70,7 +71,7 @@ final class HttpIo {
       return out.toByteArray();
     } catch (IOException e) {
       // The client went away or sent a broken chunked body.
-      throw ApiProblem.badRequest("cannot read the request body: " + e.getMessage());
+      throw new BadArgumentException("cannot read the request body: " + e.getMessage());
     }
   }
 

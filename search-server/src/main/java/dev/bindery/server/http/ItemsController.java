@@ -9,9 +9,13 @@ import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.ingest.IngestOptions;
 import dev.bindery.fusion.ingest.Ingestor;
 import dev.bindery.fusion.ingest.ItemSpec;
+import dev.bindery.indexer.BadArgumentException;
+import dev.bindery.indexer.ConflictException;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.Names;
+import dev.bindery.indexer.NotFoundException;
 import dev.bindery.indexer.Segment;
+import dev.bindery.indexer.UnprocessableException;
 import dev.bindery.server.http.Api.CountBody;
 import dev.bindery.server.http.Api.CountRequest;
 import dev.bindery.server.http.Api.DeleteItemsRequest;
@@ -153,7 +157,7 @@ final class ItemsController {
   static void checkWriteId(String id, String where) {
     checkReadId(id, where);
     if (id.indexOf('/') >= 0 || id.indexOf('\\') >= 0) {
-      throw ApiProblem.badRequest(where + ": item id '" + id + "' must not contain '/' or '\\'");
+      throw new BadArgumentException(where + ": item id '" + id + "' must not contain '/' or '\\'");
     }
   }
 
@@ -163,10 +167,10 @@ final class ItemsController {
     try {
       Names.checkId(id);
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest(where + ": " + e.getMessage());
+      throw new BadArgumentException(where + ": " + e.getMessage());
     }
     if (id.contains("..")) {
-      throw ApiProblem.badRequest(where + ": item id '" + id + "' must not contain '..'");
+      throw new BadArgumentException(where + ": item id '" + id + "' must not contain '..'");
     }
   }
 
@@ -182,7 +186,7 @@ final class ItemsController {
           && Character.isLowSurrogate(id.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw ApiProblem.badRequest(
+        throw new BadArgumentException(
             where
                 + ": item id has a lone UTF-16 surrogate (U+"
                 + HexFormat.of().withUpperCase().toHexDigits(c)
@@ -198,8 +202,8 @@ final class ItemsController {
    * rather than whatever the closed index threw (a 500 that was nobody's bug).
    */
   static RuntimeException droppedOr(Bindery bindery, String collection, RuntimeException e) {
-    if (e instanceof ApiProblem) {
-      return e;
+    if (e instanceof ApiProblem || e instanceof BadArgumentException) {
+      return e; // already says what was wrong with the request
     }
     boolean closed = false;
     for (Throwable t = e; t != null && !closed; t = t.getCause() == t ? null : t.getCause()) {
@@ -214,16 +218,16 @@ final class ItemsController {
       e.addSuppressed(listing);
       return e;
     }
-    ApiProblem p;
+    RuntimeException p;
     if (!exists) {
       p =
-          ApiProblem.notFound(
+          new NotFoundException(
               "collection '"
                   + collection
                   + "' was dropped while this request was running; nothing was written");
     } else if (closed) {
       p =
-          ApiProblem.conflict(
+          new ConflictException(
               "collection '"
                   + collection
                   + "' was being dropped or closed while this request was running; the request"
@@ -277,12 +281,12 @@ final class ItemsController {
     String prefix;
     if (tree.isObject() && tree.has("items")) {
       if (tree.size() != 1) {
-        throw ApiProblem.badRequest(
+        throw new BadArgumentException(
             "request body: {\"items\": [...]} takes no other members, got " + fieldNames(tree));
       }
       JsonNode list = tree.get("items");
       if (!list.isArray() || list.isEmpty()) {
-        throw ApiProblem.badRequest("request body: 'items' must be a non-empty list of items");
+        throw new BadArgumentException("request body: 'items' must be a non-empty list of items");
       }
       list.forEach(nodes::add);
       prefix = "items";
@@ -290,7 +294,7 @@ final class ItemsController {
       nodes.add(tree);
       prefix = null;
     } else {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "request body must be an item object or {\"items\": [...]}, got "
               + tree.getNodeType().toString().toLowerCase(Locale.ROOT));
     }
@@ -298,18 +302,13 @@ final class ItemsController {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < nodes.size(); i++) {
       String where = prefix == null ? "item" : prefix + "[" + i + "]";
-      ItemSpec spec;
-      try {
-        spec = ItemSpec.fromJson(nodes.get(i), where);
-      } catch (IllegalArgumentException e) {
-        throw ApiProblem.badRequest(e.getMessage());
-      }
+      ItemSpec spec = ItemSpec.fromJson(nodes.get(i), where);
       if (spec.id() == null) {
-        throw ApiProblem.badRequest(where + ": 'id' is missing");
+        throw new BadArgumentException(where + ": 'id' is missing");
       }
       checkWriteId(spec.id(), where);
       if (!seen.add(spec.id())) {
-        throw ApiProblem.badRequest(where + ": id '" + spec.id() + "' appears twice");
+        throw new BadArgumentException(where + ": id '" + spec.id() + "' appears twice");
       }
       if (spec.media() != null) {
         // The Ingestor refuses paths too; checking here makes it a 400 (the request is wrong)
@@ -329,7 +328,7 @@ final class ItemsController {
                 ? ingestor.toItem(spec)
                 : decodes.run(where, () -> ingestor.toItem(spec)));
       } catch (IllegalArgumentException e) {
-        throw ApiProblem.unprocessable(where + " cannot be ingested: " + e.getMessage(), e);
+        throw ProblemMapper.unprocessable(where + " cannot be ingested", e);
       }
     }
     write(collection, items);
@@ -350,17 +349,17 @@ final class ItemsController {
       } else if (p.getName().equals("metadata")) {
         metadata = metadata(utf8(p, "the 'metadata' part"));
       } else {
-        throw ApiProblem.badRequest(
+        throw new BadArgumentException(
             "multipart part '"
                 + p.getName()
                 + "' is not understood; send file parts, and optionally 'id' and 'metadata'");
       }
     }
     if (files.isEmpty()) {
-      throw ApiProblem.badRequest("the multipart body has no file part");
+      throw new BadArgumentException("the multipart body has no file part");
     }
     if (id != null && files.size() > 1) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "'id' names one item, but " + files.size() + " files were uploaded; upload one file");
     }
     List<Upload> staged = new ArrayList<>();
@@ -374,7 +373,7 @@ final class ItemsController {
         String itemId = id != null ? id : name;
         checkWriteId(itemId, where);
         if (!seen.add(itemId)) {
-          throw ApiProblem.badRequest(where + ": id '" + itemId + "' appears twice");
+          throw new BadArgumentException(where + ": id '" + itemId + "' appears twice");
         }
         byte[] bytes = read(p);
         // In memory from the request to the decoder; what it is comes from its name and content.
@@ -383,7 +382,7 @@ final class ItemsController {
         try {
           type = media.type();
         } catch (IllegalArgumentException e) {
-          throw ApiProblem.badRequest(where + ": " + e.getMessage());
+          throw new BadArgumentException(where + ": " + e.getMessage());
         }
         Modality modality = type.modality();
         Upload u = stage(collection, itemId, type.extension(), bytes);
@@ -402,7 +401,7 @@ final class ItemsController {
                   ? embed(collection, itemId, media, u, itemMeta)
                   : decodes.run(where, () -> embed(collection, itemId, media, u, itemMeta)));
         } catch (IllegalArgumentException e) {
-          throw ApiProblem.unprocessable(where + " cannot be ingested: " + e.getMessage(), e);
+          throw new UnprocessableException(where + " cannot be ingested: " + e.getMessage(), e);
         }
       }
       write(collection, items);
@@ -464,10 +463,8 @@ final class ItemsController {
   private void write(String collection, List<Item> items) {
     try {
       bindery.add(collection, items);
-    } catch (dev.bindery.indexer.CollectionNotFoundException e) {
-      throw e;
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.unprocessable("the index refused the items: " + e.getMessage(), e);
+      throw ProblemMapper.unprocessable("the index refused the items", e);
     }
     bindery.commit(collection);
   }
@@ -478,35 +475,42 @@ final class ItemsController {
       return ctx.req().getParts();
     } catch (IOException | ServletException | IllegalStateException e) {
       if (tooLarge(e)) {
-        throw ApiProblem.tooLarge(
+        throw new BodyTooLargeException(
             io.maxBodyBytes(),
             "the multipart body is larger than the "
                 + io.maxBodyBytes()
                 + " bytes this server accepts");
       }
-      throw ApiProblem.badRequest("the multipart body cannot be read: " + e.getMessage());
+      throw new BadArgumentException("the multipart body cannot be read: " + e.getMessage());
     }
   }
 
+  /**
+   * Whether Jetty refused the multipart body for its size. Jetty's multipart parser reports its
+   * {@code maxTotalRequestSize}/{@code maxFileSize} limits as a 413 {@code HttpException} or only
+   * as a bare {@link IllegalStateException} ("max length exceeded: N", "max file size exceeded:
+   * N"), so that wording is recognised here, once, where Jetty's failure becomes our typed {@link
+   * BodyTooLargeException}; no code of ours decides a status from a message.
+   */
   private static boolean tooLarge(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() == 413) {
         return true;
       }
-      String m = t.getMessage();
-      if (m != null && m.toLowerCase(Locale.ROOT).contains("exceeds")) {
+      if (t.getMessage() != null && JETTY_SIZE_LIMIT.matcher(t.getMessage()).find()) {
         return true;
-      }
-      if (t.getCause() == t) {
-        break;
       }
     }
     return false;
   }
 
+  private static final java.util.regex.Pattern JETTY_SIZE_LIMIT =
+      java.util.regex.Pattern.compile("(?i)\\bexceed(s|ed)\\b");
+
   private byte[] read(Part p) throws IOException {
     if (p.getSize() > io.maxBodyBytes()) {
-      throw ApiProblem.tooLarge(io.maxBodyBytes(), "an uploaded file is larger than the limit");
+      throw new BodyTooLargeException(
+          io.maxBodyBytes(), "an uploaded file is larger than the limit");
     }
     try (InputStream in = p.getInputStream()) {
       return in.readAllBytes();
@@ -526,7 +530,7 @@ final class ItemsController {
           .decode(ByteBuffer.wrap(bytes))
           .toString();
     } catch (CharacterCodingException e) {
-      throw ApiProblem.badRequest(what + " is not valid UTF-8");
+      throw new BadArgumentException(what + " is not valid UTF-8");
     }
   }
 
@@ -534,15 +538,7 @@ final class ItemsController {
     JsonNode tree =
         io.json().readTree(json.getBytes(StandardCharsets.UTF_8), "the 'metadata' part");
     // The same rules as an item's metadata in JSON: the upload is an item whose content is a file.
-    ObjectNode item = io.json().mapper().createObjectNode();
-    item.put("id", "upload");
-    item.put("image", "upload");
-    item.set("metadata", tree);
-    try {
-      return ItemSpec.fromJson(item, "the 'metadata' part").metadata();
-    } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest(e.getMessage());
-    }
+    return ItemSpec.metadataFromJson(tree, "the 'metadata' part");
   }
 
   /**
@@ -552,10 +548,11 @@ final class ItemsController {
    */
   private static String baseName(String submitted) {
     if (submitted.isBlank()) {
-      throw ApiProblem.badRequest("an uploaded file has no name; its extension picks its modality");
+      throw new BadArgumentException(
+          "an uploaded file has no name; its extension picks its modality");
     }
     if (submitted.indexOf('/') >= 0 || submitted.indexOf('\\') >= 0 || submitted.contains("..")) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "uploaded file name '" + submitted + "' must be a plain file name, without a path");
     }
     return submitted;
@@ -582,10 +579,10 @@ final class ItemsController {
     String collection = ctx.pathParam("name");
     GetItemsRequest req = io.json().read(io.body(ctx), GetItemsRequest.class, "request body");
     if (req.ids() == null) {
-      throw ApiProblem.badRequest("request body: 'ids' is missing");
+      throw new BadArgumentException("request body: 'ids' is missing");
     }
     if (req.ids().size() > MAX_GET_IDS) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "request body at /ids: "
               + req.ids().size()
               + " ids; at most "
@@ -594,7 +591,7 @@ final class ItemsController {
     }
     for (int i = 0; i < req.ids().size(); i++) {
       if (req.ids().get(i) == null) {
-        throw ApiProblem.badRequest("request body at /ids/" + i + ": null is not an id");
+        throw new BadArgumentException("request body at /ids/" + i + ": null is not an id");
       }
       checkReadId(req.ids().get(i), "request body at /ids/" + i);
     }
@@ -627,7 +624,7 @@ final class ItemsController {
     String collection = ctx.pathParam("name");
     DeleteItemsRequest req = io.json().read(io.body(ctx), DeleteItemsRequest.class, "request body");
     if (req.filter() == null || req.filter().isNull()) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "request body: 'filter' is missing; deleting every item is DELETE"
               + " /v1/collections/{name}");
     }
@@ -648,17 +645,12 @@ final class ItemsController {
     String id = ctx.pathParam("id");
     checkReadId(id, "path");
     PatchItemRequest req = io.json().read(io.body(ctx), PatchItemRequest.class, "request body");
-    Map<String, Object> changes;
-    try {
-      changes = ItemSpec.metadataPatch(req.metadata(), "request body");
-    } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest(e.getMessage());
-    }
+    Map<String, Object> changes = ItemSpec.metadataPatch(req.metadata(), "request body");
     for (String field : changes.keySet()) {
       try {
         Names.checkName("metadata field", field);
       } catch (IllegalArgumentException e) {
-        throw ApiProblem.badRequest("request body at /metadata: " + e.getMessage());
+        throw new BadArgumentException("request body at /metadata: " + e.getMessage());
       }
     }
     bindery.describe(collection);
@@ -669,12 +661,10 @@ final class ItemsController {
               .updateMetadata(collection, id, changes)
               .orElseThrow(
                   () ->
-                      ApiProblem.notFound(
+                      new NotFoundException(
                           "collection '" + collection + "' has no item '" + id + "'"));
-    } catch (dev.bindery.indexer.CollectionNotFoundException e) {
-      throw e;
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.unprocessable("the index refused the metadata: " + e.getMessage(), e);
+      throw ProblemMapper.unprocessable("the index refused the metadata", e);
     }
     bindery.commit(collection);
     io.json(ctx, 200, body(collection, updated));
@@ -727,7 +717,7 @@ final class ItemsController {
     bindery.describe(collection);
     try {
       if (bindery.backend().delete(collection, List.of(id)) == 0) {
-        throw ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'");
+        throw new NotFoundException("collection '" + collection + "' has no item '" + id + "'");
       }
       bindery.commit(collection);
     } catch (RuntimeException e) {
@@ -762,7 +752,8 @@ final class ItemsController {
           .get(collection, id)
           .orElseThrow(
               () ->
-                  ApiProblem.notFound("collection '" + collection + "' has no item '" + id + "'"));
+                  new NotFoundException(
+                      "collection '" + collection + "' has no item '" + id + "'"));
     } catch (RuntimeException e) {
       throw droppedOr(bindery, collection, e);
     }

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.bindery.indexer.BadArgumentException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.stream.Collectors;
@@ -28,8 +29,9 @@ import java.util.stream.Collectors;
 /**
  * Reads requests and writes responses of the HTTP API. Reading is strict: malformed JSON, invalid
  * UTF-8, unknown members, a string where a number belongs (or the reverse), a fraction where an
- * integer belongs and nesting deeper than {@value #MAX_DEPTH} are {@link ApiProblem}s (400) naming
- * the member and the reason. Members are snake_case; nulls are left out of responses. Thread-safe.
+ * integer belongs and nesting deeper than {@value #MAX_DEPTH} are {@link BadArgumentException}s
+ * (400) naming the member and the reason. Members are snake_case; nulls are left out of responses.
+ * Thread-safe.
  */
 public final class Json {
   /** Deepest nesting a request may have; a query spec is far shallower. */
@@ -86,7 +88,7 @@ public final class Json {
    */
   public <T> T read(byte[] body, Class<T> type, String what) {
     if (body.length == 0) {
-      throw ApiProblem.badRequest(what + " is empty; expected a JSON object");
+      throw new BadArgumentException(what + " is empty; expected a JSON object");
     }
     try {
       return mapper.readValue(body, type);
@@ -100,7 +102,7 @@ public final class Json {
   /** Reads a request body as a JSON tree. */
   public JsonNode readTree(byte[] body, String what) {
     if (body.length == 0) {
-      throw ApiProblem.badRequest(what + " is empty; expected JSON");
+      throw new BadArgumentException(what + " is empty; expected JSON");
     }
     try {
       return mapper.readTree(body);
@@ -131,11 +133,11 @@ public final class Json {
   }
 
   /** A 400 that says where in the input and what was wrong. */
-  static ApiProblem problem(JsonProcessingException e, String what) {
+  static BadArgumentException problem(JsonProcessingException e, String what) {
     String where = at(e, what);
     if (e instanceof ValueInstantiationException v && v.getCause() != null) {
       // A record's own validation refused the value: its message says why.
-      return ApiProblem.badRequest(where + ": " + v.getCause().getMessage());
+      return new BadArgumentException(where + ": " + v.getCause().getMessage());
     }
     if (e instanceof UnrecognizedPropertyException u) {
       String known =
@@ -146,15 +148,15 @@ public final class Json {
                       .map(String::valueOf)
                       .sorted()
                       .collect(Collectors.joining(", ", "[", "]"));
-      return ApiProblem.badRequest(
+      return new BadArgumentException(
           where + ": unknown member '" + u.getPropertyName() + "'" + known);
     }
     if (e instanceof InvalidFormatException f) {
-      return ApiProblem.badRequest(
+      return new BadArgumentException(
           where + ": expected " + typeName(f.getTargetType()) + ", got " + describe(f.getValue()));
     }
     if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-      return ApiProblem.badRequest(
+      return new BadArgumentException(
           where + ": expected " + typeName(m.getTargetType()) + "; " + firstLine(m));
     }
     if (e instanceof JsonParseException || e instanceof InputCoercionException) {
@@ -163,9 +165,9 @@ public final class Json {
           loc == null || loc.getLineNr() < 0
               ? ""
               : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-      return ApiProblem.badRequest(what + " is not valid JSON" + position + ": " + firstLine(e));
+      return new BadArgumentException(what + " is not valid JSON" + position + ": " + firstLine(e));
     }
-    return ApiProblem.badRequest(where + ": " + firstLine(e));
+    return new BadArgumentException(where + ": " + firstLine(e));
   }
 
   private static String at(JsonProcessingException e, String what) {

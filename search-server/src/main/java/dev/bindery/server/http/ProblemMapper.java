@@ -3,8 +3,11 @@ package dev.bindery.server.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bindery.fusion.query.QuerySyntaxException;
 import dev.bindery.generator.GeneratorException;
-import dev.bindery.indexer.CollectionNotFoundException;
+import dev.bindery.indexer.ConflictException;
 import dev.bindery.indexer.IndexUnavailableException;
+import dev.bindery.indexer.NotFoundException;
+import dev.bindery.indexer.TooLargeException;
+import dev.bindery.indexer.UnprocessableException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
@@ -22,9 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where exceptions become HTTP errors: every failure leaves the server as {@code
- * application/problem+json} with a status that says whose fault it was. Caller mistakes ({@link
- * IllegalArgumentException}, the facade's convention) are 4xx with the facade's message as detail;
- * anything unexpected is a 500 whose detail carries an error id that is logged with the stack
+ * application/problem+json} with a status that says whose fault it was. Caller mistakes are 4xx
+ * with the thrower's message as detail, the status chosen by the exception's type: {@link
+ * NotFoundException} 404, {@link ConflictException} 409, {@link TooLargeException} 413, {@link
+ * UnprocessableException} 422, any other {@link IllegalArgumentException} (the facade's convention,
+ * {@link dev.bindery.indexer.BadArgumentException} among them) 400. Code that detects a case throws
+ * the fitting type and lets it travel here; nothing in between catches it to change the status.
+ * Anything unexpected is a 500 whose detail carries an error id that is logged with the stack
  * trace.
  */
 final class ProblemMapper {
@@ -71,7 +78,6 @@ final class ProblemMapper {
       case QuerySyntaxException q ->
           ApiProblem.of(400, "query-syntax", "Query syntax error", q.getMessage())
               .with("column", q.column());
-      case CollectionNotFoundException c -> ApiProblem.notFound(c.getMessage());
       case IndexUnavailableException u ->
           ApiProblem.unavailable("index-unavailable", "Index unavailable", u.getMessage(), 30);
       case RejectedExecutionException r ->
@@ -87,8 +93,33 @@ final class ProblemMapper {
       case GeneratorException g ->
           ApiProblem.of(502, "generator-failed", "Answer generator failed", g.getMessage())
               .with("generator_failure", g.kind().name().toLowerCase(java.util.Locale.ROOT));
+      case BodyTooLargeException b ->
+          ApiProblem.of(413, "body-too-large", "Request body too large", b.getMessage())
+              .with("limit_bytes", b.limitBytes());
+      case TooLargeException t ->
+          ApiProblem.of(413, "too-large", "Content too large", t.getMessage());
+      case NotFoundException n -> ApiProblem.notFound(n.getMessage());
+      case ConflictException c -> ApiProblem.conflict(c.getMessage());
+      case UnprocessableException u -> ApiProblem.unprocessable(u.getMessage(), u);
+      // BadArgumentException and every other IllegalArgumentException: the facade's convention
+      // for a caller mistake.
       case IllegalArgumentException a -> ApiProblem.badRequest(a.getMessage());
       default -> null;
+    };
+  }
+
+  /**
+   * What a refusal from below (index, encoders, generator) means for a request whose input was
+   * well-formed: the refusal itself when its type already says (not found, conflict, too large,
+   * unprocessable), else a 422 naming {@code context} with the refusal's message and cause.
+   */
+  static IllegalArgumentException unprocessable(String context, IllegalArgumentException e) {
+    return switch (e) {
+      case NotFoundException n -> n;
+      case ConflictException c -> c;
+      case TooLargeException t -> t;
+      case UnprocessableException u -> u;
+      default -> new UnprocessableException(context + ": " + e.getMessage(), e);
     };
   }
 

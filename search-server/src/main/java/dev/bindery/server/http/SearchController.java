@@ -20,11 +20,12 @@ import dev.bindery.fusion.rank.Normalization;
 import dev.bindery.generator.rag.Answer;
 import dev.bindery.generator.rag.RagPipeline;
 import dev.bindery.generator.rag.RetrievedItem;
-import dev.bindery.indexer.CollectionNotFoundException;
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.server.http.Api.AskBody;
 import dev.bindery.server.http.Api.AskRequest;
+import dev.bindery.server.http.Api.ExplainBody;
 import dev.bindery.server.http.Api.FacetBody;
 import dev.bindery.server.http.Api.FacetRangeBody;
 import dev.bindery.server.http.Api.FacetValueBody;
@@ -138,7 +139,7 @@ final class SearchController {
               h.source(),
               h.metadata(),
               h.segment() == null ? null : new SegmentBody(h.segment().start(), h.segment().end()),
-              h.explain(),
+              ExplainBody.of(h.explain()),
               content.url(collection, h.id(), h.source())));
     }
     Map<String, LegBody> legs = new LinkedHashMap<>();
@@ -184,14 +185,14 @@ final class SearchController {
     bounds.check(body, "request body");
     AskRequest req = io.json().read(body, AskRequest.class, "request body");
     if (req.question() == null) {
-      throw ApiProblem.badRequest("request body: 'question' is missing");
+      throw new BadArgumentException("request body: 'question' is missing");
     }
     byte[] image = null;
     String imageName = null;
     if (req.image() != null) {
       DataUrl url = DataUrl.parse(req.image(), "request body at /image");
       if (!url.mime().startsWith("image/")) {
-        throw ApiProblem.badRequest(
+        throw new BadArgumentException(
             "request body at /image: expected an image, got '" + url.mime() + "'");
       }
       image = url.bytes();
@@ -209,7 +210,7 @@ final class SearchController {
               FilterJson.read(req.filter()),
               req.interleave() != null && req.interleave());
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest("request body: " + e.getMessage());
+      throw new BadArgumentException("request body: " + e.getMessage());
     }
     bindery.describe(collection); // 404 before any work
     Answer answer;
@@ -221,12 +222,10 @@ final class SearchController {
                   ask.image() == null
                       ? rag.ask(ask)
                       : decodes.run("the question's image", () -> rag.ask(ask)));
-    } catch (CollectionNotFoundException e) {
-      throw e;
     } catch (IllegalArgumentException e) {
       // The question asked for something this collection cannot do (an image question without
       // an image tower): well-formed, not answerable here.
-      throw ApiProblem.unprocessable("cannot answer on '" + collection + "': " + e.getMessage(), e);
+      throw ProblemMapper.unprocessable("cannot answer on '" + collection + "'", e);
     }
     Map<String, HitBody> byId = new LinkedHashMap<>();
     for (RetrievedItem h : answer.hits()) {
@@ -265,7 +264,7 @@ final class SearchController {
   /** The query: an expression string (length-limited) or a JSON query spec. */
   QuerySpec query(JsonNode q) {
     if (q == null || q.isNull()) {
-      throw ApiProblem.badRequest("request body: 'query' is missing");
+      throw new BadArgumentException("request body: 'query' is missing");
     }
     if (q.isTextual()) {
       String expression = q.textValue();
@@ -283,7 +282,7 @@ final class SearchController {
     if (q.isObject()) {
       return specJson.read(q);
     }
-    throw ApiProblem.badRequest(
+    throw new BadArgumentException(
         "request body at /query: expected an expression string or a query spec object, got "
             + q.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
   }
@@ -299,24 +298,24 @@ final class SearchController {
     int maxCandidates = Math.min(KnnQuery.MAX_K, 10 * config.maxK());
     int candidates = req.candidates() == null ? 0 : req.candidates();
     if (candidates < 0 || candidates > maxCandidates) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "request body at /candidates: must be in 0.." + maxCandidates + ", got " + candidates);
     }
     int offset = req.offset() == null ? 0 : req.offset();
     if (offset < 0) {
-      throw ApiProblem.badRequest("request body at /offset: must be >= 0, got " + offset);
+      throw new BadArgumentException("request body at /offset: must be >= 0, got " + offset);
     }
     SearchCursor cursor = null;
     if (req.cursor() != null) {
       if (req.offset() != null) {
-        throw ApiProblem.badRequest(
+        throw new BadArgumentException(
             "request body: give 'offset' or 'cursor', not both; a cursor already says where the"
                 + " page starts");
       }
       try {
         cursor = SearchCursor.decode(req.cursor());
       } catch (IllegalArgumentException e) {
-        throw ApiProblem.badRequest("request body at /cursor: " + e.getMessage());
+        throw new BadArgumentException("request body at /cursor: " + e.getMessage());
       }
     }
     // Paging costs what a search of offset + k hits costs: the same limit as k.
@@ -345,10 +344,10 @@ final class SearchController {
       try {
         facets = new FacetRequest(req.facets(), req.facetSize() == null ? 0 : req.facetSize(), top);
       } catch (IllegalArgumentException | NullPointerException e) {
-        throw ApiProblem.badRequest("request body at /facets: " + e.getMessage());
+        throw new BadArgumentException("request body at /facets: " + e.getMessage());
       }
     } else if (req.facetSize() != null || req.facetTopHits() != null) {
-      throw ApiProblem.badRequest(
+      throw new BadArgumentException(
           "request body: facet_size and facet_top_hits need 'facets' (the fields to count)");
     }
     Filter filter = FilterJson.read(req.filter());
@@ -356,7 +355,7 @@ final class SearchController {
     Double lambda = null;
     if (req.mmr() != null) {
       if (req.mmr().lambda() == null) {
-        throw ApiProblem.badRequest("request body at /mmr: 'lambda' is missing");
+        throw new BadArgumentException("request body at /mmr: 'lambda' is missing");
       }
       lambda = req.mmr().lambda();
     }
@@ -375,7 +374,7 @@ final class SearchController {
           cursor,
           facets);
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest("request body: " + e.getMessage());
+      throw new BadArgumentException("request body: " + e.getMessage());
     }
   }
 
@@ -394,7 +393,7 @@ final class SearchController {
               : Normalization.fromName(f.normalization()),
           f.weights() == null ? Map.of() : f.weights());
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest("request body at /fusion: " + e.getMessage());
+      throw new BadArgumentException("request body at /fusion: " + e.getMessage());
     }
   }
 }

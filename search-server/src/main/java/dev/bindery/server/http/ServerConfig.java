@@ -9,8 +9,9 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * How the HTTP server listens, what it lets through and whom. Immutable; start from {@link
- * #defaults()} and change what differs with the {@code with...} methods.
+ * How the HTTP server listens, what it lets through and whom. Immutable; build one with {@link
+ * #builder()} (which starts from {@link #defaults()}), or change what differs in an existing one
+ * with {@link #toBuilder()}.
  *
  * @param host address to bind; anything but a loopback address needs {@link #keys}
  * @param port TCP port, 0 for any free port
@@ -129,364 +130,174 @@ public record ServerConfig(
    * 256 waiting, no keys, no CORS, the jar's web page, no upload store.
    */
   public static ServerConfig defaults() {
-    int cores = Runtime.getRuntime().availableProcessors();
-    return new ServerConfig(
-        "127.0.0.1",
-        DEFAULT_PORT,
-        DEFAULT_MAX_BODY_BYTES,
-        1000,
-        4096,
-        Duration.ofSeconds(30),
-        4,
-        Math.max(4, 2 * cores),
-        256,
-        null,
-        List.of(),
-        null,
-        null,
-        List.of(),
-        List.of(),
-        null,
-        2);
+    return builder().build();
   }
 
-  public ServerConfig withHost(String h) {
-    return new ServerConfig(
-        h,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
+  /** A builder that starts from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public ServerConfig withPort(int p) {
-    return new ServerConfig(
-        host,
-        p,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withMaxBodyBytes(long b) {
-    return new ServerConfig(
-        host,
-        port,
-        b,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withMaxK(int k) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        k,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withMaxExpressionLength(int n) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        n,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withRequestTimeout(Duration t) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        t,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withMaxConcurrentIngests(int n) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        n,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withSearchThreads(int threads, int queue) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        threads,
-        queue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withKeys(ApiKeys k) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        k,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withCorsOrigins(List<String> origins) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        origins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withWebRoot(Path dir) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        dir,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withUploadsDir(Path dir) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        dir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withModelDirs(List<Path> dirs) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        dirs,
-        allowedHosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withAllowedHosts(List<String> hosts) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        hosts,
-        keysFile,
-        maxConcurrentDecodes);
-  }
-
-  public ServerConfig withMaxConcurrentDecodes(int n) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        keys,
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        keysFile,
-        n);
+  /** A builder that starts from this configuration, to change what differs. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.host = host;
+    b.port = port;
+    b.maxBodyBytes = maxBodyBytes;
+    b.maxK = maxK;
+    b.maxExpressionLength = maxExpressionLength;
+    b.requestTimeout = requestTimeout;
+    b.maxConcurrentIngests = maxConcurrentIngests;
+    b.searchThreads = searchThreads;
+    b.searchQueue = searchQueue;
+    b.keys = keys;
+    b.corsOrigins = corsOrigins;
+    b.webRoot = webRoot;
+    b.uploadsDir = uploadsDir;
+    b.modelDirs = modelDirs;
+    b.allowedHosts = allowedHosts;
+    b.keysFile = keysFile;
+    b.maxConcurrentDecodes = maxConcurrentDecodes;
+    return b;
   }
 
   /**
-   * Keys read from {@code file} and read again whenever the file changes (see {@link #keysFile});
-   * null turns keys off.
+   * Builds a {@link ServerConfig}; each setter names a record component (see the record's
+   * parameters for what it means). {@link #build()} checks every value, so a bad one fails there
+   * with the value in the message. Not thread-safe; a builder is for one configuration.
    */
-  public ServerConfig withKeysFile(Path file) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBodyBytes,
-        maxK,
-        maxExpressionLength,
-        requestTimeout,
-        maxConcurrentIngests,
-        searchThreads,
-        searchQueue,
-        file == null ? null : ApiKeys.load(file),
-        corsOrigins,
-        webRoot,
-        uploadsDir,
-        modelDirs,
-        allowedHosts,
-        file,
-        maxConcurrentDecodes);
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = DEFAULT_PORT;
+    private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxK = 1000;
+    private int maxExpressionLength = 4096;
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private int maxConcurrentIngests = 4;
+    private int searchThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private int searchQueue = 256;
+    private ApiKeys keys;
+    private List<String> corsOrigins = List.of();
+    private Path webRoot;
+    private Path uploadsDir;
+    private List<Path> modelDirs = List.of();
+    private List<String> allowedHosts = List.of();
+    private Path keysFile;
+    private int maxConcurrentDecodes = 2;
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder maxBodyBytes(long maxBodyBytes) {
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    public Builder maxK(int maxK) {
+      this.maxK = maxK;
+      return this;
+    }
+
+    public Builder maxExpressionLength(int maxExpressionLength) {
+      this.maxExpressionLength = maxExpressionLength;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    public Builder maxConcurrentIngests(int maxConcurrentIngests) {
+      this.maxConcurrentIngests = maxConcurrentIngests;
+      return this;
+    }
+
+    public Builder searchThreads(int searchThreads) {
+      this.searchThreads = searchThreads;
+      return this;
+    }
+
+    public Builder searchQueue(int searchQueue) {
+      this.searchQueue = searchQueue;
+      return this;
+    }
+
+    /** Fixed keys; null serves without authentication (loopback hosts only). */
+    public Builder keys(ApiKeys keys) {
+      this.keys = keys;
+      return this;
+    }
+
+    public Builder corsOrigins(List<String> corsOrigins) {
+      this.corsOrigins = corsOrigins;
+      return this;
+    }
+
+    public Builder webRoot(Path webRoot) {
+      this.webRoot = webRoot;
+      return this;
+    }
+
+    public Builder uploadsDir(Path uploadsDir) {
+      this.uploadsDir = uploadsDir;
+      return this;
+    }
+
+    public Builder modelDirs(List<Path> modelDirs) {
+      this.modelDirs = modelDirs;
+      return this;
+    }
+
+    public Builder allowedHosts(List<String> allowedHosts) {
+      this.allowedHosts = allowedHosts;
+      return this;
+    }
+
+    /**
+     * Keys read from {@code file} now and read again whenever the file changes (see {@link
+     * ServerConfig#keysFile}); null turns keys off.
+     */
+    public Builder keysFile(Path file) {
+      this.keys = file == null ? null : ApiKeys.load(file);
+      this.keysFile = file;
+      return this;
+    }
+
+    public Builder maxConcurrentDecodes(int maxConcurrentDecodes) {
+      this.maxConcurrentDecodes = maxConcurrentDecodes;
+      return this;
+    }
+
+    /** The configuration; every value is checked here. */
+    public ServerConfig build() {
+      return new ServerConfig(
+          host,
+          port,
+          maxBodyBytes,
+          maxK,
+          maxExpressionLength,
+          requestTimeout,
+          maxConcurrentIngests,
+          searchThreads,
+          searchQueue,
+          keys,
+          corsOrigins,
+          webRoot,
+          uploadsDir,
+          modelDirs,
+          allowedHosts,
+          keysFile,
+          maxConcurrentDecodes);
+    }
   }
 }

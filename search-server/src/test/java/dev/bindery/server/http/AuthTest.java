@@ -47,7 +47,7 @@ class AuthTest {
     bindery = Bindery.open(dir.resolve("data"));
     server =
         BinderyServer.start(
-            bindery, ServerConfig.defaults().withPort(0).withKeys(ApiKeys.load(keysFile)));
+            bindery, ServerConfig.builder().port(0).keys(ApiKeys.load(keysFile)).build());
     anonymous = new HttpTestClient(server.uri());
     admin = anonymous.with("Authorization", "Bearer " + a.secret());
     writer = anonymous.with("Authorization", "Bearer " + w.secret());
@@ -176,8 +176,7 @@ class AuthTest {
           assertThrows(
               IllegalArgumentException.class,
               () ->
-                  BinderyServer.create(
-                      bindery, ServerConfig.defaults().withHost(host).withPort(0)));
+                  BinderyServer.create(bindery, ServerConfig.builder().host(host).port(0).build()));
       assertTrue(e.getMessage().contains("refusing to listen on " + host), e.getMessage());
       assertTrue(e.getMessage().contains("--keys"), e.getMessage());
     }
@@ -186,21 +185,18 @@ class AuthTest {
         () ->
             BinderyServer.create(
                 bindery,
-                ServerConfig.defaults()
-                    .withHost("0.0.0.0")
-                    .withPort(0)
-                    .withKeys(new ApiKeys(List.of()))),
+                ServerConfig.builder()
+                    .host("0.0.0.0")
+                    .port(0)
+                    .keys(new ApiKeys(List.of()))
+                    .build()),
         "an empty keys file is no keys");
     // Loopback names and addresses are fine without keys; any host is fine with keys.
-    BinderyServer.create(bindery, ServerConfig.defaults().withHost("localhost").withPort(0))
-        .close();
-    BinderyServer.create(bindery, ServerConfig.defaults().withHost("::1").withPort(0)).close();
+    BinderyServer.create(bindery, ServerConfig.builder().host("localhost").port(0).build()).close();
+    BinderyServer.create(bindery, ServerConfig.builder().host("::1").port(0).build()).close();
     BinderyServer.create(
             bindery,
-            ServerConfig.defaults()
-                .withHost("0.0.0.0")
-                .withPort(0)
-                .withKeys(ApiKeys.load(keysFile)))
+            ServerConfig.builder().host("0.0.0.0").port(0).keys(ApiKeys.load(keysFile)).build())
         .close();
   }
 }

@@ -55,10 +55,11 @@ class BadInputTest {
     server =
         BinderyServer.start(
             bindery,
-            ServerConfig.defaults()
-                .withPort(0)
-                .withMaxBodyBytes(MAX_BODY)
-                .withUploadsDir(dir.resolve("data/uploads")));
+            ServerConfig.builder()
+                .port(0)
+                .maxBodyBytes(MAX_BODY)
+                .uploadsDir(dir.resolve("data/uploads"))
+                .build());
     http = new HttpTestClient(server.uri());
     assertEquals(
         201,

@@ -38,12 +38,14 @@ class BrowserGuardTest {
   void configuredNamesAndWildcards() {
     BrowserGuard guard =
         new BrowserGuard(
-            ServerConfig.defaults().withAllowedHosts(List.of("search.example.com", "*.corp.test")));
+            ServerConfig.builder()
+                .allowedHosts(List.of("search.example.com", "*.corp.test"))
+                .build());
     assertTrue(guard.hostAllowed(BrowserGuard.hostName("search.example.com:443")));
     assertTrue(guard.hostAllowed(BrowserGuard.hostName("a.b.corp.test")));
     assertFalse(guard.hostAllowed(BrowserGuard.hostName("corp.test.evil.example")));
     assertFalse(guard.hostAllowed(BrowserGuard.hostName("example.com")));
-    BrowserGuard any = new BrowserGuard(ServerConfig.defaults().withAllowedHosts(List.of("*")));
+    BrowserGuard any = new BrowserGuard(ServerConfig.builder().allowedHosts(List.of("*")).build());
     assertTrue(any.hostAllowed("anything.example"));
   }
 
@@ -52,7 +54,7 @@ class BrowserGuardTest {
     for (String bad : List.of("http://x.example", "x.example:80", "x.example/path", "a b")) {
       assertThrows(
           IllegalArgumentException.class,
-          () -> ServerConfig.defaults().withAllowedHosts(List.of(bad)),
+          () -> ServerConfig.builder().allowedHosts(List.of(bad)).build(),
           bad);
     }
   }

@@ -51,7 +51,7 @@ class EmbeddingsEndpointTest {
   static void start() {
     bindery = Bindery.open(dir.resolve("data"));
     bindery.createCollection("pics", ModelPackage.DEFAULT);
-    server = BinderyServer.start(bindery, ServerConfig.defaults().withPort(0));
+    server = BinderyServer.start(bindery, ServerConfig.builder().port(0).build());
     openai =
         OpenAIOkHttpClient.builder()
             .baseUrl(server.uri() + "/v1")

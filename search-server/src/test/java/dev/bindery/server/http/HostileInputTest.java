@@ -75,10 +75,11 @@ class HostileInputTest {
     server =
         BinderyServer.start(
             bindery,
-            ServerConfig.defaults()
-                .withPort(0)
-                .withMaxBodyBytes(4L << 20)
-                .withUploadsDir(dir.resolve("data/uploads")));
+            ServerConfig.builder()
+                .port(0)
+                .maxBodyBytes(4L << 20)
+                .uploadsDir(dir.resolve("data/uploads"))
+                .build());
     http = new HttpTestClient(server.uri());
     port = server.port();
     assertEquals(
@@ -536,7 +537,7 @@ class HostileInputTest {
         };
     RagPipeline rag = new RagPipeline(bindery, broken, RagOptions.defaults(), new ImageDecoder());
     try (BinderyServer other =
-        BinderyServer.create(bindery, ServerConfig.defaults().withPort(0), rag).start()) {
+        BinderyServer.create(bindery, ServerConfig.builder().port(0).build(), rag).start()) {
       JsonNode p =
           new HttpTestClient(other.uri())
               .post("/v1/collections/notes/ask", Map.of("question", "what about cats?"))

@@ -55,7 +55,7 @@ class HttpApiTest {
     server =
         BinderyServer.start(
             bindery,
-            ServerConfig.defaults().withPort(0).withUploadsDir(dir.resolve("data/uploads")));
+            ServerConfig.builder().port(0).uploadsDir(dir.resolve("data/uploads")).build());
     http = new HttpTestClient(server.uri());
     Res created = http.post("/v1/collections", Map.of("name", "notes", "model", "minilm-l6-v2"));
     assertEquals(201, created.status(), created.text());

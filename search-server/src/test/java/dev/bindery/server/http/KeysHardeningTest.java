@@ -46,7 +46,7 @@ class KeysHardeningTest {
     new ApiKeys(List.of(a.key(), aa.key(), r.key())).save(keysFile);
     bindery = Bindery.open(dir.resolve("data"));
     server =
-        BinderyServer.start(bindery, ServerConfig.defaults().withPort(0).withKeysFile(keysFile));
+        BinderyServer.start(bindery, ServerConfig.builder().port(0).keysFile(keysFile).build());
     anonymous = new HttpTestClient(server.uri());
     admin = anonymous.with("Authorization", "Bearer " + a.secret());
     adminOfA = anonymous.with("Authorization", "Bearer " + aa.secret());

@@ -44,10 +44,11 @@ class PulledModelCollectionTest {
         BinderyServer server =
             BinderyServer.start(
                 bindery,
-                ServerConfig.defaults()
-                    .withPort(0)
-                    .withUploadsDir(dir.resolve("data/uploads"))
-                    .withModelDirs(List.of(cache)))) {
+                ServerConfig.builder()
+                    .port(0)
+                    .uploadsDir(dir.resolve("data/uploads"))
+                    .modelDirs(List.of(cache))
+                    .build())) {
       HttpTestClient http = new HttpTestClient(server.uri());
       Res created = http.post("/v1/collections", Map.of("name", "photos", "model", "clip-vit-b32"));
       assertEquals(201, created.status(), created.text());

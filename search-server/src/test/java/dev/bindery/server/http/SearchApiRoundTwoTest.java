@@ -40,7 +40,7 @@ class SearchApiRoundTwoTest {
   @BeforeAll
   static void start() {
     bindery = Bindery.open(dir.resolve("data"));
-    server = BinderyServer.start(bindery, ServerConfig.defaults().withPort(0).withMaxK(100));
+    server = BinderyServer.start(bindery, ServerConfig.builder().port(0).maxK(100).build());
     http = new HttpTestClient(server.uri());
     Res created =
         http.post(

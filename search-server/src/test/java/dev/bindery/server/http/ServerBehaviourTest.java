@@ -35,7 +35,8 @@ class ServerBehaviourTest {
   @Test
   void openApiListsEveryRegisteredRouteWithItsSchemas() {
     try (Bindery bindery = Bindery.open(dir);
-        BinderyServer server = BinderyServer.start(bindery, ServerConfig.defaults().withPort(0))) {
+        BinderyServer server =
+            BinderyServer.start(bindery, ServerConfig.builder().port(0).build())) {
       JsonNode doc = new HttpTestClient(server.uri()).get("/openapi.json").json();
       JsonNode paths = doc.get("paths");
       int operations = 0;
@@ -126,7 +127,7 @@ class ServerBehaviourTest {
         BinderyServer server =
             BinderyServer.start(
                 bindery,
-                ServerConfig.defaults().withPort(0).withRequestTimeout(Duration.ofNanos(1)))) {
+                ServerConfig.builder().port(0).requestTimeout(Duration.ofNanos(1)).build())) {
       HttpTestClient http = new HttpTestClient(server.uri());
       assertEquals(
           201,
@@ -187,7 +188,7 @@ class ServerBehaviourTest {
   void corsIsOffUnlessConfigured() {
     try (Bindery bindery = Bindery.open(dir)) {
       try (BinderyServer plain =
-          BinderyServer.start(bindery, ServerConfig.defaults().withPort(0))) {
+          BinderyServer.start(bindery, ServerConfig.builder().port(0).build())) {
         Res r =
             new HttpTestClient(plain.uri())
                 .send(
@@ -202,9 +203,8 @@ class ServerBehaviourTest {
       try (BinderyServer cors =
           BinderyServer.start(
               bindery,
-              ServerConfig.defaults()
-                  .withPort(0)
-                  .withCorsOrigins(List.of("https://app.example")))) {
+              ServerConfig.builder().port(0).corsOrigins(List.of("https://app.example")).build())) {
+
         HttpTestClient http = new HttpTestClient(cors.uri());
         Res allowed =
             http.send(
@@ -230,13 +230,16 @@ class ServerBehaviourTest {
   @Test
   void configRejectsNonsense() {
     ServerConfig d = ServerConfig.defaults();
-    assertThrows(IllegalArgumentException.class, () -> d.withPort(70_000));
-    assertThrows(IllegalArgumentException.class, () -> d.withMaxBodyBytes(10));
-    assertThrows(IllegalArgumentException.class, () -> d.withMaxK(0));
-    assertThrows(IllegalArgumentException.class, () -> d.withRequestTimeout(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> d.toBuilder().port(70_000).build());
+    assertThrows(IllegalArgumentException.class, () -> d.toBuilder().maxBodyBytes(10).build());
+    assertThrows(IllegalArgumentException.class, () -> d.toBuilder().maxK(0).build());
     assertThrows(
-        IllegalArgumentException.class, () -> d.withCorsOrigins(List.of("https://a.example/x")));
-    assertThrows(IllegalArgumentException.class, () -> d.withMaxConcurrentIngests(0));
+        IllegalArgumentException.class, () -> d.toBuilder().requestTimeout(Duration.ZERO).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> d.toBuilder().corsOrigins(List.of("https://a.example/x")).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> d.toBuilder().maxConcurrentIngests(0).build());
   }
 
   private static Set<String> names(JsonNode object) {

@@ -72,7 +72,7 @@ class CrossOriginBrowserTest {
     server =
         BinderyServer.start(
             bindery,
-            ServerConfig.defaults().withPort(0).withUploadsDir(tmp.resolve("data/uploads")));
+            ServerConfig.builder().port(0).uploadsDir(tmp.resolve("data/uploads")).build());
     post("/v1/collections", "{\"name\":\"vecs\",\"spaces\":{\"v\":{\"dim\":2}}}");
     post("/v1/collections/vecs/items", "{\"id\":\"a\",\"vectors\":{\"v\":[1,0]}}");
 

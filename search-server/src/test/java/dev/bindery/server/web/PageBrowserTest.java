@@ -14,6 +14,7 @@ import dev.bindery.fusion.query.ResultHit;
 import dev.bindery.fusion.query.SearchOptions;
 import dev.bindery.fusion.query.SearchResponse;
 import dev.bindery.fusion.rank.FusionConfig;
+import dev.bindery.fusion.rank.LegExplanation;
 import dev.bindery.indexer.Filter;
 import dev.bindery.server.http.BinderyServer;
 import dev.bindery.server.http.ServerConfig;
@@ -136,7 +137,7 @@ class PageBrowserTest {
     bindery = Bindery.open(data);
     indexGallery(tmp.resolve("media"));
     indexSounds(tmp.resolve("media"));
-    server = BinderyServer.start(bindery, ServerConfig.defaults().withPort(0));
+    server = BinderyServer.start(bindery, ServerConfig.builder().port(0).build());
     base = server.uri().toString();
 
     ChromeOptions options = new ChromeOptions();
@@ -395,23 +396,22 @@ class PageBrowserTest {
     assertTrue(region.isDisplayed());
 
     ResultHit hit = expected.hits().get(0);
-    Map<?, ?> legs = (Map<?, ?>) hit.explain().get("legs");
-    assertEquals(
-        List.of(SPACE, "bm25"), List.copyOf(legs.keySet().stream().map(String::valueOf).toList()));
-    for (Map.Entry<?, ?> e : legs.entrySet()) {
-      Map<?, ?> leg = (Map<?, ?>) e.getValue();
+    Map<String, LegExplanation> legs = hit.explain().legs();
+    assertEquals(List.of(SPACE, "bm25"), List.copyOf(legs.keySet()));
+    for (Map.Entry<String, LegExplanation> e : legs.entrySet()) {
+      LegExplanation leg = e.getValue();
       WebElement row = region.findElement(By.cssSelector("tr[data-leg='" + e.getKey() + "']"));
       List<WebElement> cells = row.findElements(By.tagName("td"));
-      int rank = ((Number) leg.get("rank")).intValue();
+      int rank = leg.score().rank();
       assertEquals(
           rank > 0 ? String.valueOf(rank) : "absent", cells.get(0).getText(), e.getKey() + " rank");
       if (rank > 0) {
-        assertEquals(fmt4(leg.get("raw")), cells.get(1).getText(), e.getKey() + " raw");
+        assertEquals(fmt4(leg.score().raw()), cells.get(1).getText(), e.getKey() + " raw");
         assertEquals(
-            fmt4(leg.get("normalized")), cells.get(2).getText(), e.getKey() + " normalized");
+            fmt4(leg.score().normalized()), cells.get(2).getText(), e.getKey() + " normalized");
       }
       assertEquals(
-          String.valueOf(leg.get("strategy")), cells.get(3).getText(), e.getKey() + " strategy");
+          String.valueOf(leg.strategy()), cells.get(3).getText(), e.getKey() + " strategy");
       assertTrue(cells.get(4).getText().matches("\\d+"), "visited: " + cells.get(4).getText());
     }
     assertTrue(
@@ -670,7 +670,7 @@ class PageBrowserTest {
     try (BinderyServer secured =
         BinderyServer.start(
             bindery,
-            ServerConfig.defaults().withPort(0).withKeys(new ApiKeys(List.of(key.key()))))) {
+            ServerConfig.builder().port(0).keys(new ApiKeys(List.of(key.key()))).build())) {
       driver.get(secured.uri() + "/");
       js("sessionStorage.clear()");
       driver.navigate().refresh();

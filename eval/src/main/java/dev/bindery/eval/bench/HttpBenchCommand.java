@@ -1,4 +1,4 @@
-package dev.bindery.server.cli;
+package dev.bindery.eval.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +12,8 @@ import dev.bindery.fusion.query.ResultHit;
 import dev.bindery.fusion.query.TextEmbeddingCache;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.Item;
+import dev.bindery.server.cli.BinderyCli;
+import dev.bindery.server.cli.TextTable;
 import dev.bindery.server.http.BinderyServer;
 import dev.bindery.server.http.ServerConfig;
 import java.io.IOException;
@@ -56,7 +58,7 @@ import picocli.CommandLine.Spec;
       "Builds (once, cached in --data) a collection of --items items with 384-d vectors near MiniLM"
           + " embeddings of topic phrases; queries are text:\"...\" expressions embedded by MiniLM."
     })
-final class BenchHttpCommand implements Callable<Integer> {
+public final class HttpBenchCommand implements Callable<Integer> {
   /** Topic phrases: items cluster around their embeddings, queries are made of the same words. */
   private static final String[] SUBJECTS = {
     "a cat",
@@ -218,16 +220,17 @@ final class BenchHttpCommand implements Callable<Integer> {
       report.put("rounds", rounds);
       report.put("warmup_per_mode", warmup);
 
+      int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
       ServerConfig config =
-          ServerConfig.defaults()
-              .withPort(0)
-              .withMaxK(Math.max(k, 1000))
+          ServerConfig.builder()
+              .port(0)
+              .maxK(Math.max(k, 1000))
               // A vector:[...] literal of 384 floats is about 4,700 characters; the default limit
               // (4096) is for hand-written expressions.
-              .withMaxExpressionLength(65_536)
-              .withRequestTimeout(Duration.ofMinutes(5));
-      int maxClients = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
-      config = config.withSearchThreads(config.searchThreads(), Math.max(256, 2 * maxClients));
+              .maxExpressionLength(65_536)
+              .requestTimeout(Duration.ofMinutes(5))
+              .searchQueue(Math.max(256, 2 * maxClients))
+              .build();
       try (BinderyServer server = BinderyServer.start(bindery, config)) {
         HttpClient http =
             HttpClient.newBuilder()
