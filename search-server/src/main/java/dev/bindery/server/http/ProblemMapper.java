@@ -5,6 +5,8 @@ import dev.bindery.fusion.query.QuerySyntaxException;
 import dev.bindery.generator.GeneratorException;
 import dev.bindery.indexer.CollectionNotFoundException;
 import dev.bindery.indexer.IndexUnavailableException;
+import dev.bindery.indexer.NotFoundException;
+import dev.bindery.indexer.UnprocessableException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
@@ -72,6 +74,8 @@ final class ProblemMapper {
           ApiProblem.of(400, "query-syntax", "Query syntax error", q.getMessage())
               .with("column", q.column());
       case CollectionNotFoundException c -> ApiProblem.notFound(c.getMessage());
+      case NotFoundException n -> ApiProblem.notFound(n.getMessage());
+      case UnprocessableException u -> ApiProblem.unprocessable(u.getMessage(), u);
       case IndexUnavailableException u ->
           ApiProblem.unavailable("index-unavailable", "Index unavailable", u.getMessage(), 30);
       case RejectedExecutionException r ->
