@@ -1,10 +1,11 @@
 // Bindery's web page: pick a collection, search with the expression syntax or dropped media, build
-// queries with weights, filter, read per-hit explanations and ask questions over the collection.
+// queries with weights, filter (by hand or by clicking a facet), page through the hits, find more
+// like a hit (recommend), read per-hit explanations and ask questions over the collection.
 // Every string from the server or the user reaches the page through textContent or a property,
 // never as HTML.
 
 import {ApiError, apiKey, call, collectionPath, setApiKey, setMediaSource} from './api.js';
-import {buildQuery, composeExpression, errorColumn, errorReason, termValue} from './query.js';
+import {buildQuery, composeExpression, errorColumn, errorReason, recommendItem} from './query.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,6 +26,9 @@ const state = {
   media: [], // [{id, kind, name, dataUrl, previewUrl, weight, sign}]
   builder: [], // [{id, sign, weight, kind, value, file}]
   filters: [], // [{id, field, op, value, from, to}]
+  facetFilters: [], // [{field, label, clause}]: filters added by clicking a facet, shown as chips
+  page: null, // {body, typed, offset, k}: the last search, so its pages can be fetched
+
   releases: [], // functions that free blob URLs of the rendered hits
   nextId: 1,
 };
@@ -122,7 +126,9 @@ function selectCollection(name) {
     info.textContent = '';
   }
   state.filters = [];
+  state.facetFilters = [];
   renderFilters();
+  renderChips();
   document.body.dataset.collection = name || '';
 }
 
@@ -335,7 +341,8 @@ function filterClause(f) {
 }
 
 function currentFilter() {
-  const clauses = state.filters.map(filterClause).filter((c) => c !== null);
+  const clauses = state.filters.map(filterClause).filter((c) => c !== null)
+    .concat(state.facetFilters.map((f) => f.clause));
   if (clauses.length === 0) return undefined;
   return clauses.length === 1 ? clauses[0] : {and: clauses};
 }
@@ -447,6 +454,21 @@ async function runSearch() {
   if ($('mmr-on').checked) body.mmr = {lambda: Number($('mmr').value)};
   const minScore = $('min-score').value.trim();
   if (minScore !== '' && Number.isFinite(Number(minScore))) body.min_score = Number(minScore);
+  // Facets count every item that passes the filter, so a click on one narrows to its count.
+  const facetFields = Object.keys(fieldsOf(state.collection)).sort().slice(0, 8);
+  if (facetFields.length > 0) body.facets = facetFields;
+  state.page = {body, typed, offset: 0, k};
+  await showPage(0);
+}
+
+/**
+ * Fetches one page of the last search: the same request with an offset, so "previous" works as
+ * well as "next" (the server pages by offset or cursor; both cut the same ranking).
+ */
+async function showPage(offset) {
+  const {typed} = state.page;
+  const body = Object.assign({}, state.page.body);
+  if (offset > 0) body.offset = offset;
 
   clearQueryError();
   showAlert(null);
@@ -455,17 +477,21 @@ async function runSearch() {
   setStatus('Searching…');
   try {
     const result = await call('POST', collectionPath(state.collection.name) + '/search', body);
-    renderHits($('hits'), result.hits || [], 'hit');
+    state.page.offset = offset;
+    renderHits($('hits'), result.hits || [], 'hit', offset);
+    renderFacets(result.facets || {});
+    renderPager((result.hits || []).length, Boolean(result.next_cursor));
     $('empty').hidden = (result.hits || []).length > 0;
     if ((result.hits || []).length === 0) $('empty').textContent = 'No hits.';
     const legs = Object.entries(result.legs || {}).map(([name, leg]) =>
-      name + (leg.kind === 'knn'
+      name + (leg.kind === 'knn' || leg.kind === 'recommend'
         ? ' ' + String(leg.strategy || '').toLowerCase() + ', visited ' + leg.visited
         : '') + ', ' + leg.hits + (leg.hits === 1 ? ' hit' : ' hits'));
     setStatus((result.hits || []).length + ' hits in ' + result.took_ms + ' ms'
       + (legs.length ? ' · ' + legs.join(' · ') : ''));
   } catch (e) {
     setStatus('');
+    $('pager').hidden = true;
     if (e instanceof ApiError && errorColumn(e.problem) !== null) {
       showQueryError(e.problem, typed);
     } else if (e instanceof ApiError && e.problem.type && e.problem.type.endsWith(':query-syntax')) {
@@ -480,8 +506,93 @@ async function runSearch() {
   }
 }
 
+/** Previous / next buttons under the hits, and which hits of the ranking this page shows. */
+function renderPager(shown, more) {
+  const {offset, k} = state.page;
+  $('pager').hidden = offset === 0 && !more;
+  $('page-prev').disabled = offset === 0;
+  $('page-next').disabled = !more;
+  $('page-next').textContent = 'Next ' + k + ' →';
+  $('page-info').textContent = shown === 0
+    ? 'No more hits'
+    : 'Hits ' + (offset + 1) + '–' + (offset + shown);
+}
+
+function pageBy(direction) {
+  if (!state.page) return;
+  showPage(Math.max(0, state.page.offset + direction * state.page.k));
+}
+
+// ------------------------------------------------------------------ facets and chips
+
+/** A facet bucket as a filter: [from, to) as the server counts it, the last bucket [from, to]. */
+function rangeClause(field, bucket, last) {
+  const range = {range: {field, from: bucket.from, to: bucket.to}};
+  if (last || bucket.from === bucket.to) return range;
+  return {and_not: {include: range, exclude: {term: {field, value: bucket.to}}}};
+}
+
+function boundText(type, v) {
+  if (type === 'date' && typeof v === 'string') return v.slice(0, 10);
+  if (type === 'double' && typeof v === 'number') return String(Number(v.toPrecision(4)));
+  return String(v);
+}
+
+function renderFacets(facets) {
+  const box = $('facets');
+  box.replaceChildren();
+  const active = new Set(state.facetFilters.map((f) => f.label));
+  for (const [field, facet] of Object.entries(facets)) {
+    const buttons = [];
+    const add = (label, count, clause) => {
+      if (count === 0 || active.has(label)) return;
+      buttons.push(el('li', {}, el('button', {type: 'button', className: 'facet-value',
+        dataset: {field, label}, 'aria-label': label + ', ' + count + ' items',
+        onclick: () => addFacetFilter(field, label, clause)},
+      label.slice(field.length + 2), el('span', {className: 'facet-count'}, '(' + count + ')'))));
+    };
+    for (const v of facet.values || []) {
+      add(field + ': ' + v.value, v.count, {term: {field, value: v.value}});
+    }
+    const ranges = facet.ranges || [];
+    ranges.forEach((b, i) => {
+      const last = i === ranges.length - 1;
+      const label = field + ': ' + boundText(facet.type, b.from) + '–' + boundText(facet.type, b.to);
+      add(label, b.count, rangeClause(field, b, last));
+    });
+    if (buttons.length > 0) {
+      box.append(el('div', {className: 'facet', dataset: {field}},
+        el('p', {className: 'facet-title'}, field),
+        el('ul', {className: 'facet-values'}, ...buttons)));
+    }
+  }
+  box.hidden = box.childElementCount === 0;
+}
+
+function addFacetFilter(field, label, clause) {
+  state.facetFilters.push({field, label, clause});
+  renderChips();
+  runSearch();
+}
+
+function renderChips() {
+  const list = $('chips');
+  list.replaceChildren();
+  for (const f of state.facetFilters) {
+    list.append(el('li', {className: 'chip', dataset: {label: f.label}}, f.label,
+      el('button', {type: 'button', 'aria-label': 'Remove filter ' + f.label,
+        onclick: () => {
+          state.facetFilters = state.facetFilters.filter((x) => x !== f);
+          renderChips();
+          runSearch();
+        }}, '×')));
+  }
+  list.hidden = state.facetFilters.length === 0;
+}
+
+/** Items like this one, itself left out: a recommend with the hit as its positive example. */
 function moreLikeThis(id) {
-  $('q').value = 'item:' + termValue('item', id);
+  $('q').value = recommendItem(id);
   state.media.forEach((m) => URL.revokeObjectURL(m.previewUrl));
   state.media = [];
   renderMedia();
@@ -587,15 +698,18 @@ function renderMetadata(hit) {
   return dl;
 }
 
-/** Renders hits as cards into a list; prefix makes element ids unique per list. */
-function renderHits(list, hits, prefix) {
+/**
+ * Renders hits as cards into a list; prefix makes element ids unique per list, offset is where the
+ * page starts in the ranking.
+ */
+function renderHits(list, hits, prefix, offset = 0) {
   if (prefix === 'hit') {
     state.releases.forEach((release) => release());
     state.releases = [];
   }
   list.replaceChildren();
   hits.forEach((hit, i) => {
-    const rank = i + 1;
+    const rank = offset + i + 1;
     const cardId = prefix + '-' + rank;
     const explainId = cardId + '-explain';
     const region = el('div', {id: explainId, className: 'explain', role: 'region',
@@ -627,6 +741,7 @@ function renderHits(list, hits, prefix) {
       el('div', {className: 'hit-actions'},
         hit.explain ? explainButton : null,
         el('button', {type: 'button', className: 'more-like-this',
+          title: 'recommend(+item:' + hit.id + '): items like this one, itself left out',
           onclick: () => moreLikeThis(hit.id)}, 'More like this')),
       region));
     list.append(card);
@@ -744,6 +859,8 @@ function setup() {
     if (rows.length) rows[rows.length - 1].focus();
   });
   $('builder-apply').addEventListener('click', applyBuilder);
+  $('page-prev').addEventListener('click', () => pageBy(-1));
+  $('page-next').addEventListener('click', () => pageBy(1));
   $('ask-form').addEventListener('submit', runAsk);
   setupDrop();
   renderMedia();

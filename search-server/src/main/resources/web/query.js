@@ -13,6 +13,16 @@ export function termValue(kind, value) {
   return '"' + value.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
 }
 
+/**
+ * A recommend with one item as its positive example: {@code recommend(+item:ID)}. Inside
+ * recommend(...) a comma ends a bare value, so an id with one is quoted.
+ */
+export function recommendItem(id) {
+  const value = id.includes(',') ? '"' + id.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"'
+    : termValue('item', id);
+  return 'recommend(+item:' + value + ')';
+}
+
 /** A weight as the parser reads it: unsigned, no exponent for everyday values, no trailing zeros. */
 export function formatWeight(w) {
   const s = Number(w).toFixed(6).replace(/0+$/, '').replace(/\.$/, '');

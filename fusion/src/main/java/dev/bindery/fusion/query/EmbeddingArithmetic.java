@@ -56,7 +56,46 @@ public final class EmbeddingArithmetic {
   public QueryVector resolve(QueryExpr expr) {
     List<QueryExpr> leaves = new ArrayList<>();
     collectLeaves(expr, leaves);
-    String space = chooseSpace(leaves);
+    return sum(expr, leaves, chooseSpace(leaves));
+  }
+
+  /**
+   * The spaces {@code expr} can be resolved in: the space of its modality terms' tower, else every
+   * space that all its item and vector terms fit (possibly none, possibly several).
+   *
+   * @throws IllegalArgumentException for a modality without a tower, terms of different towers, or
+   *     an unknown item
+   */
+  public Set<String> spacesFor(QueryExpr expr) {
+    List<QueryExpr> leaves = new ArrayList<>();
+    collectLeaves(expr, leaves);
+    return candidateSpaces(leaves);
+  }
+
+  /**
+   * Resolves and sums an expression in a space the caller chose (one of {@link #spacesFor}).
+   *
+   * @throws IllegalArgumentException as {@link #resolve(QueryExpr)}, or if the expression cannot
+   *     live in {@code space}
+   */
+  public QueryVector resolve(QueryExpr expr, String space) {
+    List<QueryExpr> leaves = new ArrayList<>();
+    collectLeaves(expr, leaves);
+    Set<String> fits = candidateSpaces(leaves);
+    if (!fits.contains(space)) {
+      throw new IllegalArgumentException(
+          expr
+              + " cannot be resolved in space '"
+              + space
+              + "' of collection '"
+              + collection
+              + "'; it fits "
+              + (fits.isEmpty() ? "no space" : fits));
+    }
+    return sum(expr, leaves, space);
+  }
+
+  private QueryVector sum(QueryExpr expr, List<QueryExpr> leaves, String space) {
     int dim = spaces.get(space).dim();
     Map<QueryExpr, float[]> vectors = new HashMap<>();
     for (QueryExpr leaf : leaves) {
@@ -121,6 +160,24 @@ public final class EmbeddingArithmetic {
   }
 
   private String chooseSpace(List<QueryExpr> leaves) {
+    Set<String> candidates = candidateSpaces(leaves);
+    if (candidates.size() != 1) {
+      throw new IllegalArgumentException(
+          "cannot tell which space "
+              + leaves
+              + " belongs to in collection '"
+              + collection
+              + "': "
+              + (candidates.isEmpty()
+                  ? "no space fits every term"
+                  : "spaces " + candidates + " all fit")
+              + "; its spaces are "
+              + describeSpaces());
+    }
+    return candidates.iterator().next();
+  }
+
+  private Set<String> candidateSpaces(List<QueryExpr> leaves) {
     Map<String, List<String>> byTower = new LinkedHashMap<>();
     for (QueryExpr leaf : leaves) {
       QueryExpr.Kind kind =
@@ -168,7 +225,8 @@ public final class EmbeddingArithmetic {
       throw new IllegalArgumentException(sb.toString());
     }
     if (byTower.size() == 1) {
-      return byTower.keySet().iterator().next();
+      // Item and vector terms beside modality terms are checked when they are resolved.
+      return new TreeSet<>(byTower.keySet());
     }
     // Only item: and vector: terms: the one space that every term can live in.
     Set<String> candidates = new TreeSet<>(spaces.keySet());
@@ -182,20 +240,7 @@ public final class EmbeddingArithmetic {
       }
       candidates.retainAll(fits);
     }
-    if (candidates.size() != 1) {
-      throw new IllegalArgumentException(
-          "cannot tell which space "
-              + leaves
-              + " belongs to in collection '"
-              + collection
-              + "': "
-              + (candidates.isEmpty()
-                  ? "no space fits every term"
-                  : "spaces " + candidates + " all fit")
-              + "; its spaces are "
-              + describeSpaces());
-    }
-    return candidates.iterator().next();
+    return candidates;
   }
 
   private float[] vectorOf(QueryExpr leaf, String space) {

@@ -7,12 +7,22 @@ final class ExpressionPrinter {
   /** Values that print without quotes: the parser reads them back as one bare value. */
   private static final Pattern BARE = Pattern.compile("[A-Za-z0-9_./~][A-Za-z0-9_./~:=@%,-]*");
 
+  /** Bare values inside {@code recommend(...)}, where a comma separates examples. */
+  private static final Pattern BARE_IN_LIST =
+      Pattern.compile("[A-Za-z0-9_./~][A-Za-z0-9_./~:=@%-]*");
+
   private ExpressionPrinter() {}
 
   static String print(QuerySpec spec) {
     StringBuilder sb = new StringBuilder();
     if (spec.expression() != null) {
-      sum(spec.expression(), sb);
+      sum(spec.expression(), sb, BARE);
+    }
+    if (spec.recommend() != null) {
+      if (!sb.isEmpty()) {
+        sb.append(" + ");
+      }
+      recommend(spec.recommend(), sb);
     }
     if (spec.bm25() != null) {
       if (!sb.isEmpty()) {
@@ -26,46 +36,74 @@ final class ExpressionPrinter {
 
   static String print(QueryExpr expr) {
     StringBuilder sb = new StringBuilder();
-    sum(expr, sb);
+    sum(expr, sb, BARE);
     return sb.toString();
   }
 
+  static String print(Recommend recommend) {
+    StringBuilder sb = new StringBuilder();
+    recommend(recommend, sb);
+    return sb.toString();
+  }
+
+  /** {@code recommend(+EX, -EX, strategy=NAME, space=NAME)}; defaults are left out. */
+  private static void recommend(Recommend r, StringBuilder sb) {
+    sb.append("recommend(");
+    String sep = "";
+    for (QueryExpr e : r.positive()) {
+      sb.append(sep).append('+');
+      sum(e, sb, BARE_IN_LIST);
+      sep = ", ";
+    }
+    for (QueryExpr e : r.negative()) {
+      sb.append(sep).append('-');
+      sum(e, sb, BARE_IN_LIST);
+    }
+    if (r.strategy() != RecommendStrategy.AVERAGE_VECTOR) {
+      sb.append(", strategy=").append(r.strategy().wireName());
+    }
+    if (r.space() != null) {
+      sb.append(", space=").append(r.space());
+    }
+    sb.append(')');
+  }
+
   /** A node in a position where a sum needs no parentheses. */
-  private static void sum(QueryExpr expr, StringBuilder sb) {
+  private static void sum(QueryExpr expr, StringBuilder sb, Pattern bare) {
     if (expr instanceof QueryExpr.Sum s) {
       for (int i = 0; i < s.terms().size(); i++) {
         QueryExpr t = s.terms().get(i);
         if (i == 0) {
-          factor(t, sb);
+          factor(t, sb, bare);
         } else if (t instanceof QueryExpr.Negated n) {
           sb.append(" - ");
-          factor(n.expr(), sb);
+          factor(n.expr(), sb, bare);
         } else {
           sb.append(" + ");
-          factor(t, sb);
+          factor(t, sb, bare);
         }
       }
     } else {
-      factor(expr, sb);
+      factor(expr, sb, bare);
     }
   }
 
   /** A node in an operand position: sums get parentheses. */
-  private static void factor(QueryExpr expr, StringBuilder sb) {
+  private static void factor(QueryExpr expr, StringBuilder sb, Pattern bare) {
     switch (expr) {
       case QueryExpr.Sum s -> {
         sb.append('(');
-        sum(s, sb);
+        sum(s, sb, bare);
         sb.append(')');
       }
       case QueryExpr.Negated n -> {
         sb.append('-');
-        factor(n.expr(), sb);
+        factor(n.expr(), sb, bare);
       }
       case QueryExpr.Scaled s -> {
         // Double.toString round-trips exactly and the parser reads its exponent form (1.0E-5).
         sb.append(Double.toString(s.weight())).append('*');
-        factor(s.expr(), sb);
+        factor(s.expr(), sb, bare);
       }
       case QueryExpr.VectorLiteral v -> {
         sb.append("vector:[");
@@ -88,7 +126,7 @@ final class ExpressionPrinter {
       }
       case QueryExpr.Term t -> {
         sb.append(t.kind().wireName()).append(':');
-        if (t.kind() != QueryExpr.Kind.TEXT && BARE.matcher(t.value()).matches()) {
+        if (t.kind() != QueryExpr.Kind.TEXT && bare.matcher(t.value()).matches()) {
           sb.append(t.value());
         } else {
           quoted(t.value(), sb);

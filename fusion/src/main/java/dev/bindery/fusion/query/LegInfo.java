@@ -5,8 +5,8 @@ import dev.bindery.indexer.SearchResult;
 /**
  * What one leg of a search did.
  *
- * @param kind {@code knn} or {@code bm25}
- * @param space the kNN leg's space, or null for BM25
+ * @param kind {@code knn}, {@code recommend} or {@code bm25}
+ * @param space the kNN or recommend leg's space, or null for BM25
  * @param strategy how the backend found the hits
  * @param visited vector comparisons (0 for BM25)
  * @param hits hits the leg returned

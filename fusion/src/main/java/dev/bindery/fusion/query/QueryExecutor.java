@@ -21,14 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Runs a {@link QuerySpec} against a collection: embedding arithmetic into one query vector, one
- * kNN leg for its space ({@code knn:<space>}) and a BM25 leg ({@code bm25}) when the spec has BM25
- * text, all under the same filter; two or more legs are fused with {@link RankFusion}, a single leg
- * keeps its own ranking and scores; optional MMR over the candidates using the stored vectors;
- * explain per hit. Stateless apart from the backend; thread-safe.
+ * kNN leg for its space ({@code knn:<space>}), a recommend leg ({@code recommend:<space>}, run by
+ * {@link Recommender}; its examples are left out of every leg) and a BM25 leg ({@code bm25}) when
+ * the spec has them, all under the same filter; two or more legs are fused with {@link RankFusion},
+ * a single leg keeps its own ranking and scores; optional MMR over the candidates using the stored
+ * vectors; explain per hit. Stateless apart from the backend; thread-safe.
  */
 public final class QueryExecutor {
   /** Name of the BM25 leg, for fusion weights and explain. */
@@ -37,10 +39,15 @@ public final class QueryExecutor {
   /** Prefix of kNN leg names: {@code knn:<space>}. */
   public static final String KNN_PREFIX = "knn:";
 
+  /** Prefix of recommend leg names: {@code recommend:<space>}. */
+  public static final String RECOMMEND_PREFIX = "recommend:";
+
   private final IndexBackend backend;
+  private final Recommender recommender;
 
   public QueryExecutor(IndexBackend backend) {
     this.backend = Objects.requireNonNull(backend, "backend");
+    this.recommender = new Recommender(backend);
   }
 
   /** Resolves a vector expression to one normalized vector in one space of the collection. */
@@ -77,6 +84,13 @@ public final class QueryExecutor {
       queryVector = qv.vector();
       legNames.add(KNN_PREFIX + knnSpace);
     }
+    Recommender.Examples examples = null;
+    Set<String> excluded = Set.of();
+    if (spec.recommend() != null) {
+      examples = recommender.resolve(collection, spec.recommend(), embedder);
+      excluded = examples.excluded();
+      legNames.add(RECOMMEND_PREFIX + examples.space());
+    }
     if (spec.bm25() != null) {
       legNames.add(BM25_LEG);
     }
@@ -100,7 +114,13 @@ public final class QueryExecutor {
     }
     boolean fusing = legNames.size() > 1;
     boolean mmr = options.mmrLambda() != null;
-    int depth = options.legDepth(fusing || mmr);
+    // Best-score candidates depend on how deep each positive's search goes (a deeper one can
+    // bring an item that outranks one found shallower), so like a fused query every page of it
+    // cuts one candidate pool of a fixed depth.
+    boolean bestScore = examples != null && examples.strategy() == RecommendStrategy.BEST_SCORE;
+    int depth = options.legDepth(fusing || mmr || bestScore);
+    // The examples never come back: the other legs fetch as many more and drop them too.
+    int fetch = Math.min(KnnQuery.MAX_K, depth + excluded.size());
 
     List<LegResult> legs = new ArrayList<>();
     Map<String, LegInfo> infos = new LinkedHashMap<>();
@@ -110,15 +130,30 @@ public final class QueryExecutor {
           new KnnQuery(
               knnSpace,
               queryVector,
-              depth,
+              fetch,
               options.filter(),
               0,
               SearchMode.AUTO,
               true,
               options.legMinScores().get(leg));
-      SearchResult r = backend.knn(collection, q);
+      SearchResult r = Recommender.without(backend.knn(collection, q), excluded, depth);
       legs.add(LegResult.of(leg, r));
       infos.put(leg, new LegInfo("knn", knnSpace, r.strategy(), r.visited(), r.hits().size()));
+    }
+    if (examples != null) {
+      String leg = RECOMMEND_PREFIX + examples.space();
+      SearchResult r =
+          recommender.search(
+              collection,
+              examples,
+              depth,
+              options.filter(),
+              options.legMinScores().get(leg),
+              SearchMode.AUTO);
+      legs.add(LegResult.of(leg, r));
+      infos.put(
+          leg,
+          new LegInfo("recommend", examples.space(), r.strategy(), r.visited(), r.hits().size()));
     }
     if (spec.bm25() != null) {
       SearchResult r =
@@ -127,9 +162,10 @@ public final class QueryExecutor {
               new TextQuery(
                   spec.bm25(),
                   options.bm25Fields(),
-                  depth,
+                  fetch,
                   options.filter(),
                   options.legMinScores().get(BM25_LEG)));
+      r = Recommender.without(r, excluded, depth);
       legs.add(LegResult.of(BM25_LEG, r));
       infos.put(BM25_LEG, new LegInfo("bm25", null, r.strategy(), r.visited(), r.hits().size()));
     }
@@ -151,7 +187,9 @@ public final class QueryExecutor {
       ranked = page(ranked, options);
     }
     if (mmr && !ranked.isEmpty()) {
-      String space = mmrSpace(config, knnSpace);
+      String space =
+          mmrSpace(
+              config, knnSpace != null ? knnSpace : examples == null ? null : examples.space());
       Map<String, float[]> vectors = new LinkedHashMap<>();
       List<FusedHit> present = new ArrayList<>(ranked.size());
       for (FusedHit h : ranked) {

@@ -10,20 +10,26 @@ import java.util.Objects;
  * parser over an on-demand tokenizer that tracks columns.
  *
  * <pre>
- * query   := operand (('+' | '-') operand)*        top level; one operand may be bm25:"..."
+ * query   := operand (('+' | '-') operand)*        top level; one operand may be bm25:"...",
+ *                                                 one may be recommend(...)
+ * recommend := 'recommend(' arg (',' arg)* ')'
+ * arg     := ('+' | '-')? sum                     an example: + (default) near, - away from
+ *          | strategy=average_vector | strategy=best_score | space=NAME
  * sum     := factor (('+' | '-') factor)*
  * factor  := '-' factor | NUMBER '*' factor | primary
  * primary := term | '(' sum ')'
  * term    := text:VALUE | image:VALUE | audio:VALUE | video:VALUE | item:VALUE
  *          | vector:[NUMBER (',' NUMBER)*]
- * VALUE   := "quoted, with \" and \\ escapes" | bare (up to whitespace or one of ( ) + * ")
+ * VALUE   := "quoted, with \" and \\ escapes" | bare (up to whitespace or one of ( ) + * ",
+ *            and inside recommend(...) also ',')
  * </pre>
  *
  * {@code *} binds tighter than {@code +} and {@code -}; {@code +} and {@code -} group left to right
  * into one {@link QueryExpr.Sum}. A {@code bm25:"free text"} operand, allowed once, unweighted and
- * added at the top level, becomes the query's BM25 leg. Every error is a {@link
- * QuerySyntaxException} with the column; the {@link QueryLimits} are checked as the parser goes, so
- * no input causes a stack overflow. Instances are immutable and thread-safe.
+ * added at the top level, becomes the query's BM25 leg; likewise a {@code recommend(...)} operand
+ * becomes its {@link Recommend} leg. Every error is a {@link QuerySyntaxException} with the column;
+ * the {@link QueryLimits} are checked as the parser goes, so no input causes a stack overflow.
+ * Instances are immutable and thread-safe.
  */
 public final class QueryParser {
   /** Prefixes accepted before ':'. */
@@ -74,6 +80,9 @@ public final class QueryParser {
     RPAREN,
     TERM,
     VECTOR,
+    COMMA,
+    RECOMMEND,
+    OPTION,
     END
   }
 
@@ -88,6 +97,9 @@ public final class QueryParser {
     private Token peeked;
     private int terms;
 
+    /** Greater than 0 inside recommend(...), where ',' also ends a bare value. */
+    private int inList;
+
     Run(String src) {
       this.src = src;
     }
@@ -98,10 +110,23 @@ public final class QueryParser {
       }
       List<QueryExpr> operands = new ArrayList<>();
       String bm25 = null;
+      Recommend recommend = null;
       boolean negative = false;
       while (true) {
         Token t = peek();
-        if (t.type == Type.TERM && t.text.equals("bm25")) {
+        if (t.type == Type.RECOMMEND) {
+          if (negative) {
+            throw error(
+                "a recommend leg cannot be subtracted; add it with + (put the examples to avoid"
+                    + " inside it with -)",
+                t.column);
+          }
+          if (recommend != null) {
+            throw error("only one recommend leg is allowed", t.column);
+          }
+          next();
+          recommend = recommend(t);
+        } else if (t.type == Type.TERM && t.text.equals("bm25")) {
           if (negative) {
             throw error("a bm25 leg cannot be subtracted; add it with +", t.column);
           }
@@ -128,7 +153,80 @@ public final class QueryParser {
           operands.isEmpty()
               ? null
               : operands.size() == 1 ? operands.get(0) : new QueryExpr.Sum(operands);
-      return new QuerySpec(expr, bm25);
+      return new QuerySpec(expr, bm25, recommend);
+    }
+
+    /** The arguments of recommend(...), after the token that opened it. */
+    private Recommend recommend(Token open) {
+      inList++;
+      List<QueryExpr> positive = new ArrayList<>();
+      List<QueryExpr> negative = new ArrayList<>();
+      RecommendStrategy strategy = null;
+      String space = null;
+      if (peek().type == Type.RPAREN) {
+        throw error("recommend() needs at least one example, such as +item:ID", peek().column);
+      }
+      while (true) {
+        Token t = peek();
+        if (t.type == Type.OPTION) {
+          next();
+          switch (t.text) {
+            case "strategy" -> {
+              if (strategy != null) {
+                throw error("recommend's strategy is given twice", t.column);
+              }
+              try {
+                strategy = RecommendStrategy.fromName(t.value);
+              } catch (IllegalArgumentException e) {
+                throw error(e.getMessage(), t.column);
+              }
+            }
+            case "space" -> {
+              if (space != null) {
+                throw error("recommend's space is given twice", t.column);
+              }
+              space = t.value;
+            }
+            default ->
+                throw error(
+                    "unknown recommend option '" + t.text + "'; expected strategy= or space=",
+                    t.column);
+          }
+        } else {
+          boolean away = false;
+          if (t.type == Type.PLUS || t.type == Type.MINUS) {
+            next();
+            away = t.type == Type.MINUS;
+          }
+          Token first = peek();
+          if (first.type == Type.COMMA || first.type == Type.RPAREN || first.type == Type.END) {
+            throw unexpected(first, "an example such as item:ID");
+          }
+          (away ? negative : positive).add(sum(2));
+        }
+        Token sep = next();
+        if (sep.type == Type.RPAREN) {
+          break;
+        }
+        if (sep.type == Type.END) {
+          throw error("unbalanced parenthesis: 'recommend(' is never closed", open.column);
+        }
+        if (sep.type != Type.COMMA) {
+          throw unexpected(sep, "',' or ')' after a recommend argument");
+        }
+      }
+      inList--;
+      if (positive.isEmpty()) {
+        throw error(
+            "recommend(...) needs at least one positive example such as +item:ID; it has only"
+                + " negative ones",
+            open.column);
+      }
+      try {
+        return new Recommend(positive, negative, strategy, space);
+      } catch (IllegalArgumentException e) {
+        throw error(e.getMessage(), open.column);
+      }
     }
 
     private QueryExpr sum(int depth) {
@@ -192,6 +290,13 @@ public final class QueryParser {
           countTerm(t);
           return new QueryExpr.VectorLiteral(t.vector);
         }
+        case RECOMMEND -> {
+          next();
+          throw error(
+              "recommend(...) is a leg of its own: add it once at the top level, without a"
+                  + " weight or parentheses",
+              t.column);
+        }
         default -> {
           next();
           throw unexpected(t, "a term, '(', '-' or a weight");
@@ -219,6 +324,8 @@ public final class QueryParser {
             case END -> "the end of the expression";
             case TERM -> "the term " + t.text + ":";
             case VECTOR -> "a vector literal";
+            case RECOMMEND -> "recommend(";
+            case OPTION -> "the option " + t.text + "=";
             default -> "'" + t.text + "'";
           };
       return error("expected " + expected + " but found " + found, t.column);
@@ -273,6 +380,10 @@ public final class QueryParser {
           pos++;
           return new Token(Type.RPAREN, col, ")", null, 0, null);
         }
+        case ',' -> {
+          pos++;
+          return new Token(Type.COMMA, col, ",", null, 0, null);
+        }
         default -> {}
       }
       if (isDigit(c) || c == '.') {
@@ -301,6 +412,29 @@ public final class QueryParser {
           pos++;
           return word.equals("vector") ? lexVector(col) : lexTerm(word, col);
         }
+        if (word.equals("recommend")) {
+          int at = pos;
+          while (at < src.length() && Character.isWhitespace(src.charAt(at))) {
+            at++;
+          }
+          if (at < src.length() && src.charAt(at) == '(') {
+            pos = at + 1;
+            return new Token(Type.RECOMMEND, col, "recommend(", null, 0, null);
+          }
+        }
+        if (pos < src.length() && src.charAt(pos) == '=') {
+          pos++;
+          int v = pos;
+          while (pos < src.length()
+              && (Character.isLetterOrDigit(src.charAt(pos))
+                  || "_.-".indexOf(src.charAt(pos)) >= 0)) {
+            pos++;
+          }
+          if (pos == v) {
+            throw error("give a value after '" + word + "='", col);
+          }
+          return new Token(Type.OPTION, col, word, src.substring(v, pos), 0, null);
+        }
         if (lower.equals("nan") || lower.startsWith("inf")) {
           throw error("weight " + word + " is not a finite number", col);
         }
@@ -320,7 +454,9 @@ public final class QueryParser {
         value = quoted();
       } else {
         int start = pos;
-        while (pos < src.length() && !endsBare(src.charAt(pos))) {
+        while (pos < src.length()
+            && !endsBare(src.charAt(pos))
+            && !(inList > 0 && src.charAt(pos) == ',')) {
           pos++;
         }
         value = src.substring(start, pos);

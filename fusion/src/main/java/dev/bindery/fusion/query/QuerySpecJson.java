@@ -18,10 +18,13 @@ import java.util.Objects;
  * "Query syntax"):
  *
  * <pre>
- * {"expression": NODE, "bm25": "free text"}      either part may be absent, not both
+ * {"expression": NODE, "bm25": "free text", "recommend": RECOMMEND}   at least one part
  * NODE := {"text": "..."} | {"image": "path"} | {"audio": "path"} | {"video": "path"}
  *       | {"item": "id"} | {"vector": [0.1, -2]} | {"sum": [NODE, NODE, ...]}
  *       | {"negate": NODE} | {"weight": 0.5, "of": NODE} | "an expression string"
+ * RECOMMEND := {"positive": [EXAMPLE, ...], "negative": [EXAMPLE, ...],
+ *               "strategy": "average_vector" | "best_score", "space": "name"}
+ * EXAMPLE := "an item id" | NODE object | {"expression": "an expression string"}
  * </pre>
  *
  * A spec may also be given as a plain expression string. Every error is an {@link
@@ -53,7 +56,114 @@ public final class QuerySpecJson {
     if (spec.bm25() != null) {
       root.put("bm25", spec.bm25());
     }
+    if (spec.recommend() != null) {
+      root.set("recommend", toJson(spec.recommend()));
+    }
     return root;
+  }
+
+  /** A recommend as JSON: item examples as plain id strings, other examples as nodes. */
+  public ObjectNode toJson(Recommend recommend) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    ArrayNode positive = o.putArray("positive");
+    recommend.positive().forEach(e -> positive.add(example(e)));
+    ArrayNode negative = o.putArray("negative");
+    recommend.negative().forEach(e -> negative.add(example(e)));
+    o.put("strategy", recommend.strategy().wireName());
+    if (recommend.space() != null) {
+      o.put("space", recommend.space());
+    }
+    return o;
+  }
+
+  private static JsonNode example(QueryExpr e) {
+    String id = Recommend.itemId(e);
+    return id != null ? JsonNodeFactory.instance.textNode(id) : node(e);
+  }
+
+  /**
+   * Reads a recommend object (see the class comment).
+   *
+   * @param path where it sits in the request, for messages ({@code /recommend})
+   * @throws IllegalArgumentException naming the JSON path and the reason
+   */
+  public Recommend readRecommend(JsonNode json, String path) {
+    if (json == null || !json.isObject()) {
+      throw new IllegalArgumentException(
+          "query JSON at "
+              + path
+              + ": recommend must be an object {\"positive\": [...], \"negative\": [...]}, got "
+              + (json == null ? "nothing" : json.getNodeType()));
+    }
+    checkKeys(json, path, List.of("positive", "negative", "strategy", "space"));
+    Reader reader = new Reader();
+    List<QueryExpr> positive = examples(reader, json.get("positive"), path + "/positive");
+    List<QueryExpr> negative = examples(reader, json.get("negative"), path + "/negative");
+    RecommendStrategy strategy = null;
+    String space = null;
+    try {
+      JsonNode s = json.get("strategy");
+      if (s != null && !s.isNull()) {
+        if (!s.isTextual()) {
+          throw new IllegalArgumentException("strategy must be a string, got " + s.getNodeType());
+        }
+        strategy = RecommendStrategy.fromName(s.textValue());
+      }
+      JsonNode sp = json.get("space");
+      if (sp != null && !sp.isNull()) {
+        if (!sp.isTextual()) {
+          throw new IllegalArgumentException("space must be a string, got " + sp.getNodeType());
+        }
+        space = sp.textValue();
+      }
+      return new Recommend(positive, negative, strategy, space);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("query JSON at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private List<QueryExpr> examples(Reader reader, JsonNode list, String path) {
+    if (list == null || list.isNull()) {
+      return List.of();
+    }
+    if (!list.isArray()) {
+      throw new IllegalArgumentException(
+          "query JSON at "
+              + path
+              + ": expected an array of item ids or expressions, got "
+              + list.getNodeType());
+    }
+    List<QueryExpr> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode e = list.get(i);
+      String at = path + "/" + i;
+      if (e.isTextual()) {
+        // A string is an item id, as in Qdrant; an expression goes in {"expression": "..."}.
+        reader.count(at);
+        try {
+          out.add(QueryExpr.item(e.textValue()));
+        } catch (IllegalArgumentException x) {
+          throw new IllegalArgumentException("query JSON at " + at + ": " + x.getMessage(), x);
+        }
+      } else if (e.isObject() && e.size() == 1 && e.has("expression")) {
+        JsonNode x = e.get("expression");
+        if (!x.isTextual()) {
+          throw new IllegalArgumentException(
+              "query JSON at " + at + "/expression: expected a string, got " + x.getNodeType());
+        }
+        QuerySpec inner = parser.parse(x.textValue());
+        if (inner.expression() == null || inner.bm25() != null || inner.recommend() != null) {
+          throw new IllegalArgumentException(
+              "query JSON at "
+                  + at
+                  + "/expression: an example is a vector expression, without bm25 or recommend");
+        }
+        out.add(inner.expression());
+      } else {
+        out.add(reader.node(e, at, 1));
+      }
+    }
+    return out;
   }
 
   /** The spec as a JSON string. */
@@ -89,7 +199,7 @@ public final class QuerySpecJson {
       throw new IllegalArgumentException(
           "query JSON must be an object or an expression string, got " + json.getNodeType());
     }
-    checkKeys(json, "", List.of("expression", "bm25"));
+    checkKeys(json, "", List.of("expression", "bm25", "recommend"));
     QueryExpr expr = null;
     if (json.has("expression") && !json.get("expression").isNull()) {
       JsonNode e = json.get("expression");
@@ -98,6 +208,11 @@ public final class QuerySpecJson {
         if (inner.bm25() != null) {
           throw new IllegalArgumentException(
               "query JSON at /expression: put the bm25 text in \"bm25\", not in the expression");
+        }
+        if (inner.recommend() != null) {
+          throw new IllegalArgumentException(
+              "query JSON at /expression: put the recommend in \"recommend\", not in the"
+                  + " expression");
         }
         expr = inner.expression();
       } else {
@@ -113,8 +228,12 @@ public final class QuerySpecJson {
       }
       bm25 = b.textValue();
     }
+    Recommend recommend = null;
+    if (json.has("recommend") && !json.get("recommend").isNull()) {
+      recommend = readRecommend(json.get("recommend"), "/recommend");
+    }
     try {
-      return new QuerySpec(expr, bm25);
+      return new QuerySpec(expr, bm25, recommend);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("query JSON: " + e.getMessage(), e);
     }
@@ -172,7 +291,7 @@ public final class QuerySpecJson {
       }
       if (n.isTextual()) {
         QuerySpec inner = parser.parse(n.textValue());
-        if (inner.expression() == null || inner.bm25() != null) {
+        if (inner.expression() == null || inner.bm25() != null || inner.recommend() != null) {
           throw new IllegalArgumentException(
               "query JSON at " + path + ": a bm25 leg belongs in the top-level \"bm25\" key");
         }

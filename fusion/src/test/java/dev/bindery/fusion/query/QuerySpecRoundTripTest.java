@@ -98,8 +98,26 @@ class QuerySpecRoundTripTest {
 
   static QuerySpec randomSpec(Random rnd) {
     QueryExpr e = rnd.nextInt(10) == 0 ? null : randomExpr(rnd, 0);
-    String bm25 = e == null || rnd.nextInt(4) == 0 ? randomString(rnd) : null;
-    return new QuerySpec(e, bm25);
+    Recommend recommend = rnd.nextInt(4) == 0 ? randomRecommend(rnd) : null;
+    String bm25 = e == null && recommend == null || rnd.nextInt(4) == 0 ? randomString(rnd) : null;
+    return new QuerySpec(e, bm25, recommend);
+  }
+
+  /** Item examples (ids with commas, quotes, spaces) and expression examples, any strategy. */
+  static Recommend randomRecommend(Random rnd) {
+    List<List<QueryExpr>> lists = List.of(new ArrayList<>(), new ArrayList<>());
+    for (int l = 0; l < 2; l++) {
+      int n = (l == 0 ? 1 : 0) + rnd.nextInt(3);
+      for (int i = 0; i < n; i++) {
+        lists
+            .get(l)
+            .add(rnd.nextBoolean() ? QueryExpr.item(randomString(rnd)) : randomExpr(rnd, 1));
+      }
+    }
+    RecommendStrategy strategy =
+        rnd.nextBoolean() ? null : RecommendStrategy.values()[rnd.nextInt(2)];
+    return new Recommend(
+        lists.get(0), lists.get(1), strategy, rnd.nextInt(3) == 0 ? "s-1.b" : null);
   }
 
   static QueryExpr randomExpr(Random rnd, int depth) {

@@ -49,9 +49,14 @@ import picocli.CommandLine.Spec;
       "  bindery search --collection demo 'text:\"a red bicycle\"'",
       "  bindery search --collection demo 'image:cat.png + 0.5*text:\"at night\" - 0.5*text:day'",
       "  bindery search --collection demo --filter year>=2015 'text:castle + bm25:castle'",
+      "  bindery search --collection demo 'recommend(+item:cat-1, +item:cat-2, -item:dog-7)'",
       "Terms: text:\"...\", image:PATH, audio:PATH, video:PATH, item:ID, vector:[...], bm25:\"...\";"
           + " weights as 0.5*TERM; + and - combine them (see docs/fusion.md).",
-      "Exit codes: 0 ok, 1 no such collection or the search failed, 2 bad usage or expression."
+      "recommend(+EXAMPLE, -EXAMPLE, strategy=average_vector|best_score, space=NAME) finds items"
+          + " like the + examples and unlike the - ones, leaving the examples out; an example is"
+          + " item:ID or any vector expression.",
+      "Exit codes: 0 ok, 1 no such collection or the search failed, 2 bad usage or expression"
+          + " (also a recommend example that is not in the collection)."
     },
     usageHelpAutoWidth = true)
 final class SearchCommand implements Callable<Integer> {

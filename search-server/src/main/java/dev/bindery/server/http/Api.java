@@ -108,10 +108,10 @@ public final class Api {
   public record SearchRequest(
       @Doc(
               value =
-                  "An expression string (image:x + 0.5*text:\"at night\" - text:day + bm25:words)"
-                      + " or a JSON query spec ({\"expression\": NODE, \"bm25\": \"...\"});"
-                      + " media terms take data: URLs.",
-              required = true)
+                  "An expression string (image:x + 0.5*text:\"at night\" - text:day + bm25:words,"
+                      + " recommend(+item:a, -item:b)) or a JSON query spec ({\"expression\":"
+                      + " NODE, \"bm25\": \"...\", \"recommend\": {...}}); media terms take"
+                      + " data: URLs. Required unless 'recommend' is given instead.")
           JsonNode query,
       @Doc("Hits wanted (default 10).") Integer k,
       @Doc(
@@ -149,7 +149,27 @@ public final class Api {
           List<String> facets,
       @Doc("Keyword values listed per facet (default 10, at most 1000).") Integer facetSize,
       @Doc("Count facets over only the top N hits of the query (after min_score), N <= max k.")
-          Integer facetTopHits) {}
+          Integer facetTopHits,
+      @Doc(
+              "Recommend instead of 'query': items like the positive examples and unlike the"
+                  + " negative ones, the examples left out (leg recommend:<space>). To fuse it"
+                  + " with other legs put it in a query spec: {\"query\": {\"recommend\":"
+                  + " {...}, \"bm25\": \"...\"}}.")
+          RecommendRequest recommend) {}
+
+  @Doc(
+      "A recommend (docs/fusion.md, \"Recommend\"). An example is an item id (a string), a query"
+          + " node ({\"text\": \"a cat\"}) or {\"expression\": \"item:a + 0.5*text:x\"}.")
+  public record RecommendRequest(
+      @Doc(value = "Examples to be near; at least one.", required = true) List<JsonNode> positive,
+      @Doc("Examples to be far from.") List<JsonNode> negative,
+      @Doc(
+              "average_vector (default: one kNN for 2*mean(positive) - mean(negative)) or"
+                  + " best_score (each candidate's best similarity to a positive, below -1 when"
+                  + " it is closer to a negative).")
+          String strategy,
+      @Doc("The space to search; default the one space every example has a vector in.")
+          String space) {}
 
   @Doc("Rank fusion settings.")
   public record FusionRequest(

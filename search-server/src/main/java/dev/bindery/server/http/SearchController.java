@@ -98,11 +98,13 @@ final class SearchController {
   List<Route> routes() {
     return List.of(
         Route.of(HandlerType.POST, "/v1/collections/{name}/search", "search")
-            .summary("Search with an expression or a JSON query spec, filters, fusion, MMR")
+            .summary(
+                "Search with an expression or a JSON query spec, or recommend from examples;"
+                    + " filters, fusion, MMR, paging, facets")
             .scope(Scope.READ)
             .body(SearchRequest.class)
             .responds(200, SearchBody.class)
-            .errors(404, 503)
+            .errors(404, 422, 503)
             .handler(this::search),
         Route.of(HandlerType.POST, "/v1/collections/{name}/ask", "ask")
             .summary("Answer a question over retrieved items, citing them")
@@ -118,7 +120,7 @@ final class SearchController {
     byte[] body = io.body(ctx);
     bounds.check(body, "request body");
     SearchRequest req = io.json().read(body, SearchRequest.class, "request body");
-    QuerySpec spec = query(req.query());
+    QuerySpec spec = req.recommend() == null ? query(req.query()) : recommend(req);
     SearchOptions options = options(req);
     HttpTermEmbedder embedder = new HttpTermEmbedder(bindery.embedder(collection), decodes);
     long start = System.nanoTime();
@@ -285,6 +287,22 @@ final class SearchController {
     throw new BadArgumentException(
         "request body at /query: expected an expression string or a query spec object, got "
             + q.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /** A request's top-level 'recommend', which stands in for 'query'. */
+  QuerySpec recommend(SearchRequest req) {
+    if (req.query() != null && !req.query().isNull()) {
+      throw ApiProblem.badRequest(
+          "request body: give 'query' or 'recommend', not both; to fuse a recommend with other"
+              + " legs put it in the query spec: {\"query\": {\"recommend\": {...}, \"bm25\":"
+              + " \"...\"}}");
+    }
+    try {
+      return QuerySpec.of(
+          specJson.readRecommend(io.json().mapper().valueToTree(req.recommend()), "/recommend"));
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest("request body: " + e.getMessage());
+    }
   }
 
   /** The search options, each checked against the server's limits. */

@@ -49,6 +49,32 @@ class SearchCommandTest {
   }
 
   @Test
+  void recommendFindsItemsLikeTheExamplesWithoutThem() throws Exception {
+    String query = "recommend(+item:n1, -item:n3, strategy=best_score)";
+    CliRun run = search("--collection", C, "--json", query);
+    assertEquals(0, run.exitCode(), run.err());
+    JsonNode body = mapper.readTree(run.out());
+    List<String> ids = new ArrayList<>();
+    body.get("hits").forEach(h -> ids.add(h.get("id").asText()));
+    List<String> expected;
+    try (Bindery b = Bindery.open(data)) {
+      expected = b.search(C, query, 10).hits().stream().map(ResultHit::id).toList();
+    }
+    assertEquals(expected, ids);
+    assertEquals(List.of("n2", "n4", "n5"), ids.stream().sorted().toList(), "all but n1 and n3");
+    assertEquals("n4", ids.get(0), "the kitten on the couch is most like the cat on the sofa");
+    assertEquals(query, body.get("query").asText());
+    assertTrue(body.get("legs").has("recommend:minilm-l6-v2"), run.out());
+
+    CliRun unknown = search("--collection", C, "recommend(+item:n9)");
+    assertEquals(2, unknown.exitCode(), unknown.err());
+    assertTrue(unknown.err().contains("item 'n9' is not in collection 'notes'"), unknown.err());
+    CliRun bad = search("--collection", C, "recommend(-item:n1)");
+    assertEquals(2, bad.exitCode(), bad.err());
+    assertTrue(bad.err().contains("needs at least one positive example"), bad.err());
+  }
+
+  @Test
   void jsonHitsEqualTheFacadesRanking() throws Exception {
     String query = "text:\"a cat on a sofa\" - 0.3*text:\"a dog\"";
     CliRun run = search("--collection", C, "--k", "4", "--json", query);

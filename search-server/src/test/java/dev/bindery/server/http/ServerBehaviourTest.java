@@ -97,9 +97,19 @@ class ServerBehaviourTest {
               "cursor",
               "facets",
               "facet_size",
-              "facet_top_hits"),
+              "facet_top_hits",
+              "recommend"),
           names(schemas.at("/SearchRequest/properties")));
-      assertEquals(List.of("query"), list(schemas.at("/SearchRequest/required")));
+      // A search needs 'query' or else 'recommend' (checked by the controller), so neither is
+      // required in the schema; a recommend needs its positive examples.
+      assertEquals(List.of(), list(schemas.at("/SearchRequest/required")));
+      assertEquals(
+          "#/components/schemas/RecommendRequest",
+          schemas.at("/SearchRequest/properties/recommend/allOf/0/$ref").asText());
+      assertEquals(List.of("positive"), list(schemas.at("/RecommendRequest/required")));
+      assertEquals(
+          Set.of("positive", "negative", "strategy", "space"),
+          names(schemas.at("/RecommendRequest/properties")));
       assertEquals(
           Set.of("hits", "took_ms", "legs", "next_cursor", "facets"),
           names(schemas.at("/SearchBody/properties")));

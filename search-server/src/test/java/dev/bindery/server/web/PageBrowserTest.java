@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.query.QueryExpr;
 import dev.bindery.fusion.query.QuerySpec;
+import dev.bindery.fusion.query.Recommend;
 import dev.bindery.fusion.query.ResultHit;
 import dev.bindery.fusion.query.SearchOptions;
 import dev.bindery.fusion.query.SearchResponse;
@@ -516,15 +517,18 @@ class PageBrowserTest {
     k.sendKeys("3");
     assertEquals(3, search("text:boat").size());
 
-    // More like this: item:ID, which finds the item itself first.
+    // More like this: recommend(+item:ID), which leaves the item itself out.
     WebElement second = cards().get(1);
     String id = second.getAttribute("data-id");
     int before = searches();
     second.findElement(By.className("more-like-this")).click();
     waitForSearches(before + 1);
-    assertEquals(
-        QueryExpr.item(id).toString(), driver.findElement(By.id("q")).getAttribute("value"));
-    assertEquals(id, hitIds().get(0));
+    Recommend like = Recommend.ofIds(List.of(id), List.of());
+    assertEquals(like.toString(), driver.findElement(By.id("q")).getAttribute("value"));
+    assertEquals("recommend(+item:" + id + ")", like.toString());
+    assertFalse(hitIds().contains(id), hitIds().toString());
+    assertEquals(ids(facade(GALLERY, QuerySpec.of(like), null, 3)), hitIds());
+    assertTrue(text("status").contains("recommend:minilm-l6-v2"), text("status"));
 
     // The builder writes weighted sums and differences.
     driver.findElement(By.cssSelector("#builder summary")).click();
@@ -700,6 +704,111 @@ class PageBrowserTest {
     } finally {
       js("sessionStorage.clear()");
     }
+  }
+
+  @Test
+  @Order(10)
+  void nextAndPreviousPageThroughEveryHitOnce() throws IOException {
+    open(GALLERY);
+    // k sits in the options, closed on a freshly opened page.
+    if (!Boolean.TRUE.equals(js("return document.getElementById('options').open"))) {
+      driver.findElement(By.cssSelector("#options summary")).click();
+    }
+    WebElement k = driver.findElement(By.id("k"));
+    k.clear();
+    k.sendKeys("4");
+    String query = "text:\"a bright yellow sun\"";
+    List<String> all = new ArrayList<>(search(query));
+    List<List<String>> pages = new ArrayList<>(List.of(List.copyOf(all)));
+    assertEquals("Hits 1–4", text("page-info"));
+    assertEquals("Next 4 →", text("page-next"));
+    assertFalse(driver.findElement(By.id("page-prev")).isEnabled());
+    while (driver.findElement(By.id("page-next")).isEnabled()) {
+      int before = searches();
+      driver.findElement(By.id("page-next")).click();
+      waitForSearches(before + 1);
+      pages.add(hitIds());
+      all.addAll(hitIds());
+      int first = 4 * (pages.size() - 1) + 1;
+      assertEquals(
+          first + ".", cards().get(0).findElement(By.className("rank")).getText(), "rank numbers");
+    }
+    // 13 items, 4 a page: every one exactly once, in the one-page order.
+    assertEquals(List.of(4, 4, 4, 1), pages.stream().map(List::size).toList());
+    assertEquals(ids(facade(GALLERY, QuerySpec.parse(query), null, 13)), all);
+    assertEquals("Hits 13–13", text("page-info"));
+    screenshot("paging");
+    // Previous goes back to the page before, unchanged.
+    int before = searches();
+    driver.findElement(By.id("page-prev")).click();
+    waitForSearches(before + 1);
+    assertEquals(pages.get(2), hitIds());
+    assertEquals("Hits 9–12", text("page-info"));
+  }
+
+  @Test
+  @Order(11)
+  void facetClicksNarrowToTheirCountAndChipsRemoveThem() throws IOException {
+    open(GALLERY);
+    String query = "text:\"something bright\"";
+    assertEquals(PAGE_K, search(query).size());
+    WebElement nature = facetButton("kind: nature");
+    assertEquals("(5)", nature.findElement(By.className("facet-count")).getText());
+    int before = searches();
+    nature.click();
+    waitForSearches(before + 1);
+    Filter natureFilter = Filter.term("kind", "nature");
+    assertEquals(5, hitIds().size(), "the facet's count");
+    assertEquals(ids(facade(GALLERY, QuerySpec.parse(query), natureFilter)), hitIds());
+    List<WebElement> chips = driver.findElements(By.cssSelector("#chips li"));
+    assertEquals(1, chips.size());
+    assertTrue(chips.get(0).getText().startsWith("kind: nature"), chips.get(0).getText());
+    // Facets now count within the filter; a year bucket narrows further to its count.
+    List<WebElement> years =
+        driver.findElements(By.cssSelector("#facets [data-field='year'] button"));
+    assertFalse(years.isEmpty(), "year buckets");
+    WebElement bucket = years.get(0);
+    String label = bucket.getAttribute("data-label");
+    String count = bucket.findElement(By.className("facet-count")).getText();
+    long expected = Long.parseLong(count.substring(1, count.length() - 1));
+    String[] bounds = label.substring("year: ".length()).split("–");
+    long from = Long.parseLong(bounds[0]);
+    long to = Long.parseLong(bounds[1]);
+    // The last bucket ends at the largest year present, inclusive; the others exclude their end.
+    long largest =
+        facade(GALLERY, QuerySpec.parse(query), natureFilter, 13).hits().stream()
+            .mapToLong(h -> ((Number) h.metadata().get("year")).longValue())
+            .max()
+            .orElseThrow();
+    boolean last = to == largest;
+    before = searches();
+    bucket.click();
+    waitForSearches(before + 1);
+    assertEquals(expected, hitIds().size(), label);
+    Filter range = Filter.range("year", from, to);
+    Filter yearFilter = last || from == to ? range : range.andNot(Filter.term("year", to));
+    assertEquals(
+        ids(facade(GALLERY, QuerySpec.parse(query), Filter.and(natureFilter, yearFilter))),
+        hitIds());
+    assertEquals(2, driver.findElements(By.cssSelector("#chips li")).size());
+    screenshot("facets");
+    // The chips' x buttons take the filters away again.
+    for (int i = 0; i < 2; i++) {
+      before = searches();
+      driver.findElement(By.cssSelector("#chips li button")).click();
+      waitForSearches(before + 1);
+    }
+    assertTrue(driver.findElements(By.cssSelector("#chips li")).isEmpty());
+    assertEquals(ids(facade(GALLERY, QuerySpec.parse(query), null)), hitIds());
+  }
+
+  private WebElement facetButton(String label) {
+    for (WebElement b : driver.findElements(By.cssSelector("#facets button"))) {
+      if (label.equals(b.getAttribute("data-label"))) {
+        return b;
+      }
+    }
+    throw new AssertionError("no facet button '" + label + "'");
   }
 
   // ------------------------------------------------------------------ page helpers
