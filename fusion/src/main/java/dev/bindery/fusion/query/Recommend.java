@@ -93,6 +93,7 @@ public record Recommend(
       switch (todo.pop()) {
         case QueryExpr.Term t when t.kind() == QueryExpr.Kind.ITEM -> ids.add(t.value());
         case QueryExpr.Term t -> {}
+        case QueryExpr.Media m -> {}
         case QueryExpr.VectorLiteral v -> {}
         case QueryExpr.Scaled s -> todo.push(s.expr());
         case QueryExpr.Negated n -> todo.push(n.expr());

@@ -438,8 +438,8 @@ public abstract class RecommendConformance {
               fusion,
               10);
       assertEquals(fused.stream().map(FusedHit::id).toList(), ids(res), fusion.toString());
-      Map<?, ?> legs = (Map<?, ?>) res.hits().get(0).explain().get("legs");
-      assertEquals(Set.of("recommend:cos", "bm25"), Set.copyOf(legs.keySet()));
+      assertEquals(
+          Set.of("recommend:cos", "bm25"), Set.copyOf(res.hits().get(0).explain().legs().keySet()));
     }
     // A leg threshold names the recommend leg like any other.
     SearchResponse strict =

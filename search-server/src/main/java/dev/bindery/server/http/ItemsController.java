@@ -1,7 +1,6 @@
 package dev.bindery.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.MediaType;
 import dev.bindery.encoders.Modality;

@@ -36,7 +36,7 @@ class RecommendApiTest {
   @BeforeAll
   static void start() {
     bindery = Bindery.open(dir.resolve("data"));
-    server = BinderyServer.start(bindery, ServerConfig.defaults().withPort(0));
+    server = BinderyServer.start(bindery, ServerConfig.builder().port(0).build());
     http = new HttpTestClient(server.uri());
     Res created =
         http.post(
