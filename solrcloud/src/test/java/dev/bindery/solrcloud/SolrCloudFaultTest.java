@@ -167,8 +167,8 @@ class SolrCloudFaultTest {
 
   /**
    * Stops one node while the reader is searching it. Jetty's graceful stop waits a bounded time for
-   * in-flight requests and Solr's core-container pools; on a loaded machine (CI, 2 cores) that
-   * wait can expire while a search is still in flight, and Jetty then throws after having stopped
+   * in-flight requests and Solr's core-container pools; on a loaded machine (CI, 2 cores) that wait
+   * can expire while a search is still in flight, and Jetty then throws after having stopped
    * everything anyway. A node that is stopped after such a timeout is what this test needs (a lost
    * node), so the timeout is reported and the test goes on; a node that is not stopped fails it.
    */
