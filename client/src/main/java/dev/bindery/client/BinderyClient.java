@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.DoublePredicate;
 
 /**
  * A typed client for a Bindery server's REST API ({@code bin/bindery serve}, see docs/server.md):
@@ -350,6 +351,42 @@ public final class BinderyClient implements AutoCloseable {
               metadata(h.path("metadata"))));
     }
     return hits;
+  }
+
+  /**
+   * {@link #searchVector}, then one {@link #getItems} read of the hits' items: hits that {@code
+   * keep} refuses (by score) are dropped before the read, and hits whose item is gone by the time
+   * of the read (deleted between the two requests) after it. Best first, as the search answered.
+   */
+  public List<RemoteMatch> searchWithItems(
+      String collection,
+      float[] vector,
+      int k,
+      Filter filter,
+      DoublePredicate keep,
+      boolean withVectors) {
+    List<RemoteHit> hits = new ArrayList<>();
+    for (RemoteHit h : searchVector(collection, vector, k, filter)) {
+      if (keep.test(h.score())) {
+        hits.add(h);
+      }
+    }
+    if (hits.isEmpty()) {
+      return List.of();
+    }
+    Map<String, RemoteItem> items = new LinkedHashMap<>();
+    for (RemoteItem item :
+        getItems(collection, hits.stream().map(RemoteHit::id).toList(), withVectors)) {
+      items.put(item.id(), item);
+    }
+    List<RemoteMatch> matches = new ArrayList<>(hits.size());
+    for (RemoteHit h : hits) {
+      RemoteItem item = items.get(h.id());
+      if (item != null) {
+        matches.add(new RemoteMatch(h, item));
+      }
+    }
+    return matches;
   }
 
   // ------------------------------------------------------------------ embeddings

@@ -3,14 +3,12 @@ package dev.bindery.langchain4j;
 import dev.bindery.client.BinderyClient;
 import dev.bindery.client.ItemWrite;
 import dev.bindery.client.RemoteCollection;
-import dev.bindery.client.RemoteHit;
-import dev.bindery.client.RemoteItem;
+import dev.bindery.client.RemoteMatch;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.SpaceConfig;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +23,6 @@ import java.util.function.DoublePredicate;
  * items/get}).
  */
 final class RemoteStoreBackend implements StoreBackend {
-  /**
-   * Metadata the server's ingest adds to every item it writes (the content hash it uses to skip
-   * unchanged files); not the entry's metadata, so not returned.
-   */
-  static final String SERVER_CONTENT_HASH = "content_sha256";
-
   private final BinderyClient client;
   private final boolean ownsClient;
   private final String collection;
@@ -122,35 +114,15 @@ final class RemoteStoreBackend implements StoreBackend {
 
   @Override
   public List<Match> search(float[] vector, int k, Filter filter, DoublePredicate keep) {
-    List<RemoteHit> hits = new ArrayList<>();
-    for (RemoteHit h : client.searchVector(collection, vector, k, filter)) {
-      if (keep.test(h.score())) {
-        hits.add(h);
-      }
-    }
-    if (hits.isEmpty()) {
-      return List.of();
-    }
-    Map<String, RemoteItem> items = new LinkedHashMap<>();
-    for (RemoteItem item :
-        client.getItems(collection, hits.stream().map(RemoteHit::id).toList(), true)) {
-      items.put(item.id(), item);
-    }
-    List<Match> matches = new ArrayList<>(hits.size());
-    for (RemoteHit h : hits) {
-      RemoteItem item = items.get(h.id());
-      if (item == null) {
-        continue; // deleted between the search and the read
-      }
-      Map<String, Object> metadata = new LinkedHashMap<>(h.metadata());
-      metadata.remove(SERVER_CONTENT_HASH);
+    List<Match> matches = new ArrayList<>();
+    for (RemoteMatch m : client.searchWithItems(collection, vector, k, filter, keep, true)) {
       matches.add(
           new Match(
-              h.id(),
-              h.score(),
-              item.vectors().get(space),
-              item.text().get(BinderyEmbeddingStore.TEXT_FIELD),
-              metadata));
+              m.hit().id(),
+              m.hit().score(),
+              m.item().vectors().get(space),
+              m.item().text().get(BinderyEmbeddingStore.TEXT_FIELD),
+              m.userMetadata()));
     }
     return matches;
   }

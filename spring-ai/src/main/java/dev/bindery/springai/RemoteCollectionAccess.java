@@ -2,14 +2,12 @@ package dev.bindery.springai;
 
 import dev.bindery.client.BinderyClient;
 import dev.bindery.client.ItemWrite;
-import dev.bindery.client.RemoteHit;
-import dev.bindery.client.RemoteItem;
+import dev.bindery.client.RemoteMatch;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.SpaceConfig;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,8 +19,6 @@ import java.util.function.DoublePredicate;
  * then the hits' text ({@code items/get}).
  */
 final class RemoteCollectionAccess implements CollectionAccess {
-  /** Metadata the server's ingest adds to every item (its content hash); not the document's. */
-  static final String SERVER_CONTENT_HASH = "content_sha256";
 
   private final BinderyClient client;
   private final String collection;
@@ -75,30 +71,14 @@ final class RemoteCollectionAccess implements CollectionAccess {
   @Override
   public List<Match> search(
       String space, float[] vector, int k, Filter filter, DoublePredicate keep) {
-    List<RemoteHit> hits = new ArrayList<>();
-    for (RemoteHit h : client.searchVector(collection, vector, k, filter)) {
-      if (keep.test(h.score())) {
-        hits.add(h);
-      }
-    }
-    if (hits.isEmpty()) {
-      return List.of();
-    }
-    Map<String, RemoteItem> items = new LinkedHashMap<>();
-    for (RemoteItem item :
-        client.getItems(collection, hits.stream().map(RemoteHit::id).toList(), false)) {
-      items.put(item.id(), item);
-    }
-    List<Match> out = new ArrayList<>(hits.size());
-    for (RemoteHit h : hits) {
-      RemoteItem item = items.get(h.id());
-      if (item == null) {
-        continue; // deleted between the search and the read
-      }
-      Map<String, Object> metadata = new LinkedHashMap<>(h.metadata());
-      metadata.remove(SERVER_CONTENT_HASH);
+    List<Match> out = new ArrayList<>();
+    for (RemoteMatch m : client.searchWithItems(collection, vector, k, filter, keep, false)) {
       out.add(
-          new Match(h.id(), h.score(), item.text().get(BinderyVectorStore.TEXT_FIELD), metadata));
+          new Match(
+              m.hit().id(),
+              m.hit().score(),
+              m.item().text().get(BinderyVectorStore.TEXT_FIELD),
+              m.userMetadata()));
     }
     return out;
   }
