@@ -87,7 +87,7 @@ class SolrCloudFaultTest {
       awaitSearches(searches, 20, reader);
 
       JettySolrRunner node = solr.cluster.getJettySolrRunner(0);
-      stopNode(solr, node);
+      solr.stopNode(node);
       long atStop = searches.get();
       awaitSearches(searches, atStop + 30, reader);
       double recallDown = recall(backend, before, queries);
@@ -163,25 +163,6 @@ class SolrCloudFaultTest {
       out.add(Item.builder(Integer.toString(i), "vector").vector("e", all[i]).build());
     }
     return out;
-  }
-
-  /**
-   * Stops one node while the reader is searching it. Jetty's graceful stop waits a bounded time for
-   * in-flight requests and Solr's core-container pools; on a loaded machine (CI, 2 cores) that wait
-   * can expire while a search is still in flight, and Jetty then throws after having stopped
-   * everything anyway. A node that is stopped after such a timeout is what this test needs (a lost
-   * node), so the timeout is reported and the test goes on; a node that is not stopped fails it.
-   */
-  static void stopNode(SolrTestCluster solr, JettySolrRunner node) throws Exception {
-    try {
-      solr.cluster.stopJettySolrRunner(node);
-    } catch (Exception e) {
-      if (!node.isStopped()) {
-        throw e;
-      }
-      System.out.println("node stop: Jetty's graceful stop timed out, node is stopped: " + e);
-    }
-    solr.cluster.waitForJettyToStop(node);
   }
 
   private static double recall(SolrCloudBackend b, float[][] base, float[][] queries) {
