@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bindery.server.http.HttpTestClient.Res;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.WatchEvent;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,45 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
  * after the collection (and so its model) is loaded.
  */
 class NoTemporaryFilesTest {
-  static final Path TOWERS =
-      Path.of("..", "encoders", "src", "test", "resources", "parity", "towers");
 
   @TempDir Path dir;
 
   @Test
   void mediaNeverTouchTheTemporaryFolder() throws Exception {
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("--add-modules");
-    command.add("jdk.incubator.vector");
-    command.add("-Djava.io.tmpdir=" + tmp);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add("dev.bindery.server.cli.BinderyCli");
-    command.addAll(
-        List.of(
-            "--data",
-            dir.resolve("data").toString(),
-            "serve",
-            "--port",
-            Integer.toString(port),
-            "--models",
-            TOWERS.toAbsolutePath().normalize().toString(),
-            "--max-body",
-            "16MB"));
-    Process server =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("server.log").toFile())
-            .start();
-    try (WatchService watch = tmp.getFileSystem().newWatchService()) {
-      HttpTestClient http = new HttpTestClient(URI.create("http://127.0.0.1:" + port));
-      awaitHealthy(http, server);
+    try (ChildServer child = ChildServer.start(dir, List.of("-Djava.io.tmpdir=" + tmp), "16MB");
+        WatchService watch = tmp.getFileSystem().newWatchService()) {
+      HttpTestClient http = child.http;
       Res created = http.post("/v1/collections", Map.of("name", "media", "model", "imagebind"));
       assertEquals(201, created.status(), created.text());
       TreeSet<String> before = listing(tmp);
@@ -82,7 +49,7 @@ class NoTemporaryFilesTest {
       byte[] png = HostileFixtures.png(3);
       // 8-bit mono at 16 kHz: 1.4 MB, above the 1 MiB Jetty used to keep a part in memory.
       byte[] wav = HostileFixtures.wav(16_000, 1_400_000);
-      byte[] mp4 = Files.readAllBytes(TOWERS.resolve("video").resolve("testsrc.mp4"));
+      byte[] mp4 = Files.readAllBytes(ChildServer.TOWERS.resolve("video").resolve("testsrc.mp4"));
 
       Res ingested =
           http.post(
@@ -147,11 +114,6 @@ class NoTemporaryFilesTest {
       Files.delete(tmp.resolve(sentinel));
       assertEquals(List.of(), appeared, "files appeared in java.io.tmpdir");
       assertEquals(before, listing(tmp), "the temporary folder changed");
-    } finally {
-      server.destroy();
-      if (!server.waitFor(30, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
     }
   }
 
@@ -159,23 +121,6 @@ class NoTemporaryFilesTest {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.map(p -> dir.relativize(p).toString())
           .collect(TreeSet::new, TreeSet::add, TreeSet::addAll);
-    }
-  }
-
-  private static void awaitHealthy(HttpTestClient http, Process server) throws Exception {
-    // No deadline (tests carry no wall-clock limits): wait until it answers or exits.
-    while (true) {
-      if (!server.isAlive()) {
-        throw new AssertionError("bindery serve exited with " + server.exitValue());
-      }
-      try {
-        if (http.get("/v1/health").status() == 200) {
-          return;
-        }
-      } catch (IllegalStateException notYet) {
-        // Not listening yet.
-      }
-      Thread.sleep(200);
     }
   }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bindery.server.http.HttpTestClient.Res;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,45 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WorstCaseHeapTest {
   static final String HEAP = "-Xmx512m";
-  static final Path TOWERS =
-      Path.of("..", "encoders", "src", "test", "resources", "parity", "towers");
 
   @TempDir Path dir;
 
   @Test
   void parallelWorstCasesStayWithinTheHeap() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("--add-modules");
-    command.add("jdk.incubator.vector");
-    command.add(HEAP);
-    command.add("-XX:+ExitOnOutOfMemoryError");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add("dev.bindery.server.cli.BinderyCli");
-    command.addAll(
-        List.of(
-            "--data",
-            dir.resolve("data").toString(),
-            "serve",
-            "--port",
-            Integer.toString(port),
-            "--models",
-            TOWERS.toAbsolutePath().normalize().toString(),
-            "--max-body",
-            "8MB"));
-    Process server =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("server.log").toFile())
-            .start();
-    try {
-      HttpTestClient http = new HttpTestClient(URI.create("http://127.0.0.1:" + port));
-      awaitHealthy(http, server);
+    try (ChildServer child =
+        ChildServer.start(dir, List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"), "8MB")) {
+      Process server = child.process;
+      HttpTestClient http = child.http;
       for (Map<String, Object> c :
           List.of(
               Map.<String, Object>of("name", "notes", "model", "minilm-l6-v2"),
@@ -158,28 +126,6 @@ class WorstCaseHeapTest {
       assertEquals(1, http.count("notes"));
       assertEquals(0, http.count("pics"));
       assertEquals(0, http.count("sounds"));
-    } finally {
-      server.destroy();
-      if (!server.waitFor(30, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
     }
-  }
-
-  private static void awaitHealthy(HttpTestClient http, Process server) throws Exception {
-    for (int i = 0; i < 600; i++) {
-      if (!server.isAlive()) {
-        throw new AssertionError("bindery serve exited with " + server.exitValue());
-      }
-      try {
-        if (http.get("/v1/health").status() == 200) {
-          return;
-        }
-      } catch (IllegalStateException notYet) {
-        // Not listening yet.
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("bindery serve did not come up");
   }
 }
