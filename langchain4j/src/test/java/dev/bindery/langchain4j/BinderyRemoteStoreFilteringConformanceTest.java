@@ -1,5 +1,6 @@
 package dev.bindery.langchain4j;
 
+import dev.bindery.client.testing.RemoteServer;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.store.embedding.EmbeddingStore;

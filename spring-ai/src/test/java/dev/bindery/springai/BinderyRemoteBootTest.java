@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bindery.client.BinderyApiException;
 import dev.bindery.client.BinderyClient;
+import dev.bindery.client.testing.RemoteServer;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.indexer.Item;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.bindery.springai;
 
+import dev.bindery.client.testing.RemoteServer;
 import java.util.function.Consumer;
 import org.springframework.ai.test.vectorstore.BaseVectorStoreTests;
 import org.springframework.ai.vectorstore.VectorStore;

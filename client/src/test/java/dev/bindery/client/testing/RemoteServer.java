@@ -1,4 +1,4 @@
-package dev.bindery.langchain4j;
+package dev.bindery.client.testing;
 
 import dev.bindery.fusion.Bindery;
 import dev.bindery.server.http.BinderyServer;
@@ -15,27 +15,31 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A real Bindery server (the search-server's {@link BinderyServer}) on a loopback port, with API
- * keys on, started once for the whole test JVM on a temporary data directory: the remote mode's
- * tests talk to it over HTTP exactly as an application would.
+ * A real Bindery server (the search-server's {@link BinderyServer}) on a loopback port with API
+ * keys on, started once for the test JVM on a temporary data directory; the remote-mode tests of
+ * the langchain4j and Spring AI stores talk to it over HTTP as an application would, and look at
+ * its library to check what arrived. Shipped in bindery-client's test jar.
  */
-final class RemoteServer {
+public final class RemoteServer {
   /** How long the server and its clients wait: far beyond any answer, so tests have no deadline. */
-  static final Duration PATIENCE = Duration.ofMinutes(15);
+  public static final Duration PATIENCE = Duration.ofMinutes(15);
 
   private static RemoteServer server;
 
-  final String url;
-  final String adminKey;
-  final String readKey;
+  public final String url;
+  public final String adminKey;
+  public final String readKey;
+  public final Bindery bindery;
 
-  private RemoteServer(String url, String adminKey, String readKey) {
+  private RemoteServer(String url, String adminKey, String readKey, Bindery bindery) {
     this.url = url;
     this.adminKey = adminKey;
     this.readKey = readKey;
+    this.bindery = bindery;
   }
 
-  static synchronized RemoteServer get() {
+  /** The server, started on the first call. */
+  public static synchronized RemoteServer get() {
     if (server == null) {
       try {
         Path dir = Files.createTempDirectory("bindery-remote-test-");
@@ -61,7 +65,7 @@ final class RemoteServer {
                       s.close();
                       bindery.close();
                     }));
-        server = new RemoteServer(s.uri().toString(), admin.secret(), read.secret());
+        server = new RemoteServer(s.uri().toString(), admin.secret(), read.secret(), bindery);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
