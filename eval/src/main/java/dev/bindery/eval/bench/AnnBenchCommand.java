@@ -136,7 +136,9 @@ public final class AnnBenchCommand implements Callable<Integer> {
       names = "--threads",
       defaultValue = "1",
       description =
-          "Threads submitting index batches (${DEFAULT-VALUE}); queries always run on one.")
+          "Threads submitting index batches (${DEFAULT-VALUE}); queries always run on one. With"
+              + " --rounds, the indexing threads and merge workers of the bindery-parallel"
+              + " engines (2 when left at 1).")
   private int threads;
 
   @Option(
@@ -202,14 +204,17 @@ public final class AnnBenchCommand implements Callable<Integer> {
       names = "--report-dir",
       paramLabel = "DIR",
       description =
-          "Write NAME.md, NAME.json, NAME-recall-qps.png and NAME-build.png (XChart plots) here.")
+          "Write NAME.md, NAME.json, NAME-recall-qps.png, NAME-recall-cpu-qps.png and"
+              + " NAME-build.png (XChart plots) here; with --rounds, from the medians over"
+              + " rounds.")
   private Path reportDir;
 
   @Option(
       names = "--report-name",
       paramLabel = "NAME",
       description =
-          "File name stem in --report-dir (default: ann-peers with --peers, else ann-run).")
+          "File name stem in --report-dir (default: ann-peers with --peers or --rounds, else"
+              + " ann-run).")
   private String reportName;
 
   @Option(
@@ -253,8 +258,10 @@ public final class AnnBenchCommand implements Callable<Integer> {
       defaultValue = "bindery,hnswlib-native,jvector",
       description =
           "With --rounds: engines (${DEFAULT-VALUE}); bindery runs each --storage and is the"
-              + " reference; hnswlib-native is compiled by peers.py --build-native; hnswlib and"
-              + " faiss-hnsw are Debian's Python bindings (peers.py --serve).")
+              + " reference; bindery-parallel builds each --storage from --threads indexing"
+              + " threads (2 when left at 1) with as many merge workers; hnswlib-native is"
+              + " compiled by peers.py --build-native; hnswlib and faiss-hnsw are Debian's Python"
+              + " bindings (peers.py --serve).")
   private List<String> roundEngines;
 
   @Option(
@@ -427,6 +434,7 @@ public final class AnnBenchCommand implements Callable<Integer> {
               beam,
               batch,
               mergeThreads,
+              Math.max(2, threads),
               peerBuildThreads,
               nativeBinary,
               python,
@@ -438,7 +446,17 @@ public final class AnnBenchCommand implements Callable<Integer> {
     }
     try {
       return AnnRounds.run(
-          setup, roundOptions, data, truth.ids(), workDir, json, commandLine(), out, err);
+          setup,
+          roundOptions,
+          data,
+          truth.ids(),
+          workDir,
+          json,
+          reportDir,
+          reportName != null ? reportName : "ann-peers",
+          commandLine(),
+          out,
+          err);
     } catch (PeerBenchmark.PeersUnavailableException e) {
       err.println("bench ann --rounds: " + e.getMessage());
       err.flush();

@@ -557,7 +557,7 @@ public final class AnnBenchmark {
     return m;
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     Path loadavg = Path.of("/proc/loadavg");
     if (!Files.isReadable(loadavg)) {
       return "unknown";

@@ -24,7 +24,7 @@ final class AnnRounds {
 
   /** Engine names {@code --engines} accepts. */
   static final List<String> ENGINES =
-      List.of("bindery", "hnswlib-native", "jvector", "hnswlib", "faiss-hnsw");
+      List.of("bindery", "bindery-parallel", "hnswlib-native", "jvector", "hnswlib", "faiss-hnsw");
 
   private static final String NATIVE_SOURCE = "/dev/bindery/eval/bench/peers/hnsw_native.cpp";
 
@@ -32,13 +32,15 @@ final class AnnRounds {
    * What to run.
    *
    * @param engines names from {@link #ENGINES}; "bindery" expands to one engine per storage and
-   *     always comes first (it is the reference)
+   *     always comes first (it is the reference); "bindery-parallel" to one engine per storage that
+   *     builds from {@code parallelThreads} indexing threads with as many merge workers
    * @param storages Bindery's storages
    * @param similarity how vectors compare
    * @param m HNSW M
    * @param beam efConstruction
    * @param batch Bindery's upsert batch size
    * @param mergeThreads threads Bindery's merges build HNSW graphs with
+   * @param parallelThreads indexing threads and merge workers of the bindery-parallel engines
    * @param peerBuildThreads threads hnswlib-native and JVector build with
    * @param nativeBinary a prebuilt hnsw_native, or null to compile it with peers.py
    * @param python the interpreter that runs peers.py
@@ -52,6 +54,7 @@ final class AnnRounds {
       int beam,
       int batch,
       int mergeThreads,
+      int parallelThreads,
       int peerBuildThreads,
       Path nativeBinary,
       Path python,
@@ -67,6 +70,12 @@ final class AnnRounds {
       if (!engines.contains("bindery")) {
         throw new IllegalArgumentException("--engines must include bindery, the reference");
       }
+      if (engines.contains("bindery-parallel") && parallelThreads < 2) {
+        throw new IllegalArgumentException(
+            "bindery-parallel builds with --threads indexing threads, which must be >= 2 for it,"
+                + " got "
+                + parallelThreads);
+      }
     }
   }
 
@@ -80,10 +89,13 @@ final class AnnRounds {
       int[][] truth,
       Path workDir,
       Path json,
+      Path reportDir,
+      String reportName,
       String commandLine,
       PrintWriter out,
       PrintWriter err)
       throws Exception {
+    String loadAtStart = AnnBenchmark.loadAverage();
     List<RoundEngine> engines = new ArrayList<>();
     try {
       for (VectorStorage s : setup.storages()) {
@@ -98,7 +110,25 @@ final class AnnRounds {
                 setup.beam(),
                 options.k(),
                 setup.batch(),
-                setup.mergeThreads()));
+                setup.mergeThreads(),
+                1));
+      }
+      if (setup.engines().contains("bindery-parallel")) {
+        for (VectorStorage s : setup.storages()) {
+          engines.add(
+              new BinderyRoundEngine(
+                  workDir.resolve("rounds-index-" + s.wireName() + "-parallel"),
+                  s,
+                  setup.similarity(),
+                  data.base(),
+                  data.queries(),
+                  setup.m(),
+                  setup.beam(),
+                  options.k(),
+                  setup.batch(),
+                  setup.parallelThreads(),
+                  setup.parallelThreads()));
+        }
       }
       boolean native_ = setup.engines().contains("hnswlib-native");
       List<String> python =
@@ -162,16 +192,27 @@ final class AnnRounds {
       InterleavedAnnBenchmark bench = new InterleavedAnnBenchmark(options, err);
       List<InterleavedAnnBenchmark.EngineRounds> results = bench.run(engines, truth);
       bench.print(results, out);
+      Map<String, Object> context = new LinkedHashMap<>();
+      context.put("command", commandLine);
+      Map<String, Object> dataset = new LinkedHashMap<>(data.description());
+      dataset.put("count", data.base().length);
+      dataset.put("dim", data.dim());
+      dataset.put("query_count", data.queries().length);
+      context.put("dataset", dataset);
       if (json != null) {
-        Map<String, Object> context = new LinkedHashMap<>();
-        context.put("command", commandLine);
-        Map<String, Object> dataset = new LinkedHashMap<>(data.description());
-        dataset.put("count", data.base().length);
-        dataset.put("dim", data.dim());
-        dataset.put("query_count", data.queries().length);
-        context.put("dataset", dataset);
-        bench.writeJson(results, context, json);
+        Map<String, Object> withLoad = new LinkedHashMap<>(context);
+        withLoad.put("load_average_at_start", loadAtStart);
+        withLoad.put("load_average_at_end", AnnBenchmark.loadAverage());
+        bench.writeJson(results, withLoad, json);
         out.printf("wrote %s%n", json);
+      }
+      if (reportDir != null) {
+        AnnRoundsReport.ReportFiles files =
+            AnnRoundsReport.write(
+                reportDir, reportName, bench, options, results, context, loadAtStart);
+        out.printf(
+            "wrote %s, %s, %s, %s, %s%n",
+            files.markdown(), files.json(), files.recallQps(), files.recallCpuQps(), files.build());
       }
       out.flush();
       return 0;

@@ -15,11 +15,18 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bindery's embedded Lucene backend as a {@link RoundEngine}: a build is upsert in batches, commit
  * and {@code forceMerge(1)} (what {@code bench ann} times as build plus merge), so a query pass
- * searches one segment as the peers search one graph.
+ * searches one segment as the peers search one graph. With more than one index thread the batches
+ * are upserted from that many threads at once (Lucene then builds one graph per indexing thread, in
+ * parallel) and the merge inserts with as many workers; the name then ends in {@code -tN}.
  */
 final class BinderyRoundEngine implements RoundEngine {
 
@@ -35,6 +42,7 @@ final class BinderyRoundEngine implements RoundEngine {
   private final int k;
   private final int batchSize;
   private final String collection;
+  private final int indexThreads;
   private boolean built;
 
   BinderyRoundEngine(
@@ -47,7 +55,12 @@ final class BinderyRoundEngine implements RoundEngine {
       int beamWidth,
       int k,
       int batchSize,
-      int mergeThreads) {
+      int mergeThreads,
+      int indexThreads) {
+    if (indexThreads < 1) {
+      throw new IllegalArgumentException("index threads must be >= 1, got " + indexThreads);
+    }
+    this.indexThreads = indexThreads;
     this.dir = dir;
     this.mergeWorkers = HnswMergeWorkers.of(mergeThreads);
     this.backend = new LuceneBackend(dir, mergeWorkers);
@@ -59,12 +72,17 @@ final class BinderyRoundEngine implements RoundEngine {
     this.beamWidth = beamWidth;
     this.k = k;
     this.batchSize = batchSize;
-    this.collection = "rounds-" + storage.wireName();
+    this.collection = "rounds-" + storage.wireName() + "-t" + indexThreads;
   }
 
   @Override
   public String name() {
-    return "bindery-" + storage.wireName();
+    return "bindery-" + storage.wireName() + (indexThreads > 1 ? "-t" + indexThreads : "");
+  }
+
+  @Override
+  public int buildThreads() {
+    return indexThreads;
   }
 
   @Override
@@ -81,7 +99,8 @@ final class BinderyRoundEngine implements RoundEngine {
         + storage.defaultOversample()
         + ", upserts of "
         + batchSize
-        + " on one thread, then forceMerge(1) with "
+        + (indexThreads == 1 ? " on one thread" : " from " + indexThreads + " threads")
+        + ", then forceMerge(1) with "
         + mergeWorkers;
   }
 
@@ -103,17 +122,12 @@ final class BinderyRoundEngine implements RoundEngine {
     built = true;
     long c0 = AnnBenchmark.processCpuNanos();
     long t0 = System.nanoTime();
-    for (int from = 0; from < base.length; from += batchSize) {
-      int to = Math.min(base.length, from + batchSize);
-      List<Item> items = new ArrayList<>(to - from);
-      for (int i = from; i < to; i++) {
-        // A copy, so a backend that normalizes in place cannot change the data the truth came from.
-        items.add(
-            Item.builder(Integer.toString(i), "vector")
-                .vector(AnnBenchmark.SPACE, base[i].clone())
-                .build());
+    if (indexThreads == 1) {
+      for (int from = 0; from < base.length; from += batchSize) {
+        backend.upsert(collection, batch(from));
       }
-      backend.upsert(collection, items);
+    } else {
+      upsertInParallel();
     }
     backend.commit(collection);
     backend.forceMerge(collection, 1);
@@ -121,6 +135,62 @@ final class BinderyRoundEngine implements RoundEngine {
     double cpu = (AnnBenchmark.processCpuNanos() - c0) / 1e9;
     backend.refresh(collection);
     return new Build(seconds, cpu, backend.indexBytes(collection));
+  }
+
+  private List<Item> batch(int from) {
+    int to = Math.min(base.length, from + batchSize);
+    List<Item> items = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      // A copy, so a backend that normalizes in place cannot change the data the truth came from.
+      items.add(
+          Item.builder(Integer.toString(i), "vector")
+              .vector(AnnBenchmark.SPACE, base[i].clone())
+              .build());
+    }
+    return items;
+  }
+
+  /** Every batch upserted by one of {@code indexThreads} threads, batches handed out in order. */
+  private void upsertInParallel() throws IOException {
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(indexThreads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < indexThreads; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int from = next.getAndAdd(batchSize);
+                      from < base.length;
+                      from = next.getAndAdd(batchSize)) {
+                    backend.upsert(collection, batch(from));
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while indexing " + collection, e);
+    } catch (ExecutionException e) {
+      throw new IOException("indexing " + collection + " failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Bytes of one stored vector the graph search scores: float32, or Lucene's optimized scalar
+   * quantization code (bits per dimension packed into bytes; 7 and 8 bits take a byte each) with
+   * its 16 bytes of corrections (two interval bounds, an additional correction, a component sum).
+   */
+  static int storedVectorBytes(VectorStorage storage, int dim) {
+    if (!storage.quantized()) {
+      return 4 * dim;
+    }
+    int bits = storage.bits() >= 7 ? 8 : storage.bits();
+    return (dim * bits + 7) / 8 + 16;
   }
 
   @Override
@@ -138,14 +208,22 @@ final class BinderyRoundEngine implements RoundEngine {
     double seconds = (System.nanoTime() - t0) / 1e9;
     double cpu = (RoundEngine.threadCpuNanos() - c0) / 1e9;
     int[][] ids = new int[qs.length][];
+    double visited = 0;
+    double rescored = 0;
     for (int i = 0; i < qs.length; i++) {
+      visited += results[i].visited();
+      rescored += results[i].rescored();
       List<Hit> hits = results[i].hits();
       ids[i] = new int[hits.size()];
       for (int j = 0; j < ids[i].length; j++) {
         ids[i][j] = Integer.parseInt(hits.get(j).id());
       }
     }
-    return new Round(ids, seconds, cpu);
+    visited /= qs.length;
+    rescored /= qs.length;
+    int dim = base[0].length;
+    double bytes = visited * storedVectorBytes(storage, dim) + rescored * 4.0 * dim;
+    return new Round(ids, seconds, cpu, new Cost(visited, rescored, bytes));
   }
 
   @Override

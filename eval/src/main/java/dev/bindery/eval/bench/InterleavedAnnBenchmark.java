@@ -99,10 +99,17 @@ public final class InterleavedAnnBenchmark {
   public record EngineRounds(
       String name,
       String description,
+      int buildThreads,
       List<RoundEngine.Build> builds,
       Map<Integer, Double> recallByEf,
+      Map<Integer, RoundEngine.Cost> costByEf,
       Map<Integer, double[]> qpsByEf,
       Map<Integer, double[]> cpuQpsByEf) {
+
+    /** Median QPS per ef over the rounds, elapsed or CPU. */
+    double medianQps(int ef, boolean cpu) {
+      return Spread.of((cpu ? cpuQpsByEf : qpsByEf).get(ef)).median();
+    }
 
     /** Per round, the QPS at {@code target} read off that round's curve (NaN when unreached). */
     double[] qpsAt(double target, boolean cpu) {
@@ -161,16 +168,22 @@ public final class InterleavedAnnBenchmark {
       }
     }
     List<Map<Integer, Double>> recall = new ArrayList<>();
+    List<Map<Integer, RoundEngine.Cost>> costs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Map<Integer, Double> byEf = new LinkedHashMap<>();
+      Map<Integer, RoundEngine.Cost> costByEf = new LinkedHashMap<>();
       for (int ef : options.efs()) {
         RoundEngine.Round first = null;
         for (int p = 0; p < Math.max(1, options.warmUpPasses()); p++) {
           first = engines.get(i).query(ef);
         }
         byEf.put(ef, meanRecall(first.ids(), truth));
+        if (first.cost() != null) {
+          costByEf.put(ef, first.cost());
+        }
       }
       recall.add(byEf);
+      costs.add(costByEf);
       log.printf("warmed up %s; recall by ef %s%n", engines.get(i).name(), byEf);
       log.flush();
     }
@@ -204,8 +217,10 @@ public final class InterleavedAnnBenchmark {
           new EngineRounds(
               engines.get(i).name(),
               engines.get(i).describe(),
+              engines.get(i).buildThreads(),
               List.copyOf(builds.get(i)),
               recall.get(i),
+              costs.get(i),
               qps.get(i),
               cpuQps.get(i)));
     }
@@ -266,6 +281,23 @@ public final class InterleavedAnnBenchmark {
             Spread.of(e.cpuQpsByEf().get(ef)).format(""));
       }
     }
+    if (results.stream().anyMatch(e -> !e.costByEf().isEmpty())) {
+      out.printf(
+          "%nPer query (vector bytes: visited x stored vector + rescored x float32 vector)%n"
+              + "  %-18s %5s %10s %10s %14s%n",
+          "engine", "ef", "visited", "rescored", "vector bytes");
+      for (EngineRounds e : results) {
+        for (var c : e.costByEf().entrySet()) {
+          out.printf(
+              "  %-18s %5d %10.1f %10.1f %14.0f%n",
+              e.name(),
+              c.getKey(),
+              c.getValue().visited(),
+              c.getValue().rescored(),
+              c.getValue().vectorBytes());
+        }
+      }
+    }
     double t = options.recallTarget();
     out.printf(
         "%nRatios, %s / engine, per round (>1: %s faster); median [min-max]%n",
@@ -301,6 +333,9 @@ public final class InterleavedAnnBenchmark {
       m.put("builds", e.builds());
       m.put("build_seconds", Spread.of(e.buildSeconds()));
       m.put("recall_by_ef", e.recallByEf());
+      if (!e.costByEf().isEmpty()) {
+        m.put("per_query_cost_by_ef", e.costByEf());
+      }
       m.put("qps_by_ef_per_round", e.qpsByEf());
       m.put("cpu_qps_by_ef_per_round", e.cpuQpsByEf());
       m.put("qps_at_target_per_round", e.qpsAt(t, false));

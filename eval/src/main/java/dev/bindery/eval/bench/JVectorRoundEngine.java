@@ -79,6 +79,11 @@ final class JVectorRoundEngine implements RoundEngine {
   }
 
   @Override
+  public int buildThreads() {
+    return buildThreads;
+  }
+
+  @Override
   public String describe() {
     return "JVector "
         + jvectorVersion()

@@ -14,6 +14,11 @@ interface RoundEngine extends AutoCloseable {
   /** Version and settings, for the report. */
   String describe();
 
+  /** Threads a build uses. */
+  default int buildThreads() {
+    return 1;
+  }
+
   /** Builds a fresh index over the base vectors, replacing the last one, and times it. */
   Build build() throws Exception;
 
@@ -38,8 +43,13 @@ interface RoundEngine extends AutoCloseable {
    *     JVM's process CPU clock ticks in 10 ms steps, too coarse for a pass of a few hundred
    *     queries; after warm-up the compiler and collector threads add little) or of the engine's
    *     process (hnswlib-native, whose only thread answers them)
+   * @param cost what an average query read, where the engine can tell (Bindery); else null
    */
-  record Round(int[][] ids, double seconds, double cpuSeconds) {
+  record Round(int[][] ids, double seconds, double cpuSeconds, Cost cost) {
+    Round(int[][] ids, double seconds, double cpuSeconds) {
+      this(ids, seconds, cpuSeconds, null);
+    }
+
     double qps() {
       return ids.length / seconds;
     }
@@ -48,6 +58,17 @@ interface RoundEngine extends AutoCloseable {
       return cpuSeconds > 0 ? ids.length / cpuSeconds : Double.NaN;
     }
   }
+
+  /**
+   * What an average query of a pass touched.
+   *
+   * @param visited vectors the graph search scored (Lucene's visited count)
+   * @param rescored candidates scored again at full precision (quantized storages)
+   * @param vectorBytes bytes of vector data those scores read: visited times the bytes of one
+   *     stored vector (quantized code with its corrections, or float32), plus rescored times the
+   *     float32 vector; graph neighbour lists and doc values not included
+   */
+  record Cost(double visited, double rescored, double vectorBytes) {}
 
   @Override
   void close() throws Exception;

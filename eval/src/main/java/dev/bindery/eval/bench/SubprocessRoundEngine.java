@@ -86,6 +86,11 @@ final class SubprocessRoundEngine implements RoundEngine {
   }
 
   @Override
+  public int buildThreads() {
+    return buildThreads;
+  }
+
+  @Override
   public String describe() {
     return name
         + " ("
