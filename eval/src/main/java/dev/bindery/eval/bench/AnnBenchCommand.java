@@ -138,7 +138,7 @@ public final class AnnBenchCommand implements Callable<Integer> {
       description =
           "Threads submitting index batches (${DEFAULT-VALUE}); queries always run on one. With"
               + " --rounds, the indexing threads and merge workers of the bindery-parallel"
-              + " engines (2 when left at 1).")
+              + " engine (2 when left at 1).")
   private int threads;
 
   @Option(
@@ -258,7 +258,7 @@ public final class AnnBenchCommand implements Callable<Integer> {
       defaultValue = "bindery,hnswlib-native,jvector",
       description =
           "With --rounds: engines (${DEFAULT-VALUE}); bindery runs each --storage and is the"
-              + " reference; bindery-parallel builds each --storage from --threads indexing"
+              + " reference; bindery-parallel builds the first --storage from --threads indexing"
               + " threads (2 when left at 1) with as many merge workers; hnswlib-native is"
               + " compiled by peers.py --build-native; hnswlib and faiss-hnsw are Debian's Python"
               + " bindings (peers.py --serve).")

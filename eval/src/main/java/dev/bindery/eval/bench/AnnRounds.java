@@ -32,15 +32,16 @@ final class AnnRounds {
    * What to run.
    *
    * @param engines names from {@link #ENGINES}; "bindery" expands to one engine per storage and
-   *     always comes first (it is the reference); "bindery-parallel" to one engine per storage that
-   *     builds from {@code parallelThreads} indexing threads with as many merge workers
+   *     always comes first (it is the reference); "bindery-parallel" adds one engine on the first
+   *     storage that builds from {@code parallelThreads} indexing threads with as many merge
+   *     workers
    * @param storages Bindery's storages
    * @param similarity how vectors compare
    * @param m HNSW M
    * @param beam efConstruction
    * @param batch Bindery's upsert batch size
    * @param mergeThreads threads Bindery's merges build HNSW graphs with
-   * @param parallelThreads indexing threads and merge workers of the bindery-parallel engines
+   * @param parallelThreads indexing threads and merge workers of the bindery-parallel engine
    * @param peerBuildThreads threads hnswlib-native and JVector build with
    * @param nativeBinary a prebuilt hnsw_native, or null to compile it with peers.py
    * @param python the interpreter that runs peers.py
@@ -114,21 +115,22 @@ final class AnnRounds {
                 1));
       }
       if (setup.engines().contains("bindery-parallel")) {
-        for (VectorStorage s : setup.storages()) {
-          engines.add(
-              new BinderyRoundEngine(
-                  workDir.resolve("rounds-index-" + s.wireName() + "-parallel"),
-                  s,
-                  setup.similarity(),
-                  data.base(),
-                  data.queries(),
-                  setup.m(),
-                  setup.beam(),
-                  options.k(),
-                  setup.batch(),
-                  setup.parallelThreads(),
-                  setup.parallelThreads()));
-        }
+        // One engine, on the reference storage: the parallel build is compared with the
+        // single-thread build of the same storage, builds and recall curves alike.
+        VectorStorage s = setup.storages().get(0);
+        engines.add(
+            new BinderyRoundEngine(
+                workDir.resolve("rounds-index-" + s.wireName() + "-parallel"),
+                s,
+                setup.similarity(),
+                data.base(),
+                data.queries(),
+                setup.m(),
+                setup.beam(),
+                options.k(),
+                setup.batch(),
+                setup.parallelThreads(),
+                setup.parallelThreads()));
       }
       boolean native_ = setup.engines().contains("hnswlib-native");
       List<String> python =

@@ -136,7 +136,7 @@ final class LuceneCollection implements Closeable {
               .setOpenMode(
                   create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
               .setCodec(LuceneCodecs.codecFor(config, mergeWorkers))
-              .setRAMBufferSizeMB(128)
+              .setRAMBufferSizeMB(ramBufferMb())
               .setCommitOnClose(true);
       // Side files first: a corrupt one must fail the open before a writer takes the lock.
       this.filterSets = FilterSets.load(dir);
@@ -541,5 +541,37 @@ final class LuceneCollection implements Closeable {
       // dropping anyway
     }
     closeQuietly(writer, directory);
+  }
+
+  /** System property that overrides the indexing buffer size, in MB. */
+  static final String RAM_BUFFER_PROPERTY = "bindery.lucene.ramBufferMB";
+
+  /**
+   * Indexing buffer per collection writer: a tenth of the maximum heap, between 64 and 1,024 MB
+   * (Lucene's default is 16). Lucene builds each flushed segment's HNSW graph while indexing and
+   * merges rebuild graphs from segments, so a buffer that holds a whole bulk load writes one
+   * segment and spares the merge (at 384 dimensions an item takes about 2 KB: 1,024 MB holds about
+   * half a million). {@value #RAM_BUFFER_PROPERTY} overrides it.
+   */
+  static double ramBufferMb() {
+    String p = System.getProperty(RAM_BUFFER_PROPERTY);
+    if (p != null) {
+      try {
+        double mb = Double.parseDouble(p.strip());
+        if (mb >= 1 && mb <= 2047) {
+          return mb;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(
+          "system property "
+              + RAM_BUFFER_PROPERTY
+              + "="
+              + p
+              + " must be a number of MB in [1, 2047]");
+    }
+    long tenth = Runtime.getRuntime().maxMemory() / 10 / (1024 * 1024);
+    return Math.clamp(tenth, 64, 1024);
   }
 }
