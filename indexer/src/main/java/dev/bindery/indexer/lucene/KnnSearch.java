@@ -64,7 +64,7 @@ final class KnnSearch {
           s, q, field, vector, LuceneCodecs.similarity(space.similarity()), space, childFilter);
     }
     int n = candidates(q, space);
-    if (!space.storage().quantized() && !q.groupByParent() && childFilter == null) {
+    if (!q.groupByParent() && childFilter == null) {
       return direct(s, q, space, field, vector, n);
     }
     KnnStats stats = new KnnStats();
@@ -104,14 +104,15 @@ final class KnnSearch {
   }
 
   /**
-   * The common case, float32 vectors without a filter or grouping, straight from each segment's
-   * graph: what {@code KnnFloatVectorQuery} does for it (a graph search per segment over its live
-   * documents, no exact fallback since nothing filters), without the query's rewrite, weight,
-   * per-segment tasks and collectors around it, which cost about a tenth of a query at 384
-   * dimensions and a fifth at 64 (profiled, docs/benchmarks/ann-rounds.md). Every segment keeps its
-   * own best {@code n} (Lucene's query may prune segments against each other), so the candidates
-   * are the same as the query's on one segment and never worse on several ({@code
-   * KnnDirectSearchTest}).
+   * The common case, a query without a filter or grouping, straight from each segment's graph: what
+   * {@code KnnFloatVectorQuery} (and for quantized storages {@code RescoreTopNQuery} around it)
+   * does for it, a graph search per segment over its live documents with no exact fallback since
+   * nothing filters, then the candidates of a quantized storage scored again with the float32
+   * vectors kept beside the codes; without the queries' rewrite, weights, per-segment tasks and
+   * collectors around it, which cost about a tenth of a query at 384 dimensions and a fifth at 64
+   * (profiled, docs/benchmarks/ann-rounds.md). Every segment keeps its own best {@code n} (Lucene's
+   * query may prune segments against each other), so the candidates are the same as the query's on
+   * one segment and never worse on several ({@code KnnDirectSearchTest}).
    */
   private SearchResult direct(
       IndexSearcher s, KnnQuery q, SpaceConfig space, String field, float[] vector, int n)
@@ -119,6 +120,7 @@ final class KnnSearch {
     List<LeafReaderContext> leaves = s.getIndexReader().leaves();
     List<Candidate> candidates = new ArrayList<>();
     long visited = 0;
+    int rescored = 0;
     for (LeafReaderContext ctx : leaves) {
       LeafReader reader = ctx.reader();
       FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
@@ -133,6 +135,9 @@ final class KnnSearch {
               AcceptDocs.fromLiveDocs(reader.getLiveDocs(), reader.maxDoc()),
               Integer.MAX_VALUE);
       visited += td.totalHits.value();
+      if (space.storage().quantized()) {
+        rescored += rescore(reader, fi, field, vector, td.scoreDocs);
+      }
       for (ScoreDoc sd : td.scoreDocs) {
         candidates.add(new Candidate(ctx.docBase + sd.doc, sd.score));
       }
@@ -143,7 +148,36 @@ final class KnnSearch {
         visited,
         leaves.size(),
         0,
-        0);
+        rescored);
+  }
+
+  /**
+   * Replaces the quantized scores of one segment's candidates by full-precision ones, read from the
+   * float32 vectors a quantized format keeps beside its codes, in doc order (the vectors' iterator
+   * only goes forwards). Returns how many were rescored.
+   */
+  private static int rescore(
+      LeafReader reader, FieldInfo fi, String field, float[] vector, ScoreDoc[] docs)
+      throws IOException {
+    if (docs.length == 0) {
+      return 0;
+    }
+    ScoreDoc[] byDoc = docs.clone();
+    java.util.Arrays.sort(byDoc, Comparator.comparingInt(sd -> sd.doc));
+    FloatVectorValues raw = reader.getFloatVectorValues(field);
+    VectorSimilarityFunction sim = fi.getVectorSimilarityFunction();
+    KnnVectorValues.DocIndexIterator it = raw.iterator();
+    for (ScoreDoc sd : byDoc) {
+      if (it.docID() < sd.doc) {
+        it.advance(sd.doc);
+      }
+      if (it.docID() != sd.doc) {
+        throw new IllegalStateException(
+            "vector document " + sd.doc + " of field " + field + " has no float32 vector");
+      }
+      sd.score = sim.compare(vector, raw.vectorValue(it.index()));
+    }
+    return docs.length;
   }
 
   /**
