@@ -11,6 +11,7 @@ import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.encoders.pkg.ModelCatalog;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.encoders.pkg.PackageFiles;
+import dev.bindery.encoders.text.Utf8Text;
 import dev.bindery.fusion.query.CachingTermEmbedder;
 import dev.bindery.fusion.query.PackageTermEmbedder;
 import dev.bindery.fusion.query.QueryExecutor;
@@ -31,10 +32,6 @@ import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.lucene.LuceneBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -556,16 +553,7 @@ public final class Bindery implements AutoCloseable {
 
   /** Text media, which must be valid UTF-8. */
   private static String utf8(MediaSource media) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(media.readAllBytes()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(media.describe() + " is not valid UTF-8 text", e);
-    }
+    return Utf8Text.decode(media.readAllBytes(), media.describe());
   }
 
   private static Item withMetadata(Item item, Map<String, Object> metadata) {
