@@ -62,6 +62,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <collection>/bindery-collection.json}. Packages are opened once per location and shared by the
  * collections that use them; {@link #close()} closes them and the backend. Writes are visible to
  * search after {@link #refresh} or {@link #commit}, durable after {@link #commit}. Thread-safe.
+ *
+ * <p>Why one class of about 570 lines: it is the library's one public entry, a facade of short
+ * methods (collections, writes, embedding, search, ask's retrieval) that each delegate to the piece
+ * that does the work ({@code IndexBackend}, the model packages, {@code QueryExecutor}, {@code
+ * Ingestor}); what it owns itself is only which package embeds which collection.
  */
 public final class Bindery implements AutoCloseable {
   /**
