@@ -22,6 +22,9 @@ import org.apache.lucene.util.IOUtils;
  *
  * <p>The temporary sibling has a random name, so two writers of one target never share it (the last
  * rename wins); it is removed when a write fails, and only a crash can leave one behind.
+ *
+ * <p>The contract package's one use of Lucene: {@code IOUtils.fsync} is in Lucene 9 and 10 alike,
+ * so this class also loads on the SolrCloud backend's classpath.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
