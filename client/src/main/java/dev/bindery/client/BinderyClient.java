@@ -55,6 +55,10 @@ import java.util.function.DoublePredicate;
  * server's {@code Retry-After} for the caller to act on. The API key, when given, goes as {@code
  * Authorization: Bearer ...} on every request. Thread-safe; {@link #close()} closes the underlying
  * {@link HttpClient}.
+ *
+ * <p>Why one class of about 740 lines: it mirrors the REST API, one short method per endpoint over
+ * one request-and-error path, so that a caller finds the whole API on one type (as SolrJ's clients
+ * do); the JSON shapes live in their own records.
  */
 public final class BinderyClient implements AutoCloseable {
   /** Most ids the server answers per {@code items/get} request. */

@@ -11,6 +11,7 @@ import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.encoders.pkg.ModelCatalog;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.encoders.pkg.PackageFiles;
+import dev.bindery.encoders.text.Utf8Text;
 import dev.bindery.fusion.query.CachingTermEmbedder;
 import dev.bindery.fusion.query.PackageTermEmbedder;
 import dev.bindery.fusion.query.QueryExecutor;
@@ -31,10 +32,6 @@ import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.lucene.LuceneBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +62,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <collection>/bindery-collection.json}. Packages are opened once per location and shared by the
  * collections that use them; {@link #close()} closes them and the backend. Writes are visible to
  * search after {@link #refresh} or {@link #commit}, durable after {@link #commit}. Thread-safe.
+ *
+ * <p>Why one class of about 570 lines: it is the library's one public entry, a facade of short
+ * methods (collections, writes, embedding, search, ask's retrieval) that each delegate to the piece
+ * that does the work ({@code IndexBackend}, the model packages, {@code QueryExecutor}, {@code
+ * Ingestor}); what it owns itself is only which package embeds which collection.
  */
 public final class Bindery implements AutoCloseable {
   /**
@@ -556,16 +558,7 @@ public final class Bindery implements AutoCloseable {
 
   /** Text media, which must be valid UTF-8. */
   private static String utf8(MediaSource media) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(media.readAllBytes()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(media.describe() + " is not valid UTF-8 text", e);
-    }
+    return Utf8Text.decode(media.readAllBytes(), media.describe());
   }
 
   private static Item withMetadata(Item item, Map<String, Object> metadata) {

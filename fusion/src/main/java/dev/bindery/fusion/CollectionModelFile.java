@@ -3,19 +3,17 @@ package dev.bindery.fusion;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bindery.indexer.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
  * The small file next to a collection that remembers which model package embeds its items and
  * queries: {@code <collections>/<name>/bindery-collection.json}, {@code {"model": "<location>"}}.
- * Written atomically (temporary sibling, fsync, rename); a collection without it holds raw vectors.
+ * Written atomically ({@link AtomicFiles}); a collection without it holds raw vectors.
  */
 final class CollectionModelFile {
   static final String NAME = "bindery-collection.json";
@@ -26,25 +24,11 @@ final class CollectionModelFile {
 
   static void write(Path collectionDir, String modelLocation) {
     Path target = collectionDir.resolve(NAME);
-    Path tmp = collectionDir.resolve(NAME + ".tmp");
     ObjectNode root = JSON.createObjectNode();
     root.put("version", 1);
     root.put("model", modelLocation);
     try {
-      byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-      try (FileChannel ch =
-          FileChannel.open(
-              tmp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE)) {
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFiles.write(target, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target + ": " + e, e);
     }

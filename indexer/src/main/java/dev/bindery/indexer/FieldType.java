@@ -33,7 +33,7 @@ public enum FieldType {
         return t;
       }
     }
-    throw new IllegalArgumentException(
+    throw new BadArgumentException(
         "unknown metadata field type '"
             + name
             + "'; expected one of "

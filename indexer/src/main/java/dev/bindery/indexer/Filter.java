@@ -34,7 +34,7 @@ public sealed interface Filter {
     public Range {
       Names.checkName("metadata field", field);
       if (from == null && to == null) {
-        throw new IllegalArgumentException("range on '" + field + "' needs at least one bound");
+        throw new BadArgumentException("range on '" + field + "' needs at least one bound");
       }
     }
 
@@ -128,7 +128,7 @@ public sealed interface Filter {
   private static List<Filter> checkClauses(String op, List<Filter> clauses) {
     Objects.requireNonNull(clauses, op + " clauses");
     if (clauses.isEmpty()) {
-      throw new IllegalArgumentException(op + " filter needs at least one clause");
+      throw new BadArgumentException(op + " filter needs at least one clause");
     }
     clauses.forEach(c -> Objects.requireNonNull(c, op + " clause"));
     return List.copyOf(clauses);

@@ -40,10 +40,10 @@ public record KnnQuery(
     Objects.requireNonNull(vector, "vector");
     Objects.requireNonNull(mode, "mode");
     if (k < 1 || k > MAX_K) {
-      throw new IllegalArgumentException("k must be in 1.." + MAX_K + ", got " + k);
+      throw new BadArgumentException("k must be in 1.." + MAX_K + ", got " + k);
     }
     if (ef < 0 || ef > MAX_K) {
-      throw new IllegalArgumentException("ef must be in 0.." + MAX_K + ", got " + ef);
+      throw new BadArgumentException("ef must be in 0.." + MAX_K + ", got " + ef);
     }
     checkMinScore(minScore);
   }
@@ -63,7 +63,7 @@ public record KnnQuery(
   /** Rejects a threshold that is NaN or infinite; null (no threshold) passes. */
   static void checkMinScore(Double minScore) {
     if (minScore != null && !Double.isFinite(minScore)) {
-      throw new IllegalArgumentException("min score must be a finite number, got " + minScore);
+      throw new BadArgumentException("min score must be a finite number, got " + minScore);
     }
   }
 

@@ -51,23 +51,27 @@ public final class MetadataValues {
     if (v instanceof Boolean) {
       return FieldType.KEYWORD;
     }
-    throw new IllegalArgumentException(
+    throw refusal(
+        itemId,
         where(itemId)
             + "metadata field '"
             + field
             + "' has a value of unsupported type "
             + typeName(v)
-            + dateHint(v));
+            + dateHint(v),
+        null);
   }
 
   private static Object firstValue(String itemId, String field, Object value) {
     if (value instanceof Collection<?> c) {
       if (c.isEmpty()) {
-        throw new IllegalArgumentException(
+        throw refusal(
+            itemId,
             where(itemId)
                 + "metadata field '"
                 + field
-                + "' is an empty list; its type cannot be told");
+                + "' is an empty list; its type cannot be told",
+            null);
       }
       return c.iterator().next();
     }
@@ -76,8 +80,9 @@ public final class MetadataValues {
 
   /**
    * Every value of {@code value} (a single value or a list) in the form the index compares it:
-   * String, Long (also dates, epoch ms) or Double. Throws with item, field and value when a value
-   * is null, does not fit {@code type}, or is a keyword longer than {@link #MAX_TERM_BYTES}; after
+   * String, Long (also dates, epoch ms) or Double. Throws an {@link UnprocessableException} (a
+   * {@link BadArgumentException} for a filter value) with item, field and value when a value is
+   * null, does not fit {@code type}, or is a keyword longer than {@link #MAX_TERM_BYTES}; after
    * this, an index cannot refuse the values.
    */
   public static List<Object> indexedValues(
@@ -85,15 +90,18 @@ public final class MetadataValues {
     List<Object> out = new ArrayList<>();
     for (Object v : value instanceof Collection<?> c ? new ArrayList<>(c) : List.of(value)) {
       if (v == null) {
-        throw new IllegalArgumentException(
-            "item '" + itemId + "': metadata field '" + field + "' holds a null value");
+        throw refusal(
+            itemId,
+            "item '" + itemId + "': metadata field '" + field + "' holds a null value",
+            null);
       }
       Object indexed = toIndexed(itemId, field, type, v);
       if (type == FieldType.KEYWORD) {
         String s = (String) indexed;
         int bytes = termBytes(s);
         if (bytes > MAX_TERM_BYTES) {
-          throw new IllegalArgumentException(
+          throw refusal(
+              itemId,
               String.format(
                   Locale.ROOT,
                   "item '%s': metadata field '%s' value is %,d UTF-8 bytes; keyword values are"
@@ -102,7 +110,8 @@ public final class MetadataValues {
                   field,
                   bytes,
                   MAX_TERM_BYTES,
-                  quote(s)));
+                  quote(s)),
+              null);
         }
       }
       out.add(indexed);
@@ -117,13 +126,15 @@ public final class MetadataValues {
   public static void checkModality(String itemId, String modality) {
     int bytes = termBytes(modality);
     if (bytes > MAX_TERM_BYTES) {
-      throw new IllegalArgumentException(
+      throw refusal(
+          itemId,
           String.format(
               Locale.ROOT,
               "item '%s': modality is %,d UTF-8 bytes; it is indexed as one term, limited to %,d",
               itemId,
               bytes,
-              MAX_TERM_BYTES));
+              MAX_TERM_BYTES),
+          null);
     }
   }
 
@@ -177,8 +188,10 @@ public final class MetadataValues {
         if (v instanceof Number n) {
           double d = n.doubleValue();
           if (!Double.isFinite(d)) {
-            throw new IllegalArgumentException(
-                where(itemId) + "metadata field '" + field + "' (double) is not finite: " + d);
+            throw refusal(
+                itemId,
+                where(itemId) + "metadata field '" + field + "' (double) is not finite: " + d,
+                null);
           }
           return d;
         }
@@ -204,12 +217,18 @@ public final class MetadataValues {
             + quote(v)
             + "'"
             + (type == FieldType.DATE ? dateHint(v) : "");
-    // An item whose value conflicts with the field's type is well-formed but cannot be stored in
-    // this collection (unprocessable); a filter value of the wrong type is a bad query argument.
-    if (itemId == null) {
-      throw new BadArgumentException(conflict);
-    }
-    throw new UnprocessableException(conflict);
+    throw refusal(itemId, conflict, null);
+  }
+
+  /**
+   * The error for a value this class refuses. An item's value is part of a well-formed request that
+   * this index cannot hold (unprocessable, 422); a filter value ({@code itemId} null) is a bad
+   * query argument (400).
+   */
+  private static BadArgumentException refusal(String itemId, String message, Throwable cause) {
+    return itemId == null
+        ? new BadArgumentException(message, cause)
+        : new UnprocessableException(message, cause);
   }
 
   /** Epoch milliseconds, which is what the index holds; about 292 million years either way. */
@@ -217,7 +236,8 @@ public final class MetadataValues {
     try {
       return i.toEpochMilli();
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException(
+      throw refusal(
+          itemId,
           where(itemId)
               + "metadata field '"
               + field
@@ -265,7 +285,8 @@ public final class MetadataValues {
       }
       return epochMilli(itemId, field, instant, s);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(
+      throw refusal(
+          itemId,
           where(itemId)
               + "metadata field '"
               + field

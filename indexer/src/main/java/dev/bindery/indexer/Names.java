@@ -17,10 +17,10 @@ public final class Names {
    */
   public static void checkName(String what, String name) {
     if (name == null) {
-      throw new IllegalArgumentException(what + " name must not be null");
+      throw new BadArgumentException(what + " name must not be null");
     }
     if (!NAME.matcher(name).matches() || name.contains("..")) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           what
               + " name '"
               + name
@@ -32,11 +32,11 @@ public final class Names {
   /** Checks an item id: non-blank, at most {@link #MAX_ID_BYTES} UTF-8 bytes, no control chars. */
   public static void checkId(String id) {
     if (id == null || id.isBlank()) {
-      throw new IllegalArgumentException("item id must not be empty");
+      throw new BadArgumentException("item id must not be empty");
     }
     int bytes = id.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     if (bytes > MAX_ID_BYTES) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "item id is too long: "
               + bytes
               + " UTF-8 bytes > "
@@ -47,7 +47,7 @@ public final class Names {
     }
     for (int i = 0; i < id.length(); i++) {
       if (Character.isISOControl(id.charAt(i))) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "item id '" + id.replaceAll("\\p{Cntrl}", "?") + "' contains a control character");
       }
     }

@@ -17,7 +17,7 @@ public record Segment(double start, double end, String text, Map<String, float[]
 
   public Segment {
     if (!Double.isFinite(start) || !Double.isFinite(end) || start < 0 || end < start) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "segment offsets must be finite with 0 <= start <= end, got ["
               + start
               + ", "
@@ -26,7 +26,7 @@ public record Segment(double start, double end, String text, Map<String, float[]
     }
     Objects.requireNonNull(vectors, "vectors");
     if (vectors.isEmpty()) {
-      throw new IllegalArgumentException("segment [" + start + ", " + end + "] has no vectors");
+      throw new BadArgumentException("segment [" + start + ", " + end + "] has no vectors");
     }
     vectors = Map.copyOf(vectors);
   }

@@ -26,7 +26,7 @@ public enum Similarity {
   /** Parses a wire name ({@code cosine}, {@code dot}, {@code l2}), rejecting anything else. */
   public static Similarity fromName(String name) {
     if (name == null) {
-      throw new IllegalArgumentException("similarity must not be null");
+      throw new BadArgumentException("similarity must not be null");
     }
     String n = name.trim().toLowerCase(Locale.ROOT);
     for (Similarity s : values()) {
@@ -37,7 +37,7 @@ public enum Similarity {
     if (n.equals("euclidean")) {
       return L2;
     }
-    throw new IllegalArgumentException(
+    throw new BadArgumentException(
         "unknown similarity '"
             + name
             + "'; expected one of "

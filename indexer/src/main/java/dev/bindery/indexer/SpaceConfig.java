@@ -38,18 +38,18 @@ public record SpaceConfig(
     Objects.requireNonNull(similarity, "similarity");
     Objects.requireNonNull(storage, "storage");
     if (dim < 1 || dim > MAX_DIM) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "space '" + name + "': dim must be in 1.." + MAX_DIM + ", got " + dim);
     }
     if (m < 2 || m > 512) {
-      throw new IllegalArgumentException("space '" + name + "': m must be in 2..512, got " + m);
+      throw new BadArgumentException("space '" + name + "': m must be in 2..512, got " + m);
     }
     if (beamWidth < 2 || beamWidth > 3200) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "space '" + name + "': beamWidth must be in 2..3200, got " + beamWidth);
     }
     if (!Float.isFinite(oversample) || oversample < 1 || oversample > 100) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "space '" + name + "': oversample must be in [1, 100], got " + oversample);
     }
   }

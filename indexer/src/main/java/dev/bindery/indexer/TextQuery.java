@@ -17,12 +17,12 @@ public record TextQuery(String query, List<String> fields, int k, Filter filter,
   public TextQuery {
     Objects.requireNonNull(query, "query");
     if (query.isBlank()) {
-      throw new IllegalArgumentException("text query must not be blank");
+      throw new BadArgumentException("text query must not be blank");
     }
     fields = fields == null ? List.of() : List.copyOf(fields);
     fields.forEach(f -> Names.checkName("text field", f));
     if (k < 1 || k > KnnQuery.MAX_K) {
-      throw new IllegalArgumentException("k must be in 1.." + KnnQuery.MAX_K + ", got " + k);
+      throw new BadArgumentException("k must be in 1.." + KnnQuery.MAX_K + ", got " + k);
     }
     KnnQuery.checkMinScore(minScore);
   }

@@ -58,7 +58,7 @@ public enum VectorStorage {
   /** Parses a wire name, rejecting unknown ones with the list of valid names. */
   public static VectorStorage fromName(String name) {
     if (name == null) {
-      throw new IllegalArgumentException("storage must not be null");
+      throw new BadArgumentException("storage must not be null");
     }
     String n = name.trim().toLowerCase(Locale.ROOT);
     for (VectorStorage s : values()) {
@@ -69,7 +69,7 @@ public enum VectorStorage {
     if (n.equals("bbq") || n.equals("int1")) {
       return BINARY;
     }
-    throw new IllegalArgumentException(
+    throw new BadArgumentException(
         "unknown vector storage '"
             + name
             + "'; expected one of "

@@ -5,7 +5,6 @@ import dev.bindery.fusion.Bindery;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.indexer.Similarity;
-import dev.bindery.indexer.SpaceConfig;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.store.embedding.EmbeddingMatch;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -125,46 +123,6 @@ public final class BinderyEmbeddingStore implements EmbeddingStore<TextSegment>,
               + collection
               + "' does not exist; give dimension(...) (e.g. model.dimension()) to create it");
     }
-  }
-
-  /** The space to use of a collection's spaces: the named one, or the only one. */
-  static SpaceConfig chooseSpace(
-      String collection, Map<String, SpaceConfig> spaces, String space, int dimension) {
-    String chosen = space;
-    if (chosen == null) {
-      if (spaces.size() != 1) {
-        throw new IllegalArgumentException(
-            "collection '"
-                + collection
-                + "' has spaces "
-                + spaces.keySet()
-                + "; name the one to use with space(...)");
-      }
-      chosen = spaces.keySet().iterator().next();
-    }
-    SpaceConfig sc = spaces.get(chosen);
-    if (sc == null) {
-      throw new IllegalArgumentException(
-          "collection '"
-              + collection
-              + "' has no space '"
-              + chosen
-              + "'; it has "
-              + spaces.keySet());
-    }
-    if (dimension > 0 && dimension != sc.dim()) {
-      throw new IllegalArgumentException(
-          "collection '"
-              + collection
-              + "' space '"
-              + chosen
-              + "' has dimension "
-              + sc.dim()
-              + ", but dimension("
-              + dimension
-              + ") was given");
-    }
-    return sc;
   }
 
   public static Builder builder() {

@@ -41,8 +41,9 @@ final class EmbeddedStoreBackend implements StoreBackend {
               collection,
               SpaceConfig.of(b.space == null ? "embedding" : b.space, b.dimension, b.similarity)));
     }
-    Map<String, SpaceConfig> spaces = bindery.describe(collection).config().spaces();
-    SpaceConfig sc = BinderyEmbeddingStore.chooseSpace(collection, spaces, b.space, b.dimension);
+    CollectionConfig config = bindery.describe(collection).config();
+    Map<String, SpaceConfig> spaces = config.spaces();
+    SpaceConfig sc = config.chooseSpace(b.space, b.dimension, false);
     this.space = sc.name();
     this.dimension = sc.dim();
     this.rawConfig = new CollectionConfig(collection, spaces, Map.of());

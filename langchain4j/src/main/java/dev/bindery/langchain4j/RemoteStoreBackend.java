@@ -45,24 +45,8 @@ final class RemoteStoreBackend implements StoreBackend {
       found = Optional.of(client.describe(collection));
     }
     Map<String, SpaceConfig> spaces = found.get().config().spaces();
-    SpaceConfig sc = BinderyEmbeddingStore.chooseSpace(collection, spaces, b.space, b.dimension);
-    for (SpaceConfig other : spaces.values()) {
-      if (other != sc && other.dim() == sc.dim()) {
-        // A vector query names no space: the server picks the one of the vector's dimension.
-        throw new IllegalArgumentException(
-            "collection '"
-                + collection
-                + "' on "
-                + client.baseUrl()
-                + " has spaces '"
-                + sc.name()
-                + "' and '"
-                + other.name()
-                + "' of the same dimension "
-                + sc.dim()
-                + "; a remote store needs its space's dimension to be the only one of its size");
-      }
-    }
+    // A vector query to the server names no space: it picks the space by the vector's dimension.
+    SpaceConfig sc = found.get().config().chooseSpace(b.space, b.dimension, true);
     this.space = sc.name();
     this.dimension = sc.dim();
     this.rawConfig = new CollectionConfig(collection, spaces, Map.of());

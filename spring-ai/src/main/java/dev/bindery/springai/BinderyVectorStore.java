@@ -75,47 +75,10 @@ public final class BinderyVectorStore extends AbstractObservationVectorStore {
       int dim = b.dimension > 0 ? b.dimension : embeddingModel.dimensions();
       access.create(SpaceConfig.of("embedding", dim, Similarity.COSINE));
     }
-    Map<String, SpaceConfig> spaces = access.spaces();
-    String chosen = b.space;
-    if (chosen == null) {
-      if (spaces.size() != 1) {
-        throw new IllegalArgumentException(
-            "collection '"
-                + collection
-                + "' has spaces "
-                + spaces.keySet()
-                + "; name the one to use with space(...)");
-      }
-      chosen = spaces.keySet().iterator().next();
-    }
-    SpaceConfig sc = spaces.get(chosen);
-    if (sc == null) {
-      throw new IllegalArgumentException(
-          "collection '"
-              + collection
-              + "' has no space '"
-              + chosen
-              + "'; it has "
-              + spaces.keySet());
-    }
-    if (b.client != null) {
-      for (SpaceConfig other : spaces.values()) {
-        if (other != sc && other.dim() == sc.dim()) {
-          // A vector query names no space: the server picks the one of the vector's dimension.
-          throw new IllegalArgumentException(
-              "collection '"
-                  + collection
-                  + "' has spaces '"
-                  + sc.name()
-                  + "' and '"
-                  + other.name()
-                  + "' of the same dimension "
-                  + sc.dim()
-                  + "; a remote store needs its space's dimension to be the only one of its size");
-        }
-      }
-    }
-    this.space = chosen;
+    // A vector query to a remote server names no space: the server picks the space by the
+    // vector's dimension, so a remote store's space must be the only one of its dimension.
+    SpaceConfig sc = access.config().chooseSpace(b.space, 0, b.client != null);
+    this.space = sc.name();
     this.dimension = sc.dim();
   }
 

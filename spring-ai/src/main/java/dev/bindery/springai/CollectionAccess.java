@@ -1,5 +1,6 @@
 package dev.bindery.springai;
 
+import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.SpaceConfig;
@@ -27,8 +28,8 @@ interface CollectionAccess {
   /** Creates the collection with one space. */
   void create(SpaceConfig space);
 
-  /** The collection's spaces by name. */
-  Map<String, SpaceConfig> spaces();
+  /** The collection's description now: its spaces and declared metadata fields. */
+  CollectionConfig config();
 
   /** The collection's metadata fields and their types, now. */
   Map<String, FieldType> fields();

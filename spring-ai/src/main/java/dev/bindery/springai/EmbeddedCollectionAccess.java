@@ -39,8 +39,8 @@ final class EmbeddedCollectionAccess implements CollectionAccess {
   }
 
   @Override
-  public Map<String, SpaceConfig> spaces() {
-    return bindery.describe(collection).config().spaces();
+  public CollectionConfig config() {
+    return bindery.describe(collection).config();
   }
 
   @Override

@@ -39,9 +39,8 @@ final class RemoteCollectionAccess implements CollectionAccess {
   }
 
   @Override
-  public Map<String, SpaceConfig> spaces() {
-    Map<String, SpaceConfig> spaces = client.describe(collection).config().spaces();
-    return spaces;
+  public CollectionConfig config() {
+    return client.describe(collection).config();
   }
 
   @Override

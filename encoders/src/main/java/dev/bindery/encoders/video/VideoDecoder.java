@@ -39,6 +39,11 @@ import org.bytedeco.javacv.Java2DFrameConverter;
  * minus the stream's start time). Frame {@code i} is the first frame whose timestamp is at or after
  * {@code (i - 0.5) / fps}: for the constant-rate videos this is the {@code i}-th frame in
  * presentation order, which is how decord (ImageBind's reader) numbers frames.
+ *
+ * <p>Why one class of about 500 lines: its four calls share the one native lifecycle that must not
+ * be got wrong (open from a file or memory, check the limits, release grabber and converter on
+ * every path) and the timestamp arithmetic above; the rest is the open grabber's frame seeking and
+ * audio reading, which need that lifecycle's state.
  */
 public final class VideoDecoder {
   private static final int AUDIO_RATE = 16_000;

@@ -15,7 +15,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code bindery bench ann}: parses options, runs {@link AnnBenchmark}, prints and saves. */
+/**
+ * {@code bindery bench ann}: parses options, runs {@link AnnBenchmark}, prints and saves.
+ *
+ * <p>Why one class of about 540 lines: most of it is the thirty-odd picocli option declarations
+ * with their help text; the work is in {@link AnnBenchmark}, {@link AnnComparison} and the peers.
+ */
 @Command(
     name = "ann",
     sortOptions = false,

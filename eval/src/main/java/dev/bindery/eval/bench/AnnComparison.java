@@ -7,13 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bindery.eval.bench.AnnReport.EfRun;
 import dev.bindery.eval.bench.AnnReport.StorageResult;
 import dev.bindery.eval.bench.EngineResult.Clock;
+import dev.bindery.indexer.AtomicFiles;
 import dev.bindery.indexer.VectorStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -648,15 +648,7 @@ public record AnnComparison(
   }
 
   private static void writeAtomically(Path path, String text) throws IOException {
-    Path parent = path.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, path.getFileName().toString(), ".tmp");
-    try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(path, text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String fmt(String format, Object... args) {

@@ -1,12 +1,11 @@
 package dev.bindery.eval.bench;
 
+import dev.bindery.indexer.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
@@ -149,16 +148,8 @@ public final class AnnPlots {
 
   private static void write(Path png, org.knowm.xchart.internal.chartpart.Chart<?, ?> chart)
       throws IOException {
-    Path parent = png.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, png.getFileName().toString(), ".tmp");
-    try {
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        BitmapEncoder.saveBitmap(chart, out, BitmapFormat.PNG);
-      }
-      Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    // The stream is the channel's: AtomicFiles forces and closes it after this returns.
+    AtomicFiles.write(
+        png, ch -> BitmapEncoder.saveBitmap(chart, Channels.newOutputStream(ch), BitmapFormat.PNG));
   }
 }

@@ -1,13 +1,11 @@
 package dev.bindery.eval.bench;
 
+import dev.bindery.indexer.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -191,36 +189,26 @@ public final class FvecsFormat {
   }
 
   private static void write(Path path, int count, int dim, RecordWriter writer) throws IOException {
-    Path parent = path.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, path.getFileName().toString(), ".tmp");
-    try {
-      int recordBytes = Integer.BYTES + 4 * dim;
-      int perBuffer = Math.max(1, (1 << 20) / recordBytes);
-      ByteBuffer buf = ByteBuffer.allocate(perBuffer * recordBytes).order(ByteOrder.LITTLE_ENDIAN);
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        for (int i = 0; i < count; i++) {
-          if (buf.remaining() < recordBytes) {
-            flush(ch, buf);
+    int recordBytes = Integer.BYTES + 4 * dim;
+    int perBuffer = Math.max(1, (1 << 20) / recordBytes);
+    ByteBuffer buf = ByteBuffer.allocate(perBuffer * recordBytes).order(ByteOrder.LITTLE_ENDIAN);
+    AtomicFiles.write(
+        path,
+        ch -> {
+          for (int i = 0; i < count; i++) {
+            if (buf.remaining() < recordBytes) {
+              flush(ch, buf);
+            }
+            buf.putInt(dim);
+            writer.write(buf, i);
           }
-          buf.putInt(dim);
-          writer.write(buf, i);
-        }
-        flush(ch, buf);
-        ch.force(true);
-      }
-      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+          flush(ch, buf);
+        });
   }
 
   private static void flush(FileChannel ch, ByteBuffer buf) throws IOException {
     buf.flip();
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
+    AtomicFiles.writeFully(ch, buf);
     buf.clear();
   }
 }

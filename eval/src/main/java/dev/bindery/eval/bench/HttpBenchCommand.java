@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.fusion.Bindery;
-import dev.bindery.fusion.query.ResultHit;
 import dev.bindery.fusion.query.TextEmbeddingCache;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.Item;
@@ -16,27 +15,19 @@ import dev.bindery.server.cli.BinderyCli;
 import dev.bindery.server.cli.TextTable;
 import dev.bindery.server.http.BinderyServer;
 import dev.bindery.server.http.ServerConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -237,14 +228,17 @@ public final class HttpBenchCommand implements Callable<Integer> {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
-        Mode inProcess = new InProcess(bindery, collection, k);
-        Mode overHttp = new OverHttp(http, server.uri(), collection, k, json);
+        HttpSearchLoad.Mode inProcess = new HttpSearchLoad.InProcess(bindery, collection, k);
+        HttpSearchLoad.Mode overHttp =
+            new HttpSearchLoad.OverHttp(http, server.uri(), collection, k, json);
         report.put("search_threads", config.searchThreads());
-        report.set("agreement", agreement(inProcess, overHttp, queries, json));
+        report.set(
+            "agreement",
+            HttpSearchLoad.agreement(inProcess, overHttp, queries, AGREEMENT_QUERIES, json));
         err.println("warming up (" + warmup + " requests per mode)...");
         err.flush();
-        run(inProcess, queries, Math.min(4, maxClients), Math.max(1, warmup / 4));
-        run(overHttp, queries, Math.min(4, maxClients), Math.max(1, warmup / 4));
+        HttpSearchLoad.run(inProcess, queries, Math.min(4, maxClients), Math.max(1, warmup / 4));
+        HttpSearchLoad.run(overHttp, queries, Math.min(4, maxClients), Math.max(1, warmup / 4));
 
         TextEmbeddingCache.Stats cacheBefore = bindery.textEmbeddingCacheStats();
         ArrayNode results = report.putArray("results");
@@ -262,16 +256,16 @@ public final class HttpBenchCommand implements Callable<Integer> {
         for (int c : clients) {
           err.println("measuring at " + c + " client" + (c == 1 ? "" : "s") + "...");
           err.flush();
-          Stats a = new Stats();
-          Stats b = new Stats();
+          HttpSearchLoad.Stats a = new HttpSearchLoad.Stats();
+          HttpSearchLoad.Stats b = new HttpSearchLoad.Stats();
           for (int r = 0; r < rounds; r++) {
             // A-B then B-A: a drift in machine load over the run hits both modes alike.
             if (r % 2 == 0) {
-              a.add(run(inProcess, queries, c, requests));
-              b.add(run(overHttp, queries, c, requests));
+              a.add(HttpSearchLoad.run(inProcess, queries, c, requests));
+              b.add(HttpSearchLoad.run(overHttp, queries, c, requests));
             } else {
-              b.add(run(overHttp, queries, c, requests));
-              a.add(run(inProcess, queries, c, requests));
+              b.add(HttpSearchLoad.run(overHttp, queries, c, requests));
+              a.add(HttpSearchLoad.run(inProcess, queries, c, requests));
             }
           }
           double ratio = b.qps() / a.qps();
@@ -467,156 +461,6 @@ public final class HttpBenchCommand implements Callable<Integer> {
     return out;
   }
 
-  // ------------------------------------------------------------------ load
-
-  /** One way of running a search, returning the hit ids. */
-  private interface Mode {
-    List<String> search(String expression) throws Exception;
-  }
-
-  private record InProcess(Bindery bindery, String collection, int k) implements Mode {
-    @Override
-    public List<String> search(String expression) {
-      return bindery.search(collection, expression, k).hits().stream().map(ResultHit::id).toList();
-    }
-  }
-
-  private record OverHttp(HttpClient http, URI base, String collection, int k, ObjectMapper json)
-      implements Mode {
-    @Override
-    public List<String> search(String expression) throws IOException, InterruptedException {
-      ObjectNode body = json.createObjectNode();
-      body.put("query", expression);
-      body.put("k", k);
-      HttpRequest req =
-          HttpRequest.newBuilder(base.resolve("/v1/collections/" + collection + "/search"))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
-              .build();
-      HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-      if (res.statusCode() != 200) {
-        throw new IllegalStateException(
-            "search answered "
-                + res.statusCode()
-                + ": "
-                + new String(res.body(), java.nio.charset.StandardCharsets.UTF_8));
-      }
-      List<String> ids = new ArrayList<>();
-      for (JsonNode h : json.readTree(res.body()).get("hits")) {
-        ids.add(h.get("id").asText());
-      }
-      return ids;
-    }
-  }
-
-  /** The same first queries both ways: the two paths must agree before their speed is compared. */
-  private static ObjectNode agreement(Mode a, Mode b, List<String> queries, ObjectMapper json)
-      throws Exception {
-    int n = Math.min(AGREEMENT_QUERIES, queries.size());
-    int same = 0;
-    for (int i = 0; i < n; i++) {
-      if (a.search(queries.get(i)).equals(b.search(queries.get(i)))) {
-        same++;
-      }
-    }
-    ObjectNode o = json.createObjectNode();
-    o.put("queries", n);
-    o.put("same_ids", same);
-    return o;
-  }
-
-  /** Closed-loop load: {@code clients} threads each run {@code perClient} searches in turn. */
-  private static Run run(Mode mode, List<String> queries, int clients, int perClient)
-      throws InterruptedException {
-    long[][] latencies = new long[clients][perClient];
-    CountDownLatch ready = new CountDownLatch(clients);
-    CountDownLatch go = new CountDownLatch(1);
-    AtomicInteger errors = new AtomicInteger();
-    AtomicReference<Exception> firstError = new AtomicReference<>();
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      int client = c;
-      Thread t =
-          new Thread(
-              () -> {
-                ready.countDown();
-                try {
-                  go.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                  return;
-                }
-                for (int i = 0; i < perClient; i++) {
-                  String q = queries.get((client * 7919 + i) % queries.size());
-                  long t0 = System.nanoTime();
-                  try {
-                    mode.search(q);
-                  } catch (Exception e) {
-                    errors.incrementAndGet();
-                    firstError.compareAndSet(null, e);
-                  }
-                  latencies[client][i] = System.nanoTime() - t0;
-                }
-              },
-              "bench-client-" + c);
-      t.start();
-      threads.add(t);
-    }
-    ready.await();
-    long start = System.nanoTime();
-    go.countDown();
-    for (Thread t : threads) {
-      t.join();
-    }
-    long wall = System.nanoTime() - start;
-    if (firstError.get() != null) {
-      throw new IllegalStateException(
-          errors.get()
-              + " of "
-              + clients * perClient
-              + " searches failed; first: "
-              + firstError.get(),
-          firstError.get());
-    }
-    long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray();
-    return new Run(all, wall);
-  }
-
-  private record Run(long[] latenciesNanos, long wallNanos) {}
-
-  /** Runs of one mode at one client count, pooled. */
-  private static final class Stats {
-    private final List<long[]> latencies = new ArrayList<>();
-    private long requests;
-    private long wallNanos;
-
-    void add(Run r) {
-      latencies.add(r.latenciesNanos());
-      requests += r.latenciesNanos().length;
-      wallNanos += r.wallNanos();
-    }
-
-    double qps() {
-      return requests / (wallNanos / 1e9);
-    }
-
-    double percentileMs(double p) {
-      long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-      int idx = (int) Math.ceil(p / 100 * all.length) - 1;
-      return all[Math.max(0, Math.min(all.length - 1, idx))] / 1e6;
-    }
-
-    ObjectNode toJson(ObjectMapper json) {
-      ObjectNode o = json.createObjectNode();
-      o.put("requests", requests);
-      o.put("seconds", round(wallNanos / 1e9, 3));
-      o.put("qps", round(qps(), 1));
-      o.put("p50_ms", round(percentileMs(50), 3));
-      o.put("p99_ms", round(percentileMs(99), 3));
-      return o;
-    }
-  }
-
   private static ObjectNode machine(ObjectMapper json) {
     ObjectNode m = json.createObjectNode();
     m.put("cores", Runtime.getRuntime().availableProcessors());
@@ -629,7 +473,7 @@ public final class HttpBenchCommand implements Callable<Integer> {
     return m;
   }
 
-  private static double round(double v, int digits) {
+  static double round(double v, int digits) {
     double f = Math.pow(10, digits);
     return Math.round(v * f) / f;
   }

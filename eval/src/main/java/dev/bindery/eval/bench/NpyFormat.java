@@ -1,6 +1,7 @@
 package dev.bindery.eval.bench;
 
 import dev.bindery.encoders.NpyHeader;
+import dev.bindery.indexer.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +115,8 @@ public final class NpyFormat {
 
   /**
    * Writes a row-major float matrix as NumPy format 1.0, dtype little-endian float32, C order: to a
-   * temporary sibling first, then moved into place, so a reader never sees half a file.
+   * temporary sibling first, then moved into place ({@link AtomicFiles}), so a reader never sees
+   * half a file.
    */
   public static void writeFloat32(Path out, float[] rowMajor, int rows, int cols)
       throws IOException {
@@ -134,13 +136,7 @@ public final class NpyFormat {
     buf.putShort((short) header.length());
     buf.put(header.getBytes(StandardCharsets.US_ASCII));
     buf.asFloatBuffer().put(rowMajor);
-    Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-    java.nio.file.Files.write(tmp, buf.array());
-    java.nio.file.Files.move(
-        tmp,
-        out,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(out, buf.array());
   }
 
   /**
@@ -163,44 +159,32 @@ public final class NpyFormat {
         "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows.length + ", " + cols + "), }";
     int pad = (64 - (10 + header.length() + 1) % 64) % 64;
     header = header + " ".repeat(pad) + "\n";
-    Path parent = out.toAbsolutePath().getParent();
-    java.nio.file.Files.createDirectories(parent);
-    Path tmp = java.nio.file.Files.createTempFile(parent, out.getFileName().toString(), ".tmp");
-    try {
-      try (java.nio.channels.FileChannel ch =
-          java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        java.nio.ByteBuffer buf =
-            java.nio.ByteBuffer.allocate(Math.max(1 << 20, 10 + header.length() + 4 * cols))
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        buf.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
-        buf.putShort((short) header.length());
-        buf.put(header.getBytes(StandardCharsets.US_ASCII));
-        for (float[] row : rows) {
-          if (buf.remaining() < 4 * cols) {
-            drain(ch, buf);
+    String padded = header;
+    AtomicFiles.write(
+        out,
+        ch -> {
+          java.nio.ByteBuffer buf =
+              java.nio.ByteBuffer.allocate(Math.max(1 << 20, 10 + padded.length() + 4 * cols))
+                  .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          buf.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+          buf.putShort((short) padded.length());
+          buf.put(padded.getBytes(StandardCharsets.US_ASCII));
+          for (float[] row : rows) {
+            if (buf.remaining() < 4 * cols) {
+              drain(ch, buf);
+            }
+            for (float x : row) {
+              buf.putFloat(x);
+            }
           }
-          for (float x : row) {
-            buf.putFloat(x);
-          }
-        }
-        drain(ch, buf);
-      }
-      java.nio.file.Files.move(
-          tmp,
-          out,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      java.nio.file.Files.deleteIfExists(tmp);
-    }
+          drain(ch, buf);
+        });
   }
 
   private static void drain(java.nio.channels.FileChannel ch, java.nio.ByteBuffer buf)
       throws IOException {
     buf.flip();
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
+    AtomicFiles.writeFully(ch, buf);
     buf.clear();
   }
 }

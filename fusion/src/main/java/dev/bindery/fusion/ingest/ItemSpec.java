@@ -1,6 +1,7 @@
 package dev.bindery.fusion.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bindery.indexer.BadArgumentException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -45,11 +46,11 @@ public record ItemSpec(
             : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     int media = (image != null ? 1 : 0) + (audio != null ? 1 : 0) + (video != null ? 1 : 0);
     if (media > 1) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "item '" + id + "' has more than one of image, audio and video; give one per item");
     }
     if (media == 0 && text == null && vectors.isEmpty()) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "item '" + id + "' has no content: give text, image, audio, video or vectors");
     }
   }
@@ -73,13 +74,12 @@ public record ItemSpec(
    */
   public static ItemSpec fromJson(JsonNode node, String where) {
     if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException(
-          where + ": an item must be a JSON object, got " + kind(node));
+      throw new BadArgumentException(where + ": an item must be a JSON object, got " + kind(node));
     }
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             where + ": unknown key '" + key + "'; an item may have " + new TreeSet<>(KEYS));
       }
     }
@@ -96,7 +96,7 @@ public record ItemSpec(
       if (e.getMessage() != null && e.getMessage().startsWith(where)) {
         throw e;
       }
-      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+      throw new BadArgumentException(where + ": " + e.getMessage(), e);
     }
   }
 
@@ -115,7 +115,7 @@ public record ItemSpec(
       if (e.getMessage() != null && e.getMessage().startsWith(where)) {
         throw e;
       }
-      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+      throw new BadArgumentException(where + ": " + e.getMessage(), e);
     }
   }
 
@@ -125,11 +125,10 @@ public record ItemSpec(
       return null;
     }
     if (!v.isTextual()) {
-      throw new IllegalArgumentException(
-          where + ": '" + key + "' must be a string, got " + kind(v));
+      throw new BadArgumentException(where + ": '" + key + "' must be a string, got " + kind(v));
     }
     if (v.asText().isEmpty()) {
-      throw new IllegalArgumentException(where + ": '" + key + "' is empty");
+      throw new BadArgumentException(where + ": '" + key + "' is empty");
     }
     return v.asText();
   }
@@ -139,7 +138,7 @@ public record ItemSpec(
       return Map.of();
     }
     if (!v.isObject()) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           where + ": 'vectors' must be an object of space -> [numbers], got " + kind(v));
     }
     Map<String, float[]> out = new LinkedHashMap<>();
@@ -147,14 +146,14 @@ public record ItemSpec(
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode arr = e.getValue();
       if (!arr.isArray() || arr.isEmpty()) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             where + ": vectors." + e.getKey() + " must be a non-empty array of numbers");
       }
       float[] f = new float[arr.size()];
       for (int i = 0; i < f.length; i++) {
         JsonNode x = arr.get(i);
         if (!x.isNumber() || !Float.isFinite((float) x.asDouble())) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               where + ": vectors." + e.getKey() + "[" + i + "] must be a finite number, got " + x);
         }
         f[i] = (float) x.asDouble();
@@ -169,7 +168,7 @@ public record ItemSpec(
       return Map.of();
     }
     if (!v.isObject()) {
-      throw new IllegalArgumentException(where + ": 'metadata' must be an object, got " + kind(v));
+      throw new BadArgumentException(where + ": 'metadata' must be an object, got " + kind(v));
     }
     Map<String, Object> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
@@ -199,7 +198,7 @@ public record ItemSpec(
    */
   public static Map<String, Object> metadataPatch(JsonNode v, String where) {
     if (v == null || !v.isObject()) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           where + ": 'metadata' must be an object of fields to set or remove, got " + kind(v));
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -232,14 +231,14 @@ public record ItemSpec(
     if (x.isNumber()) {
       double d = x.asDouble();
       if (!Double.isFinite(d)) {
-        throw new IllegalArgumentException(where + ": " + field + " is not finite: " + x);
+        throw new BadArgumentException(where + ": " + field + " is not finite: " + x);
       }
       return d;
     }
     if (x.isBoolean()) {
       return Boolean.toString(x.asBoolean());
     }
-    throw new IllegalArgumentException(
+    throw new BadArgumentException(
         where
             + ": "
             + field

@@ -1,6 +1,7 @@
 package dev.bindery.fusion.query;
 
 import dev.bindery.encoders.Modality;
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.SpaceConfig;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ public final class EmbeddingArithmetic {
     collectLeaves(expr, leaves);
     Set<String> fits = candidateSpaces(leaves);
     if (!fits.contains(space)) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           expr
               + " cannot be resolved in space '"
               + space
@@ -102,7 +103,7 @@ public final class EmbeddingArithmetic {
       if (!vectors.containsKey(leaf)) {
         float[] v = vectorOf(leaf, space);
         if (v.length != dim) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               "term "
                   + leaf
                   + " has "
@@ -123,7 +124,7 @@ public final class EmbeddingArithmetic {
     }
     norm = Math.sqrt(norm);
     if (!(norm > 1e-12)) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "the query vector of " + expr + " is zero (its terms cancel out); nothing to search for");
     }
     float[] out = new float[dim];
@@ -162,7 +163,7 @@ public final class EmbeddingArithmetic {
   private String chooseSpace(List<QueryExpr> leaves) {
     Set<String> candidates = candidateSpaces(leaves);
     if (candidates.size() != 1) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "cannot tell which space "
               + leaves
               + " belongs to in collection '"
@@ -191,7 +192,7 @@ public final class EmbeddingArithmetic {
         Modality m = modality(kind);
         String space = embedder.spaces().get(m);
         if (space == null) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               "term "
                   + t
                   + " needs a tower for "
@@ -222,7 +223,7 @@ public final class EmbeddingArithmetic {
       StringBuilder sb = new StringBuilder("terms from different spaces cannot be added: ");
       byTower.forEach((s, terms) -> sb.append(s).append(" has ").append(terms).append("; "));
       sb.append("run one query per space instead");
-      throw new IllegalArgumentException(sb.toString());
+      throw new BadArgumentException(sb.toString());
     }
     if (byTower.size() == 1) {
       // Item and vector terms beside modality terms are checked when they are resolved.
@@ -255,7 +256,7 @@ public final class EmbeddingArithmetic {
       Item item = item(t.value());
       float[] v = item.vectors().get(space);
       if (v == null) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "item '"
                 + t.value()
                 + "' has no item-level vector in space '"
@@ -295,7 +296,7 @@ public final class EmbeddingArithmetic {
       case IMAGE -> Modality.IMAGE;
       case AUDIO -> Modality.AUDIO;
       case VIDEO -> Modality.VIDEO;
-      case ITEM -> throw new IllegalArgumentException("item terms have no modality");
+      case ITEM -> throw new BadArgumentException("item terms have no modality");
     };
   }
 }

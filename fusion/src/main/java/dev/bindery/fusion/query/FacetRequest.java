@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.KnnQuery;
 import java.util.HashSet;
 import java.util.List;
@@ -16,19 +17,19 @@ import java.util.List;
 public record FacetRequest(List<String> fields, int size, int topHits) {
   public FacetRequest {
     if (fields == null || fields.isEmpty()) {
-      throw new IllegalArgumentException("facets need at least one metadata field");
+      throw new BadArgumentException("facets need at least one metadata field");
     }
     fields = List.copyOf(fields);
     if (new HashSet<>(fields).size() != fields.size()) {
-      throw new IllegalArgumentException("facet fields are named twice: " + fields);
+      throw new BadArgumentException("facet fields are named twice: " + fields);
     }
     size = size == 0 ? Facet.DEFAULT_VALUES : size;
     if (size < 1 || size > Facet.MAX_VALUES) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "facet size must be in 1.." + Facet.MAX_VALUES + ", got " + size);
     }
     if (topHits < 0 || topHits > KnnQuery.MAX_K) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "facet top hits must be in 0.." + KnnQuery.MAX_K + ", got " + topHits);
     }
   }

@@ -5,6 +5,7 @@ import dev.bindery.fusion.rank.LegResult;
 import dev.bindery.fusion.rank.LegScore;
 import dev.bindery.fusion.rank.Mmr;
 import dev.bindery.fusion.rank.RankFusion;
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Hit;
@@ -96,19 +97,19 @@ public final class QueryExecutor {
     }
     for (String weighted : options.fusion().weights().keySet()) {
       if (!legNames.contains(weighted)) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "fusion weight for leg '" + weighted + "', but this query's legs are " + legNames);
       }
     }
     for (String thresholded : options.legMinScores().keySet()) {
       if (!legNames.contains(thresholded)) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "leg min score for leg '" + thresholded + "', but this query's legs are " + legNames);
       }
     }
     int fingerprint = fingerprint(collection, spec, options);
     if (options.after() != null && options.after().fingerprint() != fingerprint) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "the cursor was issued for another query, filter or options; a cursor continues only"
               + " the search that returned it (k may change between pages)");
     }
@@ -308,7 +309,7 @@ public final class QueryExecutor {
     if (config.spaces().size() == 1) {
       return config.spaces().keySet().iterator().next();
     }
-    throw new IllegalArgumentException(
+    throw new BadArgumentException(
         "MMR needs vectors, but this BM25-only query names no space and collection '"
             + config.name()
             + "' has several: "
@@ -337,7 +338,7 @@ public final class QueryExecutor {
       v = segments.get(i).vectors().get(space);
     }
     if (v == null) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "MMR needs a vector in space '" + space + "' but item '" + hit.id() + "' has none");
     }
     return v;

@@ -1,6 +1,7 @@
 package dev.bindery.fusion.query;
 
 import dev.bindery.encoders.MediaSource;
+import dev.bindery.indexer.BadArgumentException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,7 @@ public sealed interface QueryExpr
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(value, () -> kind.wireName() + " term value");
       if (value.isBlank()) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "empty " + kind.wireName() + " term: '" + value + "'; give a non-blank value");
       }
     }
@@ -75,7 +76,7 @@ public sealed interface QueryExpr
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(source, () -> kind.wireName() + " term media");
       if (kind == Kind.TEXT || kind == Kind.ITEM) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "a " + kind.wireName() + " term cannot hold media; use image, audio or video");
       }
     }
@@ -95,11 +96,11 @@ public sealed interface QueryExpr
     public VectorLiteral {
       Objects.requireNonNull(values, "vector values");
       if (values.length == 0) {
-        throw new IllegalArgumentException("vector literal has no components");
+        throw new BadArgumentException("vector literal has no components");
       }
       for (int i = 0; i < values.length; i++) {
         if (!Float.isFinite(values[i])) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               "vector literal component " + i + " is not finite: " + values[i]);
         }
       }
@@ -138,10 +139,10 @@ public sealed interface QueryExpr
     public Scaled {
       Objects.requireNonNull(expr, "scaled expression");
       if (!Double.isFinite(weight)) {
-        throw new IllegalArgumentException("weight must be a finite number, got " + weight);
+        throw new BadArgumentException("weight must be a finite number, got " + weight);
       }
       if (weight < 0) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "weight must be >= 0, got "
                 + weight
                 + "; subtract instead: - "
@@ -184,12 +185,12 @@ public sealed interface QueryExpr
     public Sum {
       Objects.requireNonNull(terms, "sum terms");
       if (terms.size() < 2) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "a sum needs at least two terms, got " + terms.size() + ": " + terms);
       }
       for (int i = 0; i < terms.size(); i++) {
         if (terms.get(i) == null) {
-          throw new IllegalArgumentException("sum term " + i + " is null");
+          throw new BadArgumentException("sum term " + i + " is null");
         }
       }
       terms = List.copyOf(terms);

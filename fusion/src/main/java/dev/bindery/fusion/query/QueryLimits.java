@@ -1,5 +1,7 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.indexer.BadArgumentException;
+
 /**
  * Size limits for query expressions, checked while parsing so a hostile expression costs neither a
  * stack overflow nor unbounded work.
@@ -33,7 +35,7 @@ public record QueryLimits(int maxLength, int maxTerms, int maxDepth) {
 
   private static void check(String what, int value, int ceiling) {
     if (value < 1 || value > ceiling) {
-      throw new IllegalArgumentException(what + " must be in 1.." + ceiling + ", got " + value);
+      throw new BadArgumentException(what + " must be in 1.." + ceiling + ", got " + value);
     }
   }
 }

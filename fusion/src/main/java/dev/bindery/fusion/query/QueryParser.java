@@ -30,6 +30,10 @@ import java.util.Objects;
  * becomes its {@link Recommend} leg. Every error is a {@link QuerySyntaxException} with the column;
  * the {@link QueryLimits} are checked as the parser goes, so no input causes a stack overflow.
  * Instances are immutable and thread-safe.
+ *
+ * <p>Why one class of about 600 lines: it is one grammar, and a recursive-descent parser's
+ * productions call each other (a {@code recommend} argument is a {@code sum}, a {@code primary}
+ * holds a {@code sum}); the tokenizer shares the position and column that every error reports.
  */
 public final class QueryParser {
   /** Prefixes accepted before ':'. */

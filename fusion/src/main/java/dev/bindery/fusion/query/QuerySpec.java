@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.indexer.BadArgumentException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -24,11 +25,11 @@ public record QuerySpec(QueryExpr expression, String bm25, Recommend recommend) 
 
   public QuerySpec {
     if (expression == null && bm25 == null && recommend == null) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "a query needs a vector expression, a bm25 text or a recommend (or several); got neither");
     }
     if (bm25 != null && bm25.isBlank()) {
-      throw new IllegalArgumentException("bm25 text must not be blank, got '" + bm25 + "'");
+      throw new BadArgumentException("bm25 text must not be blank, got '" + bm25 + "'");
     }
     List<QueryExpr> trees = new ArrayList<>();
     if (expression != null) {
@@ -94,7 +95,7 @@ public record QuerySpec(QueryExpr expression, String bm25, Recommend recommend) 
       QueryExpr node = nodes.pop();
       int depth = depths.pop();
       if (depth > QueryLimits.CEILING_DEPTH) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "query expression is nested deeper than " + QueryLimits.CEILING_DEPTH + " levels");
       }
       switch (node) {
@@ -117,7 +118,7 @@ public record QuerySpec(QueryExpr expression, String bm25, Recommend recommend) 
         }
       }
       if (terms > QueryLimits.CEILING_TERMS) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "query expression has more than " + QueryLimits.CEILING_TERMS + " terms");
       }
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bindery.indexer.BadArgumentException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -89,7 +90,7 @@ public final class QuerySpecJson {
    */
   public Recommend readRecommend(JsonNode json, String path) {
     if (json == null || !json.isObject()) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "query JSON at "
               + path
               + ": recommend must be an object {\"positive\": [...], \"negative\": [...]}, got "
@@ -105,20 +106,20 @@ public final class QuerySpecJson {
       JsonNode s = json.get("strategy");
       if (s != null && !s.isNull()) {
         if (!s.isTextual()) {
-          throw new IllegalArgumentException("strategy must be a string, got " + s.getNodeType());
+          throw new BadArgumentException("strategy must be a string, got " + s.getNodeType());
         }
         strategy = RecommendStrategy.fromName(s.textValue());
       }
       JsonNode sp = json.get("space");
       if (sp != null && !sp.isNull()) {
         if (!sp.isTextual()) {
-          throw new IllegalArgumentException("space must be a string, got " + sp.getNodeType());
+          throw new BadArgumentException("space must be a string, got " + sp.getNodeType());
         }
         space = sp.textValue();
       }
       return new Recommend(positive, negative, strategy, space);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("query JSON at " + path + ": " + e.getMessage(), e);
+      throw new BadArgumentException("query JSON at " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -127,7 +128,7 @@ public final class QuerySpecJson {
       return List.of();
     }
     if (!list.isArray()) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "query JSON at "
               + path
               + ": expected an array of item ids or expressions, got "
@@ -143,17 +144,17 @@ public final class QuerySpecJson {
         try {
           out.add(QueryExpr.item(e.textValue()));
         } catch (IllegalArgumentException x) {
-          throw new IllegalArgumentException("query JSON at " + at + ": " + x.getMessage(), x);
+          throw new BadArgumentException("query JSON at " + at + ": " + x.getMessage(), x);
         }
       } else if (e.isObject() && e.size() == 1 && e.has("expression")) {
         JsonNode x = e.get("expression");
         if (!x.isTextual()) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               "query JSON at " + at + "/expression: expected a string, got " + x.getNodeType());
         }
         QuerySpec inner = parser.parse(x.textValue());
         if (inner.expression() == null || inner.bm25() != null || inner.recommend() != null) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               "query JSON at "
                   + at
                   + "/expression: an example is a vector expression, without bm25 or recommend");
@@ -182,7 +183,7 @@ public final class QuerySpecJson {
     try {
       tree = mapper.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("query is not valid JSON: " + e.getOriginalMessage(), e);
+      throw new BadArgumentException("query is not valid JSON: " + e.getOriginalMessage(), e);
     }
     return read(tree);
   }
@@ -190,13 +191,13 @@ public final class QuerySpecJson {
   /** Reads a spec from a JSON tree (an object, or a string holding an expression). */
   public QuerySpec read(JsonNode json) {
     if (json == null || json.isNull() || json.isMissingNode()) {
-      throw new IllegalArgumentException("query JSON is missing");
+      throw new BadArgumentException("query JSON is missing");
     }
     if (json.isTextual()) {
       return parser.parse(json.textValue());
     }
     if (!json.isObject()) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "query JSON must be an object or an expression string, got " + json.getNodeType());
     }
     checkKeys(json, "", List.of("expression", "bm25", "recommend"));
@@ -206,11 +207,11 @@ public final class QuerySpecJson {
       if (e.isTextual()) {
         QuerySpec inner = parser.parse(e.textValue());
         if (inner.bm25() != null) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               "query JSON at /expression: put the bm25 text in \"bm25\", not in the expression");
         }
         if (inner.recommend() != null) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               "query JSON at /expression: put the recommend in \"recommend\", not in the"
                   + " expression");
         }
@@ -223,7 +224,7 @@ public final class QuerySpecJson {
     if (json.has("bm25") && !json.get("bm25").isNull()) {
       JsonNode b = json.get("bm25");
       if (!b.isTextual()) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "query JSON at /bm25: expected a string, got " + b.getNodeType());
       }
       bm25 = b.textValue();
@@ -235,7 +236,7 @@ public final class QuerySpecJson {
     try {
       return new QuerySpec(expr, bm25, recommend);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("query JSON: " + e.getMessage(), e);
+      throw new BadArgumentException("query JSON: " + e.getMessage(), e);
     }
   }
 
@@ -268,7 +269,7 @@ public final class QuerySpecJson {
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!allowed.contains(k)) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "query JSON at "
                 + (path.isEmpty() ? "/" : path)
                 + ": unknown key '"
@@ -286,19 +287,19 @@ public final class QuerySpecJson {
     QueryExpr node(JsonNode n, String path, int depth) {
       QueryLimits limits = parser.limits();
       if (depth > limits.maxDepth()) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "query JSON at " + path + ": nested deeper than " + limits.maxDepth() + " levels");
       }
       if (n.isTextual()) {
         QuerySpec inner = parser.parse(n.textValue());
         if (inner.expression() == null || inner.bm25() != null || inner.recommend() != null) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               "query JSON at " + path + ": a bm25 leg belongs in the top-level \"bm25\" key");
         }
         return inner.expression();
       }
       if (!n.isObject()) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "query JSON at " + path + ": expected an object or a string, got " + n.getNodeType());
       }
       List<String> keys = new ArrayList<>();
@@ -307,12 +308,12 @@ public final class QuerySpecJson {
         if (keys.size() == 2 && keys.contains("weight") && keys.contains("of")) {
           JsonNode w = n.get("weight");
           if (!w.isNumber()) {
-            throw new IllegalArgumentException("weight must be a number, got " + w);
+            throw new BadArgumentException("weight must be a number, got " + w);
           }
           return new QueryExpr.Scaled(w.doubleValue(), node(n.get("of"), path + "/of", depth + 1));
         }
         if (keys.size() != 1) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               "a node has exactly one of the keys text, image, audio, video, item, vector, sum,"
                   + " negate (or weight with of), got "
                   + keys);
@@ -322,7 +323,7 @@ public final class QuerySpecJson {
         switch (key) {
           case "sum" -> {
             if (!v.isArray()) {
-              throw new IllegalArgumentException("sum must be an array, got " + v.getNodeType());
+              throw new BadArgumentException("sum must be an array, got " + v.getNodeType());
             }
             List<QueryExpr> parts = new ArrayList<>();
             for (int i = 0; i < v.size(); i++) {
@@ -336,12 +337,12 @@ public final class QuerySpecJson {
           case "vector" -> {
             count(path);
             if (!v.isArray()) {
-              throw new IllegalArgumentException("vector must be an array of numbers");
+              throw new BadArgumentException("vector must be an array of numbers");
             }
             float[] values = new float[v.size()];
             for (int i = 0; i < values.length; i++) {
               if (!v.get(i).isNumber()) {
-                throw new IllegalArgumentException(
+                throw new BadArgumentException(
                     "vector component " + i + " is not a number: " + v.get(i));
               }
               values[i] =
@@ -355,7 +356,7 @@ public final class QuerySpecJson {
             QueryExpr.Kind kind = kind(key);
             count(path);
             if (!v.isTextual()) {
-              throw new IllegalArgumentException(key + " must be a string, got " + v);
+              throw new BadArgumentException(key + " must be a string, got " + v);
             }
             return new QueryExpr.Term(kind, v.textValue());
           }
@@ -365,13 +366,13 @@ public final class QuerySpecJson {
             || (e.getMessage() != null && e.getMessage().startsWith("query JSON at "))) {
           throw e; // a syntax error keeps its column for the caller (the page points at it)
         }
-        throw new IllegalArgumentException("query JSON at " + path + ": " + e.getMessage(), e);
+        throw new BadArgumentException("query JSON at " + path + ": " + e.getMessage(), e);
       }
     }
 
     private void count(String path) {
       if (++terms > parser.limits().maxTerms()) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "query JSON at " + path + ": more than " + parser.limits().maxTerms() + " terms");
       }
     }
@@ -382,7 +383,7 @@ public final class QuerySpecJson {
           return k;
         }
       }
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "unknown node key '"
               + key.toLowerCase(Locale.ROOT)
               + "'; expected one of text, image, audio, video, item, vector, sum, negate,"

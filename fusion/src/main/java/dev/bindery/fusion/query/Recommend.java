@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.Names;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -34,7 +35,7 @@ public record Recommend(
     for (List<QueryExpr> list : List.of(positive, negative)) {
       for (int i = 0; i < list.size(); i++) {
         if (list.get(i) == null) {
-          throw new IllegalArgumentException(
+          throw new BadArgumentException(
               (list == positive ? "positive" : "negative") + " example " + i + " is null");
         }
       }
@@ -42,13 +43,13 @@ public record Recommend(
     positive = List.copyOf(positive);
     negative = List.copyOf(negative);
     if (positive.isEmpty()) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "recommend needs at least one positive example, got none"
               + (negative.isEmpty() ? "" : " (and " + negative.size() + " negative)")
               + "; give item ids or expressions to find things like");
     }
     if (positive.size() + negative.size() > MAX_EXAMPLES) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "recommend takes at most "
               + MAX_EXAMPLES
               + " examples, got "

@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.indexer.BadArgumentException;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -36,7 +37,7 @@ public enum RecommendStrategy {
   /** Parses a wire name, rejecting anything else with the names that are accepted. */
   public static RecommendStrategy fromName(String name) {
     if (name == null) {
-      throw new IllegalArgumentException("recommend strategy must not be null");
+      throw new BadArgumentException("recommend strategy must not be null");
     }
     String n = name.trim().toLowerCase(Locale.ROOT).replace('-', '_');
     for (RecommendStrategy s : values()) {
@@ -44,7 +45,7 @@ public enum RecommendStrategy {
         return s;
       }
     }
-    throw new IllegalArgumentException(
+    throw new BadArgumentException(
         "unknown recommend strategy '"
             + name
             + "'; expected one of "

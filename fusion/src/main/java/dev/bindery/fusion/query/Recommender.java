@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.Hit;
@@ -182,7 +183,7 @@ public final class Recommender {
       }
       norm = Math.sqrt(norm);
       if (!(norm > 1e-12)) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "the recommend's average vector is zero: its positive and negative examples cancel"
                 + " out; give examples that differ");
       }
@@ -348,7 +349,7 @@ public final class Recommender {
       Map<QueryExpr, Set<String>> fits) {
     if (recommend.space() != null) {
       if (!spaces.containsKey(recommend.space())) {
-        throw new IllegalArgumentException(
+        throw new BadArgumentException(
             "recommend names space '"
                 + recommend.space()
                 + "', which collection '"
@@ -359,7 +360,7 @@ public final class Recommender {
       fits.forEach(
           (e, s) -> {
             if (!s.contains(recommend.space())) {
-              throw new IllegalArgumentException(
+              throw new BadArgumentException(
                   "recommend example "
                       + e
                       + " cannot be in space '"
@@ -378,7 +379,7 @@ public final class Recommender {
     StringBuilder each = new StringBuilder();
     fits.forEach(
         (e, s) -> each.append(each.isEmpty() ? "" : ", ").append(e).append(" fits ").append(s));
-    throw new IllegalArgumentException(
+    throw new BadArgumentException(
         "recommend examples must share one space of collection '"
             + collection
             + "', "
@@ -400,7 +401,7 @@ public final class Recommender {
     Item item = item(collection, id, items);
     float[] v = item.vectors().get(space.name());
     if (v == null) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "recommend example item '"
               + id
               + "' has no item-level vector in space '"

@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import dev.bindery.indexer.BadArgumentException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
@@ -23,10 +24,10 @@ public record SearchCursor(double score, String id, int position, int legDepth, 
   public SearchCursor {
     Objects.requireNonNull(id, "id");
     if (!Double.isFinite(score)) {
-      throw new IllegalArgumentException("cursor score must be finite, got " + score);
+      throw new BadArgumentException("cursor score must be finite, got " + score);
     }
     if (position < 1 || legDepth < 1) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "cursor position and depth must be >= 1, got " + position + ", " + legDepth);
     }
   }
@@ -66,7 +67,7 @@ public record SearchCursor(double score, String id, int position, int legDepth, 
           new String(Base64.getUrlDecoder().decode(cursor.trim()), StandardCharsets.UTF_8);
       String[] parts = plain.split("\n", 6);
       if (parts.length != 6 || !parts[0].equals(VERSION)) {
-        throw new IllegalArgumentException("not a cursor of this server");
+        throw new BadArgumentException("not a cursor of this server");
       }
       return new SearchCursor(
           Double.parseDouble(parts[1]),
@@ -75,7 +76,7 @@ public record SearchCursor(double score, String id, int position, int legDepth, 
           Integer.parseInt(parts[3]),
           Integer.parseUnsignedInt(parts[4], 16));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "cursor '"
               + excerpt
               + "' is not valid ("

@@ -1,6 +1,7 @@
 package dev.bindery.fusion.query;
 
 import dev.bindery.fusion.rank.FusionConfig;
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.indexer.Filter;
 import dev.bindery.indexer.KnnQuery;
 import java.util.List;
@@ -48,26 +49,26 @@ public record SearchOptions(
 
   public SearchOptions {
     if (k < 1 || k > KnnQuery.MAX_K) {
-      throw new IllegalArgumentException("k must be in 1.." + KnnQuery.MAX_K + ", got " + k);
+      throw new BadArgumentException("k must be in 1.." + KnnQuery.MAX_K + ", got " + k);
     }
     fusion = fusion == null ? FusionConfig.rrf() : fusion;
     if (mmrLambda != null && !(mmrLambda >= 0 && mmrLambda <= 1)) {
-      throw new IllegalArgumentException("MMR lambda must be in [0,1], got " + mmrLambda);
+      throw new BadArgumentException("MMR lambda must be in [0,1], got " + mmrLambda);
     }
     if (candidates < 0 || candidates > KnnQuery.MAX_K) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "candidates must be in 0.." + KnnQuery.MAX_K + ", got " + candidates);
     }
     bm25Fields = bm25Fields == null ? List.of() : List.copyOf(bm25Fields);
     if (minScore != null && !Double.isFinite(minScore)) {
-      throw new IllegalArgumentException("min_score must be a finite number, got " + minScore);
+      throw new BadArgumentException("min_score must be a finite number, got " + minScore);
     }
     TreeMap<String, Double> legs = new TreeMap<>();
     if (legMinScores != null) {
       legMinScores.forEach(
           (leg, min) -> {
             if (leg == null || min == null || !Double.isFinite(min)) {
-              throw new IllegalArgumentException(
+              throw new BadArgumentException(
                   "leg min score of leg '" + leg + "' must be a finite number, got " + min);
             }
             legs.put(leg, min);
@@ -75,15 +76,15 @@ public record SearchOptions(
     }
     legMinScores = java.util.Collections.unmodifiableMap(legs);
     if (offset < 0) {
-      throw new IllegalArgumentException("offset must be >= 0, got " + offset);
+      throw new BadArgumentException("offset must be >= 0, got " + offset);
     }
     if (offset > 0 && after != null) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "offset and cursor exclude each other: a cursor already says where the page starts");
     }
     int start = after == null ? offset : after.position();
     if ((long) start + k > KnnQuery.MAX_K) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "paging goes at most "
               + KnnQuery.MAX_K
               + " hits deep: "
@@ -95,7 +96,7 @@ public record SearchOptions(
               + (start + k));
     }
     if (mmrLambda != null && (offset > 0 || after != null)) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "offset and cursor cannot be combined with MMR: MMR's order is not a score order, so"
               + " pages of it cannot be cut by score; diversify the first page only");
     }

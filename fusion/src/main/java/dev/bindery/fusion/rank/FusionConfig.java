@@ -1,5 +1,6 @@
 package dev.bindery.fusion.rank;
 
+import dev.bindery.indexer.BadArgumentException;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +27,7 @@ public record FusionConfig(
     Objects.requireNonNull(normalization, "normalization");
     Objects.requireNonNull(weights, "weights");
     if (rrfK < 0) {
-      throw new IllegalArgumentException("rrfK must be >= 0: " + rrfK);
+      throw new BadArgumentException("rrfK must be >= 0: " + rrfK);
     }
     // Sorted so toString and equality of printed configs are stable.
     TreeMap<String, Double> copy = new TreeMap<>();
@@ -34,11 +35,10 @@ public record FusionConfig(
       String leg = e.getKey();
       Double w = e.getValue();
       if (leg == null) {
-        throw new IllegalArgumentException("weight for a null leg name: " + w);
+        throw new BadArgumentException("weight for a null leg name: " + w);
       }
       if (w == null || !Double.isFinite(w) || w < 0) {
-        throw new IllegalArgumentException(
-            "weight of leg '" + leg + "' must be finite and >= 0: " + w);
+        throw new BadArgumentException("weight of leg '" + leg + "' must be finite and >= 0: " + w);
       }
       copy.put(leg, w);
     }

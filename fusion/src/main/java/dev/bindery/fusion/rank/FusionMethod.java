@@ -1,5 +1,6 @@
 package dev.bindery.fusion.rank;
 
+import dev.bindery.indexer.BadArgumentException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -43,8 +44,7 @@ public enum FusionMethod {
         }
       }
     }
-    throw new IllegalArgumentException(
-        "unknown fusion method '" + name + "'; valid: " + validNames());
+    throw new BadArgumentException("unknown fusion method '" + name + "'; valid: " + validNames());
   }
 
   static String validNames() {

@@ -1,5 +1,6 @@
 package dev.bindery.fusion.rank;
 
+import dev.bindery.indexer.BadArgumentException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -47,7 +48,7 @@ public enum Normalization {
         }
       }
     }
-    throw new IllegalArgumentException(
+    throw new BadArgumentException(
         "unknown normalization '"
             + name
             + "'; valid: "

@@ -1,5 +1,6 @@
 package dev.bindery.indexer.lucene;
 
+import dev.bindery.indexer.AtomicFiles;
 import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.SchemaChecks;
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,6 @@
 package dev.bindery.indexer.lucene;
 
+import dev.bindery.indexer.AtomicFiles;
 import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.CollectionNotFoundException;

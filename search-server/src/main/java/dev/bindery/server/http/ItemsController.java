@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.MediaType;
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.text.Utf8Text;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.ingest.IngestOptions;
 import dev.bindery.fusion.ingest.Ingestor;
@@ -36,9 +37,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -517,19 +515,8 @@ final class ItemsController {
   }
 
   private static String utf8(Part p, String what) throws IOException {
-    byte[] bytes;
     try (InputStream in = p.getInputStream()) {
-      bytes = in.readAllBytes();
-    }
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new BadArgumentException(what + " is not valid UTF-8");
+      return Utf8Text.decode(in.readAllBytes(), what);
     }
   }
 

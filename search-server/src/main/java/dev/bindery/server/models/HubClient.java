@@ -43,6 +43,22 @@ import java.util.regex.Pattern;
  * never to the storage host. 429 and 5xx answers and dropped connections are retried with
  * exponential backoff that honours {@code Retry-After}; other failures are {@link HubException}s
  * that name the repository, the status and what to do. Thread-safe.
+ *
+ * <p>Why the retry loops are written here rather than run through Failsafe's {@code RetryPolicy}
+ * (as the generator's chat retry is): every wait goes through {@link HubSettings#sleeper()}, so the
+ * tests against a local hub record the waits (a {@code Retry-After: 7} must give two 7 s waits)
+ * instead of sleeping them; a synchronous Failsafe execution sleeps the calling thread itself and
+ * takes no sleeper. And a download attempt is not a pure function of its inputs: it re-reads the
+ * partial file to resume from, a 416 deletes that file and retries at once while still spending an
+ * attempt, and the last failure's message depends on which kind of answer it was (a status, a
+ * dropped connection, a refused range); with a policy those would travel as a result object through
+ * {@code handleIf}, {@code withDelayFn} and a second switch after the call, which is longer than
+ * the loop it replaces.
+ *
+ * <p>Why one class of about 600 lines: it is the one place that speaks the hub's HTTP (redirects
+ * with the token kept to the hub's own origin, paging, ranges, status messages), and its three
+ * public calls share that exchange and the retry waits; the model layout and the pull's staging
+ * live in {@link ModelPuller}.
  */
 public final class HubClient {
   private static final Pattern REPO =

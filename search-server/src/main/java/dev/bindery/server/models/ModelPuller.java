@@ -9,6 +9,7 @@ import dev.bindery.encoders.pkg.ModelCatalog;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.PublishedLayout;
+import dev.bindery.indexer.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -400,9 +401,7 @@ public final class ModelPuller {
         o.put("gitOid", f.gitOid());
       }
     }
-    Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
-    m.writeValue(tmp.toFile(), r);
-    Files.move(tmp, record, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(record, m.writeValueAsBytes(r));
   }
 
   static String shortCommit(String commit) {

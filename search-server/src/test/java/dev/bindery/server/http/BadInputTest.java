@@ -304,7 +304,110 @@ class BadInputTest {
         new Multipart()
             .file("file", "note.txt", "text/plain", "hello".getBytes(StandardCharsets.UTF_8))
             .field("id", new byte[] {'a', (byte) 0xFF, 'b'});
-    http.post("/v1/collections/notes/items", m.bytes(), m.contentType()).assertProblem(400);
+    assertEquals(
+        "the 'id' part is not valid UTF-8 text: the bytes at offset 1 (0xff...) are no UTF-8"
+            + " character",
+        http.post("/v1/collections/notes/items", m.bytes(), m.contentType())
+            .assertProblem(400)
+            .get("detail")
+            .asText());
+    Multipart meta =
+        new Multipart()
+            .file("file", "note.txt", "text/plain", "hello".getBytes(StandardCharsets.UTF_8))
+            .field("id", "u2".getBytes(StandardCharsets.UTF_8))
+            .field("metadata", "{\"k\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1));
+    assertEquals(
+        "the 'metadata' part is not valid UTF-8 text: the bytes at offset 10 (0xe9...) are no"
+            + " UTF-8 character",
+        http.post("/v1/collections/notes/items", meta.bytes(), meta.contentType())
+            .assertProblem(400)
+            .get("detail")
+            .asText());
+    // An uploaded text file is decoded by the same helper; it is well-formed as a request, so
+    // its content is unprocessable.
+    Multipart file =
+        new Multipart()
+            .file("file", "latin1.txt", "text/plain", new byte[] {'o', 'k', (byte) 0xE9})
+            .field("id", "u3".getBytes(StandardCharsets.UTF_8));
+    String detail =
+        http.post("/v1/collections/notes/items", file.bytes(), file.contentType())
+            .assertProblem(422)
+            .get("detail")
+            .asText();
+    assertTrue(detail.contains("is not valid UTF-8 text: the bytes at offset 2 (0xe9...)"), detail);
+    assertEquals(404, http.get("/v1/collections/notes/items/u3").status());
+  }
+
+  /**
+   * Metadata the index cannot hold is refused by the contract's {@code MetadataValues} with a typed
+   * error: 422 for an item's value, naming the item and the field, with nothing written; 400 for a
+   * filter value.
+   */
+  @Test
+  void metadataTheIndexCannotHoldIsUnprocessableAndABadFilterValueIsABadRequest() {
+    assertEquals(
+        201,
+        http.post(
+                "/v1/collections",
+                Map.of(
+                    "name",
+                    "typed",
+                    "spaces",
+                    Map.of("v", Map.of("dim", 2)),
+                    "fields",
+                    Map.of("when", "date")))
+            .status());
+    JsonNode date =
+        http.post(
+                "/v1/collections/typed/items",
+                Map.of(
+                    "id",
+                    "d1",
+                    "vectors",
+                    Map.of("v", List.of(1.0, 0.0)),
+                    "metadata",
+                    Map.of("when", "yesterday")))
+            .assertProblem(422);
+    assertEquals("urn:bindery:problem:unprocessable", date.get("type").asText(), date.toString());
+    assertEquals(
+        "item 'd1': metadata field 'when' (date) needs ISO-8601 like 2024-05-01 or"
+            + " 2024-05-01T10:00:00Z, got 'yesterday'",
+        date.get("detail").asText());
+    JsonNode term =
+        http.post(
+                "/v1/collections/typed/items",
+                Map.of(
+                    "id",
+                    "d2",
+                    "vectors",
+                    Map.of("v", List.of(0.0, 1.0)),
+                    "metadata",
+                    Map.of("tag", "a".repeat(32_767))))
+            .assertProblem(422);
+    assertEquals("urn:bindery:problem:unprocessable", term.get("type").asText(), term.toString());
+    assertTrue(
+        term.get("detail")
+            .asText()
+            .startsWith(
+                "item 'd2': metadata field 'tag' value is 32,767 UTF-8 bytes; keyword values are"
+                    + " limited to 32,766 (Lucene's term limit)"),
+        term.toString());
+    assertEquals(404, http.get("/v1/collections/typed/items/d1").status());
+    assertEquals(404, http.get("/v1/collections/typed/items/d2").status());
+    JsonNode filter =
+        http.post(
+                "/v1/collections/typed/search",
+                Map.of(
+                    "query",
+                    "vector:[1,0]",
+                    "filter",
+                    Map.of("range", Map.of("field", "when", "from", "2024-13-45"))))
+            .assertProblem(400);
+    assertEquals("urn:bindery:problem:bad-request", filter.get("type").asText());
+    assertEquals(
+        "filter: metadata field 'when' (date) needs ISO-8601 like 2024-05-01 or"
+            + " 2024-05-01T10:00:00Z, got '2024-13-45'",
+        filter.get("detail").asText());
   }
 
   @Test

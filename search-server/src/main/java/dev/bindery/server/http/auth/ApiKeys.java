@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.bindery.indexer.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -169,43 +168,17 @@ public final class ApiKeys {
     return Files.exists(file) ? load(file) : new ApiKeys(List.of());
   }
 
-  /**
-   * Writes the keys atomically (a temp file moved over the old one), readable by the owner only.
-   */
+  /** Writes the keys atomically ({@link AtomicFiles}), readable by the owner only. */
   public void save(Path file) {
     ObjectNode root = toTree();
     ObjectMapper mapper =
         isYaml(file)
             ? new ObjectMapper(new YAMLFactory())
             : new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-      try {
-        Files.setPosixFilePermissions(
-            tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // Not a POSIX file system: the directory's permissions have to do.
-      }
-      Files.write(tmp, mapper.writeValueAsBytes(root));
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
+      AtomicFiles.writeOwnerOnly(file, mapper.writeValueAsBytes(root));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write keys file " + file + ": " + e, e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException suppressed) {
-          // The move failed already and that is what gets reported.
-        }
-      }
     }
   }
 
