@@ -6,6 +6,7 @@ import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.MediaTypes;
 import dev.bindery.encoders.Modality;
 import dev.bindery.fusion.Bindery;
+import dev.bindery.fusion.DataUrl;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.Names;
 import java.io.BufferedReader;
@@ -21,7 +22,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -31,7 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -428,45 +427,8 @@ public final class Ingestor {
   }
 
   private Media dataUrl(String kind, String url) {
-    int comma = url.indexOf(',');
-    String head = comma < 0 ? url : url.substring(5, comma);
-    if (comma < 0 || !head.endsWith(";base64")) {
-      throw new IllegalArgumentException(
-          kind + ": a data URL must look like data:<mime>;base64,<payload>");
-    }
-    String mime = head.substring(0, head.length() - ";base64".length()).toLowerCase(Locale.ROOT);
-    Set<String> known = MediaTypes.mimeTypes(Modality.fromName(kind));
-    if (!known.contains(mime)) {
-      throw new IllegalArgumentException(
-          kind
-              + ": data URL type '"
-              + mime
-              + "' is not a supported "
-              + kind
-              + " type; known: "
-              + known);
-    }
-    String ext = MediaTypes.byMimeType(mime, kind + " data URL").extension();
-    long approx = (long) (url.length() - comma - 1) * 3 / 4;
-    if (approx > options.maxMediaBytes()) {
-      throw new IllegalArgumentException(
-          kind
-              + ": data URL holds about "
-              + approx
-              + " bytes, above the limit "
-              + options.maxMediaBytes());
-    }
-    byte[] bytes;
-    try {
-      bytes = Base64.getMimeDecoder().decode(url.substring(comma + 1));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          kind + ": the data URL's base64 is invalid: " + e.getMessage(), e);
-    }
-    if (bytes.length == 0) {
-      throw new IllegalArgumentException(kind + ": the data URL is empty");
-    }
-    return new Media(kind, null, bytes, "upload." + ext, mime);
+    DataUrl parsed = DataUrl.parse(url, kind, Modality.fromName(kind), options.maxMediaBytes());
+    return new Media(kind, null, parsed.bytes(), "upload." + parsed.extension(), parsed.mime());
   }
 
   /** The content hash of an item and, for a media file, its source digest. */

@@ -45,11 +45,16 @@ class IngestPipelineTest {
 
   @Test
   void severalThreadsGiveTheItemsAndVectorsOfOneThreadAndOfEmbedItemByItem() throws Exception {
+    // Three of the demo's folders, 91 pictures: batches of 16 come out uneven.
+    Path demo = Files.createDirectories(dir.resolve("demo"));
+    for (String folder : List.of("animals", "food", "people")) {
+      copyTree(DEMO_IMAGES.resolve(folder), demo.resolve(folder));
+    }
     List<Path> files;
-    try (Stream<Path> s = Files.walk(DEMO_IMAGES)) {
+    try (Stream<Path> s = Files.walk(demo)) {
       files = s.filter(Files::isRegularFile).sorted().toList();
     }
-    assertTrue(files.size() > 100, "the demo images are missing: " + files.size());
+    assertTrue(files.size() > 50, "the demo images are missing: " + files.size());
     try (Bindery b = Bindery.open(dir.resolve("data"))) {
       b.createCollection("one", MODEL.toString());
       b.createCollection("many", MODEL.toString());
@@ -57,9 +62,9 @@ class IngestPipelineTest {
       Events oneEvents = new Events();
       Events manyEvents = new Events();
       IngestReport one =
-          new Ingestor(b, "one", base.withThreads(1)).ingest(List.of(DEMO_IMAGES), oneEvents);
+          new Ingestor(b, "one", base.withThreads(1)).ingest(List.of(demo), oneEvents);
       IngestReport many =
-          new Ingestor(b, "many", base.withThreads(4)).ingest(List.of(DEMO_IMAGES), manyEvents);
+          new Ingestor(b, "many", base.withThreads(4)).ingest(List.of(demo), manyEvents);
       assertEquals(files.size(), one.added(), one.skipped().toString());
       assertEquals(one.added(), many.added());
       assertEquals(List.of(), many.skipped());
@@ -69,12 +74,7 @@ class IngestPipelineTest {
 
       float worst = 0;
       for (Path f : files) {
-        String id =
-            DEMO_IMAGES
-                .toAbsolutePath()
-                .normalize()
-                .relativize(f.toAbsolutePath().normalize())
-                .toString();
+        String id = demo.relativize(f).toString();
         Item a = b.backend().get("one", id).orElseThrow(() -> new AssertionError(id));
         Item m = b.backend().get("many", id).orElseThrow(() -> new AssertionError(id));
         assertEquals(a.metadata(), m.metadata(), id);
@@ -84,6 +84,19 @@ class IngestPipelineTest {
         worst = Math.max(worst, maxDiff(direct, m.vectors().get(SPACE)));
       }
       assertTrue(worst <= 1e-5f, "largest vector difference " + worst);
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.sorted().toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.MediaType;
 import dev.bindery.encoders.Modality;
 import dev.bindery.fusion.Bindery;
+import dev.bindery.fusion.DataUrl;
 import dev.bindery.fusion.ingest.IngestOptions;
 import dev.bindery.fusion.ingest.Ingestor;
 import dev.bindery.fusion.ingest.ItemSpec;
