@@ -28,8 +28,8 @@ public record IngestOptions(
   public static final long DEFAULT_MAX_MEDIA_BYTES = 256L << 20;
 
   /**
-   * Items per tower run and index write by default: 32 measured best on the demo images with the
-   * default model (docs/benchmarks/ingest.md).
+   * Items per tower run and index write by default: the pixel towers' own batch, so that one tower
+   * run is one model call (not tuned: docs/benchmarks/ingest.md says why).
    */
   public static final int DEFAULT_BATCH_SIZE = 32;
 

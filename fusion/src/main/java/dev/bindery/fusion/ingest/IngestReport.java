@@ -39,7 +39,9 @@ public record IngestReport(
    * Time spent in one stage.
    *
    * @param wallNanos elapsed time inside the stage, summed over the threads that ran it
-   * @param cpuNanos CPU time of those threads inside the stage (0 where the JVM cannot measure it)
+   * @param cpuNanos CPU time of those threads inside the stage (0 where the JVM cannot measure it);
+   *     threads the stage hands work to are not counted: ONNX Runtime's own pool, which does most
+   *     of a tower run, and Lucene's merge threads (a process's CPU time covers them)
    */
   public record StageTime(long wallNanos, long cpuNanos) {
     StageTime plus(long wall, long cpu) {
