@@ -469,12 +469,12 @@ public final class Ingestor {
         null);
   }
 
-  /** What the towers leave to the spec: a media item's caption and precomputed vectors. */
+  /**
+   * What the towers leave to the spec: a media item's caption, and precomputed vectors, which win
+   * over an embedded vector of the same space.
+   */
   private static Item finish(ItemSpec spec, Item item) {
-    if (spec.media() == null) {
-      return item;
-    }
-    if (spec.text() != null) {
+    if (spec.media() != null && spec.text() != null) {
       Map<String, String> text = new LinkedHashMap<>(item.text());
       text.put(Bindery.TEXT_FIELD, spec.text());
       item = copy(item, item.source(), text, item.vectors());

@@ -130,6 +130,13 @@ class IngestPipelineTest {
         manifest.append("{\"id\": \"p2\", \"image\": \"in/img0.png\"}\n");
       }
     }
+    // a text the text tower embeds, whose given vector of the same space wins
+    StringBuilder unit = new StringBuilder("1.0");
+    for (int i = 1; i < 384; i++) {
+      unit.append(",0.0");
+    }
+    manifest.append("{\"id\": \"t\", \"text\": \"a note\", \"vectors\": {\"" + SPACE + "\": [");
+    manifest.append(unit).append("]}}\n");
     Path m = dir.resolve("items.jsonl");
     Files.writeString(m, manifest);
 
@@ -142,7 +149,7 @@ class IngestPipelineTest {
       IngestReport seq = new Ingestor(b, "seq", base.withThreads(1)).ingest(List.of(m), seqEvents);
       IngestReport par = new Ingestor(b, "par", base.withThreads(3)).ingest(List.of(m), parEvents);
       assertEquals(seqEvents.all, parEvents.all);
-      assertEquals(demo.size(), par.added());
+      assertEquals(demo.size() + 1, par.added());
       assertEquals(2, par.skipped().size(), par.skipped().toString());
       assertTrue(par.skipped().get(0).source().endsWith("items.jsonl:5"), par.skipped().toString());
       assertTrue(
@@ -153,11 +160,14 @@ class IngestPipelineTest {
           Path.of(b.backend().get("par", "p2").orElseThrow().source()).getFileName().toString(),
           "a duplicate does not replace the first");
       assertEquals("picture 4", b.backend().get("par", "p4").orElseThrow().text().get("text"));
+      Item note = b.backend().get("par", "t").orElseThrow();
+      assertEquals("a note", note.text().get("text"));
+      assertEquals(1f, note.vectors().get(SPACE)[0], 1e-6f, "the given vector wins");
 
       Events again = new Events();
       IngestReport rerun = new Ingestor(b, "par", base.withThreads(3)).ingest(List.of(m), again);
       assertEquals(0, rerun.written());
-      assertEquals(demo.size(), rerun.unchanged());
+      assertEquals(demo.size() + 1, rerun.unchanged());
       assertEquals(2, rerun.skipped().size());
       assertEquals(
           0,
