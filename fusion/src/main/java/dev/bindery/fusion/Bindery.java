@@ -1,8 +1,10 @@
 package dev.bindery.fusion;
 
 import dev.bindery.encoders.Encoder;
+import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.RowTower;
 import dev.bindery.encoders.SegmentingEncoder;
 import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.audio.AudioDecoder;
@@ -30,6 +32,7 @@ import dev.bindery.indexer.Segment;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.lucene.LuceneBackend;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -327,14 +330,31 @@ public final class Bindery implements AutoCloseable {
    *     does not decode
    */
   public Item embed(String collection, String id, MediaSource media, Map<String, Object> metadata) {
+    return embedAll(collection, List.of(prepare(collection, id, media, metadata))).get(0);
+  }
+
+  /**
+   * The first half of {@link #embed}: decodes media and, for an image tower that preprocesses apart
+   * from its model call ({@link RowTower}), preprocesses the image; text, audio and video are
+   * embedded here, item by item. Thread-safe: an ingest runs it on worker threads and hands the
+   * results to {@link #embedAll}, which runs the image tower on whole batches.
+   *
+   * @throws IllegalArgumentException as {@link #embed}
+   */
+  public Prepared prepare(
+      String collection, String id, MediaSource media, Map<String, Object> metadata) {
     Objects.requireNonNull(media, "media");
     Modality m = media.modality();
     ModelPackage pkg = packageOf(collection);
     Item.Builder b = Item.builder(id, m.wireName()).source(media.describe());
     switch (m) {
       case IMAGE -> {
-        Encoder<java.awt.image.BufferedImage> enc = pkg.imageEncoder();
-        b.vector(enc.space(), enc.encode(images.decode(media)));
+        Encoder<BufferedImage> enc = pkg.imageEncoder();
+        BufferedImage image = images.decode(media);
+        if (enc instanceof RowTower<BufferedImage> rows) {
+          return new Prepared(collection, id, b, metadata, enc, null, rows.preprocess(image));
+        }
+        return new Prepared(collection, id, b, metadata, enc, image, null);
       }
       case AUDIO -> addSegmented(b, pkg.audioEncoder(), audio.decode(media));
       case VIDEO -> addSegmented(b, pkg.videoEncoder(), media);
@@ -344,7 +364,103 @@ public final class Bindery implements AutoCloseable {
         b.text(TEXT_FIELD, text).vector(enc.space(), enc.encode(text));
       }
     }
-    return withMetadata(b.build(), metadata);
+    return new Prepared(collection, id, b, metadata, null, null, null);
+  }
+
+  /**
+   * The second half of {@link #embed}: runs each tower once per run of consecutive prepared items
+   * it serves (at its batch size), and builds the items, in the order given. Items whose media were
+   * embedded by {@link #prepare} pass through.
+   *
+   * @throws IllegalArgumentException if an item was prepared for another collection
+   * @throws IllegalStateException if a tower fails (the whole call fails: retry the items one by
+   *     one to find the one it refuses)
+   */
+  public List<Item> embedAll(String collection, List<Prepared> prepared) {
+    List<Item> out = new ArrayList<>(prepared.size());
+    int from = 0;
+    while (from < prepared.size()) {
+      Prepared first = prepared.get(from);
+      if (!first.collection.equals(collection)) {
+        throw new IllegalArgumentException(
+            "item '"
+                + first.id
+                + "' was prepared for collection '"
+                + first.collection
+                + "', not '"
+                + collection
+                + "'");
+      }
+      int to = from + 1;
+      while (to < prepared.size()
+          && first.tower != null
+          && prepared.get(to).tower == first.tower
+          && (prepared.get(to).row == null) == (first.row == null)) {
+        to++;
+      }
+      List<Prepared> run = prepared.subList(from, to);
+      if (first.tower != null) {
+        List<float[]> vectors =
+            first.row != null ? rowVectors(first.tower, run) : imageVectors(run);
+        for (int i = 0; i < run.size(); i++) {
+          run.get(i).builder.vector(first.tower.space(), vectors.get(i));
+        }
+      }
+      for (Prepared p : run) {
+        out.add(withMetadata(p.builder.build(), p.metadata));
+      }
+      from = to;
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<float[]> rowVectors(Encoder<?> tower, List<Prepared> run) {
+    return ((RowTower<BufferedImage>) tower).encodeRows(run.stream().map(p -> p.row).toList());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<float[]> imageVectors(List<Prepared> run) {
+    Encoder<BufferedImage> tower = (Encoder<BufferedImage>) run.get(0).tower;
+    return tower.encodeBatch(run.stream().map(p -> p.image).toList());
+  }
+
+  /**
+   * An item between {@link #prepare} and {@link #embedAll}: built but for the vector of its image
+   * tower, which is pending as a preprocessed row (or a decoded image, for a tower that does not
+   * preprocess apart). Hand it from the thread that prepared it to the one that embeds it through
+   * something that orders memory (a future, a queue); it is used once.
+   */
+  public static final class Prepared {
+    private final String collection;
+    private final String id;
+    private final Item.Builder builder;
+    private final Map<String, Object> metadata;
+    private final Encoder<?> tower;
+    private final BufferedImage image;
+    private final FloatTensor row;
+
+    private Prepared(
+        String collection,
+        String id,
+        Item.Builder builder,
+        Map<String, Object> metadata,
+        Encoder<?> tower,
+        BufferedImage image,
+        FloatTensor row) {
+      this.collection = collection;
+      this.id = id;
+      this.builder = builder;
+      this.metadata = metadata;
+      this.tower = tower;
+      this.image = image;
+      this.row = row;
+    }
+
+    /** Whether the item still needs its tower ({@link #embedAll} runs it). */
+    public boolean pending() {
+      return tower != null;
+    }
   }
 
   /** Adds an item made of precomputed vectors by space. */

@@ -3,6 +3,7 @@ package dev.bindery.encoders.image;
 import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.Preprocessor;
+import dev.bindery.encoders.RowTower;
 import dev.bindery.encoders.onnx.OnnxModel;
 import dev.bindery.encoders.onnx.OnnxTower;
 import dev.bindery.encoders.pkg.TowerSpec;
@@ -22,7 +23,8 @@ import java.util.Set;
  * @param <I> the decoded input
  * @param <P> the preprocessing
  */
-abstract class PixelTowerEncoder<I, P extends Preprocessor<I>> extends OnnxTower<I> {
+abstract class PixelTowerEncoder<I, P extends Preprocessor<I>> extends OnnxTower<I>
+    implements RowTower<I> {
   /**
    * The logical input role every image-like tower feeds; map it in the manifest's {@code inputs}.
    */
@@ -96,8 +98,31 @@ abstract class PixelTowerEncoder<I, P extends Preprocessor<I>> extends OnnxTower
 
   @Override
   protected List<float[]> encodeChunk(List<I> inputs) {
-    List<FloatTensor> rows = inputs.stream().map(preprocessor::apply).toList();
-    List<float[]> vectors = runRows(signature, rows);
+    return reduce(runRows(signature, inputs.stream().map(preprocessor::apply).toList()));
+  }
+
+  @Override
+  public FloatTensor preprocess(I input) {
+    Objects.requireNonNull(input, "input");
+    return preprocessor.apply(input);
+  }
+
+  /** The rows path of {@link #encodeChunk}: the same model call and normalization. */
+  @Override
+  public List<float[]> encodeRows(List<FloatTensor> rows) {
+    Objects.requireNonNull(rows, "rows");
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException("empty batch: the " + where() + " needs at least one row");
+    }
+    for (int i = 0; i < rows.size(); i++) {
+      if (rows.get(i) == null) {
+        throw new IllegalArgumentException("row " + i + " of " + rows.size() + " is null");
+      }
+    }
+    return guarded(() -> reduce(runRows(signature, rows)));
+  }
+
+  private List<float[]> reduce(List<float[]> vectors) {
     vectors.forEach(this::normalized);
     return vectors;
   }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
       AnnBenchCommand.class,
       EncoderBenchCommand.class,
       FusionBenchCommand.class,
-      HttpBenchCommand.class
+      HttpBenchCommand.class,
+      IngestBenchCommand.class
     })
 public final class BenchCommand implements Runnable {
 

@@ -6,6 +6,7 @@ import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.MediaTypes;
 import dev.bindery.encoders.Modality;
 import dev.bindery.fusion.Bindery;
+import dev.bindery.fusion.DataUrl;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.Names;
 import java.io.BufferedReader;
@@ -19,8 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -29,8 +31,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -49,7 +55,18 @@ import java.util.stream.Stream;
  * file whose kind {@link MediaTypes} can tell (extension, checked against the magic number; or the
  * magic number alone) becomes an item whose id is its path relative to the folder; any other file
  * is one item with its file name as id. Media given as data URLs are embedded from memory, video
- * included: nothing is written to a temporary file. Not thread-safe: one run at a time.
+ * included: nothing is written to a temporary file.
+ *
+ * <p>A run is a pipeline. {@link IngestOptions#threads()} worker threads read each input (an image
+ * file's bytes once: content hash, source digest, format check and decoding all use them), check
+ * whether it is unchanged, and decode and preprocess it ({@link Bindery#prepare}); the calling
+ * thread takes the results in input order, runs the image tower on batches of {@link
+ * IngestOptions#batchSize()} preprocessed images ({@link Bindery#embedAll}) and writes them. Text,
+ * audio and video are embedded item by item on the workers. At most {@code 2 * batchSize + threads}
+ * inputs are in flight, so memory stays bounded whatever the input's size. Skips, the duplicate-id
+ * check and the listener's calls happen on the calling thread in input order, so a run gives the
+ * same items, the same vectors and the same report whatever the number of threads. Not thread-safe:
+ * one run at a time.
  */
 public final class Ingestor {
 
@@ -91,7 +108,9 @@ public final class Ingestor {
   public Item toItem(ItemSpec spec) {
     Media media = media(spec);
     String id = idOf(spec);
-    return embed(spec, id, media, hash(spec, id, media));
+    Prepared p = prepare(spec, id, media, hash(spec, id, media));
+    Item item = p.item != null ? p.item : bindery.embedAll(collection, List.of(p.pending)).get(0);
+    return finish(spec, item);
   }
 
   /** Embeds and writes items (all or nothing), then makes them durable. */
@@ -110,28 +129,30 @@ public final class Ingestor {
   /** Ingests files, folders and manifests; see the class comment. */
   public IngestReport ingest(List<Path> inputs, IngestListener listener) {
     long t0 = System.nanoTime();
-    Run run = new Run(listener == null ? IngestListener.NONE : listener);
-    long planned = 0;
-    for (Path p : inputs) {
-      planned += count(p);
-    }
-    run.listener.planned(planned);
-    for (Path p : inputs) {
-      if (!Files.exists(p)) {
-        run.skip(p.toString(), "no such file or folder");
-      } else if (Files.isDirectory(p)) {
-        folder(p, run);
-      } else if (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jsonl")) {
-        manifest(p, run);
-      } else {
-        Path abs = p.toAbsolutePath().normalize();
-        run.offer(p.toString(), () -> fileSpec(abs.getFileName().toString(), abs));
+    try (Run run = new Run(listener == null ? IngestListener.NONE : listener)) {
+      long planned = 0;
+      for (Path p : inputs) {
+        planned += count(p);
       }
+      run.listener.planned(planned);
+      for (Path p : inputs) {
+        if (!Files.exists(p)) {
+          run.skipInOrder(p.toString(), "no such file or folder");
+        } else if (Files.isDirectory(p)) {
+          folder(p, run);
+        } else if (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jsonl")) {
+          manifest(p, run);
+        } else {
+          Path abs = p.toAbsolutePath().normalize();
+          run.offer(p.toString(), () -> fileSpec(abs.getFileName().toString(), abs));
+        }
+      }
+      run.drain();
+      run.flush();
+      run.commit();
+      return new IngestReport(
+          run.added, run.replaced, run.unchanged, run.skips, System.nanoTime() - t0, run.stages);
     }
-    run.flush();
-    bindery.commit(collection);
-    return new IngestReport(
-        run.added, run.replaced, run.unchanged, run.skips, System.nanoTime() - t0);
   }
 
   private long count(Path p) {
@@ -178,12 +199,12 @@ public final class Ingestor {
       files = s.toList();
       realRoot = root.toRealPath();
     } catch (IOException | UncheckedIOException e) {
-      run.skip(dir.toString(), "cannot list the folder: " + e.getMessage());
+      run.skipInOrder(dir.toString(), "cannot list the folder: " + e.getMessage());
       return;
     }
     for (Path f : files) {
       if (!options.linksOutside() && Files.isSymbolicLink(f) && !inside(f, realRoot)) {
-        run.skip(
+        run.skipInOrder(
             f.toString(),
             "is a symbolic link to a file outside "
                 + dir
@@ -205,12 +226,7 @@ public final class Ingestor {
 
   /** {@value #SOURCE_HASH} and {@value #SOURCE_BYTES} of a file. */
   public static Map<String, Object> sourceDigest(Path file) {
-    MessageDigest d;
-    try {
-      d = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    MessageDigest d = sha256();
     long size = 0;
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[1 << 16];
@@ -221,10 +237,22 @@ public final class Ingestor {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
+    return sourceDigest(d, size);
+  }
+
+  private static Map<String, Object> sourceDigest(MessageDigest d, long size) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put(SOURCE_HASH, java.util.HexFormat.of().formatHex(d.digest()));
+    m.put(SOURCE_HASH, HexFormat.of().formatHex(d.digest()));
     m.put(SOURCE_BYTES, size);
     return m;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
   }
 
   private ItemSpec fileSpec(String id, Path file) {
@@ -263,7 +291,8 @@ public final class Ingestor {
                 options.batchSize(),
                 options.commitEvery(),
                 options.maxMediaBytes(),
-                options.linksOutside()),
+                options.linksOutside(),
+                options.threads()),
             embedsText);
     try (BufferedReader r =
         new BufferedReader(
@@ -285,9 +314,9 @@ public final class Ingestor {
         run.offer(where, resolving, () -> ItemSpec.fromJson(parse(text, where), where));
       }
     } catch (CharacterCodingException e) {
-      run.skip(file.toString(), "the rest of the manifest is not valid UTF-8");
+      run.skipInOrder(file.toString(), "the rest of the manifest is not valid UTF-8");
     } catch (IOException e) {
-      run.skip(file.toString(), "cannot read the manifest: " + e.getMessage());
+      run.skipInOrder(file.toString(), "cannot read the manifest: " + e.getMessage());
     }
   }
 
@@ -309,10 +338,19 @@ public final class Ingestor {
 
   // ------------------------------------------------------------------ embedding
 
-  /** An item's media: a file, or the bytes of a data URL with their declared MIME type. */
+  /**
+   * An item's media: a file (with its bytes when it is an image, read once for the hash, the
+   * digest, the format check and the decoder), or the bytes of a data URL with their declared MIME
+   * type.
+   */
   private record Media(String kind, Path file, byte[] bytes, String name, String mimeType) {
     MediaSource source() {
-      return file != null ? MediaSource.of(file) : MediaSource.of(bytes, name, mimeType);
+      if (file == null) {
+        return MediaSource.of(bytes, name, mimeType);
+      }
+      // Named by the full path, as the file itself would be: the item's source and messages stay
+      // the path.
+      return bytes != null ? MediaSource.of(bytes, file.toString(), null) : MediaSource.of(file);
     }
   }
 
@@ -362,7 +400,18 @@ public final class Ingestor {
               + " bytes, above the limit "
               + options.maxMediaBytes());
     }
-    Modality m = MediaSource.of(file).modality();
+    byte[] bytes = null;
+    if (kind.equals(Modality.IMAGE.wireName())) {
+      // An image is decoded whole anyway: read it once, and check its format from those bytes.
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+    Modality m =
+        (bytes != null ? MediaSource.of(bytes, file.toString(), null) : MediaSource.of(file))
+            .modality();
     if (!m.wireName().equals(kind)) {
       throw new IllegalArgumentException(
           kind
@@ -374,77 +423,61 @@ public final class Ingestor {
               + m.wireName()
               + ")");
     }
-    return new Media(kind, file, null, file.getFileName().toString(), null);
+    return new Media(kind, file, bytes, file.getFileName().toString(), null);
   }
 
   private Media dataUrl(String kind, String url) {
-    int comma = url.indexOf(',');
-    String head = comma < 0 ? url : url.substring(5, comma);
-    if (comma < 0 || !head.endsWith(";base64")) {
-      throw new IllegalArgumentException(
-          kind + ": a data URL must look like data:<mime>;base64,<payload>");
-    }
-    String mime = head.substring(0, head.length() - ";base64".length()).toLowerCase(Locale.ROOT);
-    Set<String> known = MediaTypes.mimeTypes(Modality.fromName(kind));
-    if (!known.contains(mime)) {
-      throw new IllegalArgumentException(
-          kind
-              + ": data URL type '"
-              + mime
-              + "' is not a supported "
-              + kind
-              + " type; known: "
-              + known);
-    }
-    String ext = MediaTypes.byMimeType(mime, kind + " data URL").extension();
-    long approx = (long) (url.length() - comma - 1) * 3 / 4;
-    if (approx > options.maxMediaBytes()) {
-      throw new IllegalArgumentException(
-          kind
-              + ": data URL holds about "
-              + approx
-              + " bytes, above the limit "
-              + options.maxMediaBytes());
-    }
-    byte[] bytes;
-    try {
-      bytes = Base64.getMimeDecoder().decode(url.substring(comma + 1));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          kind + ": the data URL's base64 is invalid: " + e.getMessage(), e);
-    }
-    if (bytes.length == 0) {
-      throw new IllegalArgumentException(kind + ": the data URL is empty");
-    }
-    return new Media(kind, null, bytes, "upload." + ext, mime);
+    DataUrl parsed = DataUrl.parse(url, kind, Modality.fromName(kind), options.maxMediaBytes());
+    return new Media(kind, null, parsed.bytes(), "upload." + parsed.extension(), parsed.mime());
   }
 
-  private Map<String, Object> metadataWith(ItemSpec spec, String hash) {
+  /** The content hash of an item and, for a media file, its source digest. */
+  private record Hashes(String content, Map<String, Object> source) {}
+
+  /**
+   * An item as a worker leaves it: built, or waiting for its image tower ({@link
+   * Bindery#embedAll}).
+   */
+  private record Prepared(Item item, Bindery.Prepared pending) {}
+
+  private Prepared prepare(ItemSpec spec, String id, Media media, Hashes hashes) {
     Map<String, Object> meta = new LinkedHashMap<>(spec.metadata());
-    meta.put(CONTENT_HASH, hash);
-    return meta;
+    meta.put(CONTENT_HASH, hashes.content());
+    if (media != null) {
+      if (hashes.source() != null) {
+        meta.putAll(hashes.source());
+      }
+      Bindery.Prepared p = bindery.prepare(collection, id, media.source(), meta);
+      return p.pending()
+          ? new Prepared(null, p)
+          : new Prepared(bindery.embedAll(collection, List.of(p)).get(0), null);
+    }
+    if (spec.text() != null && embedsText) {
+      return new Prepared(bindery.embedText(collection, id, spec.text(), meta), null);
+    }
+    Map<String, String> text =
+        spec.text() == null ? Map.of() : Map.of(Bindery.TEXT_FIELD, spec.text());
+    return new Prepared(
+        new Item(
+            id,
+            spec.text() != null ? "text" : "vector",
+            null,
+            text,
+            meta,
+            spec.vectors(),
+            List.of()),
+        null);
   }
 
-  private Item embed(ItemSpec spec, String id, Media media, String hash) {
-    Map<String, Object> meta = metadataWith(spec, hash);
-    Item item;
-    if (media != null) {
-      if (media.file() != null) {
-        meta.putAll(sourceDigest(media.file()));
-      }
-      item = bindery.embed(collection, id, media.source(), meta);
-      if (spec.text() != null) {
-        Map<String, String> text = new LinkedHashMap<>(item.text());
-        text.put(Bindery.TEXT_FIELD, spec.text());
-        item = copy(item, item.source(), text, item.vectors());
-      }
-    } else if (spec.text() != null && embedsText) {
-      item = bindery.embedText(collection, id, spec.text(), meta);
-    } else {
-      Map<String, String> text =
-          spec.text() == null ? Map.of() : Map.of(Bindery.TEXT_FIELD, spec.text());
-      return new Item(
-          id, spec.text() != null ? "text" : "vector", null, text, meta, spec.vectors(), List.of());
+  /**
+   * What the towers leave to the spec: a media item's caption, and precomputed vectors, which win
+   * over an embedded vector of the same space.
+   */
+  private static Item finish(ItemSpec spec, Item item) {
+    if (spec.media() != null && spec.text() != null) {
+      Map<String, String> text = new LinkedHashMap<>(item.text());
+      text.put(Bindery.TEXT_FIELD, spec.text());
+      item = copy(item, item.source(), text, item.vectors());
     }
     if (!spec.vectors().isEmpty()) {
       Map<String, float[]> vectors = new LinkedHashMap<>(item.vectors());
@@ -460,29 +493,39 @@ public final class Ingestor {
         item.id(), item.modality(), source, text, item.metadata(), vectors, item.segments());
   }
 
-  private String hash(ItemSpec spec, String id, Media media) {
-    MessageDigest d;
-    try {
-      d = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+  /**
+   * The content hash, and a media file's source digest, from one pass over the media: the bytes
+   * already read, or the file streamed once (audio and video are not held in memory).
+   */
+  private Hashes hash(ItemSpec spec, String id, Media media) {
+    MessageDigest d = sha256();
     field(d, "id", id);
     field(d, "text", spec.text());
+    Map<String, Object> source = null;
     if (media != null) {
       field(d, "kind", media.kind());
       field(d, "name", media.file() != null ? media.file().toString() : media.name());
       if (media.bytes() != null) {
         d.update(media.bytes());
+        if (media.file() != null) {
+          MessageDigest s = sha256();
+          s.update(media.bytes());
+          source = sourceDigest(s, media.bytes().length);
+        }
       } else {
+        MessageDigest s = sha256();
+        long size = 0;
         try (InputStream in = Files.newInputStream(media.file())) {
           byte[] buf = new byte[1 << 16];
           for (int n; (n = in.read(buf)) > 0; ) {
             d.update(buf, 0, n);
+            s.update(buf, 0, n);
+            size += n;
           }
         } catch (IOException e) {
           throw new UncheckedIOException("cannot read " + media.file() + ": " + e.getMessage(), e);
         }
+        source = sourceDigest(s, size);
       }
     }
     new TreeMap<>(spec.vectors())
@@ -495,7 +538,7 @@ public final class Ingestor {
             });
     new TreeMap<>(spec.metadata()).forEach((k, v) -> field(d, "meta:" + k, String.valueOf(v)));
     field(d, "model", bindery.modelLocation(collection).orElse(""));
-    return HexFormat.of().formatHex(d.digest());
+    return new Hashes(HexFormat.of().formatHex(d.digest()), source);
   }
 
   private static void field(MessageDigest d, String name, String value) {
@@ -513,13 +556,91 @@ public final class Ingestor {
     ItemSpec get();
   }
 
-  private final class Run {
+  /**
+   * What a worker made of one input. {@code id} is null when the input failed before its id was
+   * known; {@code failure} is the reason it is skipped, unless its id turns out to be a duplicate.
+   */
+  private static final class Work {
+    final String source;
+    ItemSpec spec;
+    String id;
+    String failure;
+    boolean unchanged;
+    boolean replaces;
+    Prepared prepared;
+    long readWall;
+    long readCpu;
+    long decodeWall;
+    long decodeCpu;
+
+    Work(String source) {
+      this.source = source;
+    }
+
+    static Work failed(String source, String reason) {
+      Work w = new Work(source);
+      w.failure = reason;
+      return w;
+    }
+  }
+
+  /** Reads, hashes, checks and prepares one input; runs on a worker thread. */
+  private Work work(String source, SpecSource specSource) {
+    Work w = new Work(source);
+    long t = System.nanoTime();
+    long c = cpuNanos();
+    try {
+      ItemSpec spec = specSource.get();
+      Media media = media(spec);
+      w.id = idOf(spec);
+      w.spec = spec;
+      Hashes hashes = hash(spec, w.id, media);
+      Optional<Item> old = bindery.backend().get(collection, w.id);
+      long t1 = System.nanoTime();
+      long c1 = cpuNanos();
+      w.readWall = t1 - t;
+      w.readCpu = c1 - c;
+      if (old.isPresent() && hashes.content().equals(old.get().metadata().get(CONTENT_HASH))) {
+        w.unchanged = true;
+        return w;
+      }
+      w.replaces = old.isPresent();
+      t = t1;
+      c = c1;
+      w.prepared = prepare(spec, w.id, media, hashes);
+      w.decodeWall = System.nanoTime() - t;
+      w.decodeCpu = cpuNanos() - c;
+      return w;
+    } catch (RuntimeException e) {
+      w.failure = reason(e);
+      if (w.readWall == 0) {
+        w.readWall = System.nanoTime() - t;
+        w.readCpu = cpuNanos() - c;
+      } else {
+        w.decodeWall = System.nanoTime() - t;
+        w.decodeCpu = cpuNanos() - c;
+      }
+      return w;
+    }
+  }
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  private static long cpuNanos() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
+  }
+
+  private final class Run implements AutoCloseable {
     final IngestListener listener;
     final List<IngestReport.Skip> skips = new ArrayList<>();
     final Map<String, String> seen = new HashMap<>();
-    final List<Item> batch = new ArrayList<>();
-    final List<String> batchSources = new ArrayList<>();
-    final List<IngestListener.Outcome> batchOutcomes = new ArrayList<>();
+    final List<Work> batch = new ArrayList<>();
+    final Map<IngestReport.Stage, IngestReport.StageTime> stages =
+        new EnumMap<>(IngestReport.Stage.class);
+    final ExecutorService workers;
+    final ArrayDeque<Future<Work>> inFlight = new ArrayDeque<>();
+    final int window;
     long added;
     long replaced;
     long unchanged;
@@ -527,9 +648,33 @@ public final class Ingestor {
 
     Run(IngestListener listener) {
       this.listener = listener;
+      for (IngestReport.Stage s : IngestReport.Stage.values()) {
+        stages.put(s, new IngestReport.StageTime(0, 0));
+      }
+      int threads = options.threads();
+      this.window = 2 * options.batchSize() + threads;
+      this.workers =
+          threads == 1
+              ? null
+              : Executors.newFixedThreadPool(
+                  threads,
+                  r -> {
+                    Thread t = new Thread(r, "bindery-ingest");
+                    t.setDaemon(true);
+                    return t;
+                  });
     }
 
-    void skip(String source, String reason) {
+    /** A skip found while listing inputs, reported after the inputs listed before it. */
+    void skipInOrder(String source, String reason) {
+      if (workers == null) {
+        skip(source, reason);
+      } else {
+        inFlight.add(CompletableFuture.completedFuture(Work.failed(source, reason)));
+      }
+    }
+
+    private void skip(String source, String reason) {
       skips.add(new IngestReport.Skip(source, reason));
       listener.skipped(source, reason);
     }
@@ -539,75 +684,183 @@ public final class Ingestor {
     }
 
     void offer(String source, Ingestor via, SpecSource specSource) {
-      Item item;
-      IngestListener.Outcome outcome;
-      try {
-        ItemSpec spec = specSource.get();
-        Media media = via.media(spec);
-        String id = via.idOf(spec);
-        String first = seen.putIfAbsent(id, source);
-        if (first != null) {
-          skip(source, "duplicate id '" + id + "' (first given by " + first + ")");
-          return;
-        }
-        String hash = via.hash(spec, id, media);
-        Optional<Item> old = bindery.backend().get(collection, id);
-        if (old.isPresent() && hash.equals(old.get().metadata().get(CONTENT_HASH))) {
-          unchanged++;
-          listener.item(id, IngestListener.Outcome.UNCHANGED);
-          return;
-        }
-        outcome = old.isPresent() ? IngestListener.Outcome.REPLACED : IngestListener.Outcome.ADDED;
-        item = via.embed(spec, id, media, hash);
-      } catch (RuntimeException e) {
-        skip(source, reason(e));
+      if (workers == null) {
+        take(via.work(source, specSource));
         return;
       }
-      batch.add(item);
-      batchSources.add(source);
-      batchOutcomes.add(outcome);
+      inFlight.add(workers.submit(() -> via.work(source, specSource)));
+      while (inFlight.size() > window) {
+        takeNext();
+      }
+    }
+
+    /** Takes every input still in flight, in order. */
+    void drain() {
+      while (!inFlight.isEmpty()) {
+        takeNext();
+      }
+    }
+
+    private void takeNext() {
+      Future<Work> next = inFlight.poll();
+      Work w;
+      try {
+        w = next.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("ingest interrupted", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException("an ingest worker failed: " + e.getCause(), e.getCause());
+      }
+      take(w);
+    }
+
+    /** One input's result, in input order: the same decisions as a sequential run. */
+    private void take(Work w) {
+      time(IngestReport.Stage.READ, w.readWall, w.readCpu);
+      time(IngestReport.Stage.DECODE, w.decodeWall, w.decodeCpu);
+      if (w.id == null) {
+        skip(w.source, w.failure);
+        return;
+      }
+      String first = seen.putIfAbsent(w.id, w.source);
+      if (first != null) {
+        skip(w.source, "duplicate id '" + w.id + "' (first given by " + first + ")");
+        return;
+      }
+      if (w.failure != null) {
+        skip(w.source, w.failure);
+        return;
+      }
+      if (w.unchanged) {
+        unchanged++;
+        listener.item(w.id, IngestListener.Outcome.UNCHANGED);
+        return;
+      }
+      batch.add(w);
       if (batch.size() >= options.batchSize()) {
         flush();
       }
     }
 
+    private void time(IngestReport.Stage stage, long wall, long cpu) {
+      stages.put(stage, stages.get(stage).plus(wall, cpu));
+    }
+
+    /** Runs the image tower on the batch, then writes it. */
     void flush() {
       if (batch.isEmpty()) {
         return;
       }
-      try {
-        bindery.add(collection, List.copyOf(batch));
-        for (int i = 0; i < batch.size(); i++) {
-          done(batch.get(i), batchOutcomes.get(i));
-        }
-      } catch (IllegalArgumentException e) {
-        // find the items the index refuses; write the others
-        for (int i = 0; i < batch.size(); i++) {
-          try {
-            bindery.add(collection, batch.get(i));
-            done(batch.get(i), batchOutcomes.get(i));
-          } catch (IllegalArgumentException one) {
-            skip(batchSources.get(i), reason(one));
-          }
-        }
-      }
+      long t = System.nanoTime();
+      long c = cpuNanos();
+      List<Item> items = embedBatch();
+      long t1 = System.nanoTime();
+      long c1 = cpuNanos();
+      time(IngestReport.Stage.TOWER, t1 - t, c1 - c);
+      write(items);
+      time(IngestReport.Stage.WRITE, System.nanoTime() - t1, cpuNanos() - c1);
       batch.clear();
-      batchSources.clear();
-      batchOutcomes.clear();
       if (sinceCommit >= options.commitEvery()) {
-        bindery.commit(collection);
-        sinceCommit = 0;
+        commit();
       }
     }
 
-    private void done(Item item, IngestListener.Outcome outcome) {
-      if (outcome == IngestListener.Outcome.ADDED) {
-        added++;
-      } else {
+    void commit() {
+      long t = System.nanoTime();
+      long c = cpuNanos();
+      bindery.commit(collection);
+      sinceCommit = 0;
+      time(IngestReport.Stage.COMMIT, System.nanoTime() - t, cpuNanos() - c);
+    }
+
+    /**
+     * The batch's items, in order; the pending ones through one {@link Bindery#embedAll}. If the
+     * tower refuses the batch, each pending item is retried alone and only the refused ones are
+     * skipped (and dropped from the batch).
+     */
+    private List<Item> embedBatch() {
+      List<Bindery.Prepared> pending = new ArrayList<>();
+      for (Work w : batch) {
+        if (w.prepared.pending() != null) {
+          pending.add(w.prepared.pending());
+        }
+      }
+      List<Item> embedded;
+      try {
+        embedded = pending.isEmpty() ? List.of() : bindery.embedAll(collection, pending);
+      } catch (RuntimeException e) {
+        embedded = null;
+      }
+      List<Item> items = new ArrayList<>(batch.size());
+      int next = 0;
+      for (java.util.Iterator<Work> it = batch.iterator(); it.hasNext(); ) {
+        Work w = it.next();
+        Item item = w.prepared.item();
+        if (item == null) {
+          if (embedded != null) {
+            item = embedded.get(next++);
+          } else {
+            try {
+              item = bindery.embedAll(collection, List.of(w.prepared.pending())).get(0);
+            } catch (RuntimeException one) {
+              skip(w.source, reason(one));
+              it.remove();
+              continue;
+            }
+          }
+        }
+        items.add(finish(w.spec, item));
+      }
+      return items;
+    }
+
+    /** Writes the batch; if the index refuses it, item by item so only the bad ones are skipped. */
+    private void write(List<Item> items) {
+      if (items.isEmpty()) {
+        return;
+      }
+      try {
+        bindery.add(collection, List.copyOf(items));
+        for (int i = 0; i < items.size(); i++) {
+          done(items.get(i), batch.get(i));
+        }
+      } catch (IllegalArgumentException e) {
+        // find the items the index refuses; write the others
+        for (int i = 0; i < items.size(); i++) {
+          try {
+            bindery.add(collection, items.get(i));
+            done(items.get(i), batch.get(i));
+          } catch (IllegalArgumentException one) {
+            skip(batch.get(i).source, reason(one));
+          }
+        }
+      }
+    }
+
+    private void done(Item item, Work w) {
+      if (w.replaces) {
         replaced++;
+        listener.item(item.id(), IngestListener.Outcome.REPLACED);
+      } else {
+        added++;
+        listener.item(item.id(), IngestListener.Outcome.ADDED);
       }
       sinceCommit++;
-      listener.item(item.id(), outcome);
+    }
+
+    /** Stops the workers; inputs still in flight (after a failure) are dropped unwritten. */
+    @Override
+    public void close() {
+      if (workers != null) {
+        for (Future<Work> f : inFlight) {
+          f.cancel(true);
+        }
+        workers.shutdownNow();
+      }
     }
   }
 

@@ -90,6 +90,15 @@ final class IndexCommand implements Callable<Integer> {
               + " in the collection).")
   private boolean followLinks;
 
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description =
+          "Threads that read, decode and preprocess inputs while the main thread runs the image"
+              + " tower on batches and writes (default: the available processors, here "
+              + "${DEFAULT-VALUE}); 1 does everything on one thread, one item after the other.")
+  private int threads = IngestOptions.defaultThreads();
+
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Files, folders, .jsonl files.")
   private List<Path> paths;
 
@@ -98,6 +107,9 @@ final class IndexCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     backendOptions.check();
+    if (threads < 1) {
+      throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+    }
     if (backendOptions.backend == BackendOptions.Kind.LUCENE) {
       ServerLock.holder(cli.dataDir())
           .ifPresent(
@@ -142,7 +154,9 @@ final class IndexCommand implements Callable<Integer> {
             new Ingestor(
                     bindery,
                     collection,
-                    IngestOptions.files(Path.of("")).withLinksOutside(followLinks))
+                    IngestOptions.files(Path.of(""))
+                        .withLinksOutside(followLinks)
+                        .withThreads(threads))
                 .ingest(paths, bar);
       }
       long count = bindery.describe(collection).count();

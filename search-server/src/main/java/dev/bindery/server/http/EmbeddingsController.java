@@ -11,6 +11,7 @@ import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.encoders.text.TextEncoder;
 import dev.bindery.encoders.text.TokenBatch;
 import dev.bindery.fusion.Bindery;
+import dev.bindery.fusion.DataUrl;
 import dev.bindery.indexer.CollectionNotFoundException;
 import dev.bindery.indexer.Names;
 import dev.bindery.server.http.auth.Caller;

@@ -2,6 +2,7 @@ package dev.bindery.server.http;
 
 import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
+import dev.bindery.fusion.DataUrl;
 import dev.bindery.fusion.query.TermEmbedder;
 import java.util.Map;
 import java.util.Objects;

@@ -6,6 +6,7 @@ import dev.bindery.encoders.MediaType;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.text.Utf8Text;
 import dev.bindery.fusion.Bindery;
+import dev.bindery.fusion.DataUrl;
 import dev.bindery.fusion.ingest.IngestOptions;
 import dev.bindery.fusion.ingest.Ingestor;
 import dev.bindery.fusion.ingest.ItemSpec;

@@ -2,6 +2,7 @@ package dev.bindery.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bindery.fusion.Bindery;
+import dev.bindery.fusion.DataUrl;
 import dev.bindery.fusion.query.Facet;
 import dev.bindery.fusion.query.FacetRequest;
 import dev.bindery.fusion.query.LegInfo;

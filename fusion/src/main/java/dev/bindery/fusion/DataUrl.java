@@ -1,30 +1,45 @@
-package dev.bindery.server.http;
+package dev.bindery.fusion;
 
 import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.MediaTypes;
+import dev.bindery.encoders.Modality;
 import dev.bindery.indexer.BadArgumentException;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * A {@code data:<mime>;base64,<bytes>} URL, the only way media reach the server inside JSON: paths
- * would read the server's files and remote URLs would make it fetch for the caller (SSRF).
+ * A {@code data:<mime>;base64,<bytes>} URL: how media arrive inside JSON (API items, query terms,
+ * manifest lines). Paths would read the server's files and remote URLs would make it fetch for the
+ * caller (SSRF), so both are refused with a message saying what to send instead. The one parser of
+ * the ingestor and the server.
  *
- * @param mime the media type, lower case
- * @param bytes the decoded bytes
+ * @param mime the media type, lower case, without parameters
+ * @param bytes the decoded bytes (not copied)
  * @param extension the file extension the media type maps to, which picks the decoder
  */
-record DataUrl(String mime, byte[] bytes, String extension) {
+public record DataUrl(String mime, byte[] bytes, String extension) {
 
   /**
-   * Parses a data URL.
+   * Parses a data URL of any media type Bindery decodes.
    *
    * @param what the input, for messages ("image term", "items[2].image")
-   * @throws ApiProblem 400 for a path, a remote URL, a media type Bindery does not decode, or bad
-   *     base64
+   * @throws BadArgumentException naming {@code what}, for a path, a remote URL, a malformed URL, a
+   *     media type Bindery does not decode, bad base64, or no bytes
    */
-  static DataUrl parse(String value, String what) {
-    String lower = value.length() > 16 ? value.substring(0, 16).toLowerCase(Locale.ROOT) : value;
+  public static DataUrl parse(String value, String what) {
+    return parse(value, what, null, Long.MAX_VALUE);
+  }
+
+  /**
+   * Parses a data URL that must hold {@code modality} (null: any) of at most {@code maxBytes}
+   * decoded bytes; the size is checked from the URL's length before anything is decoded.
+   *
+   * @throws BadArgumentException as {@link #parse(String, String)}, and for another modality's
+   *     media type or a payload above the limit
+   */
+  public static DataUrl parse(String value, String what, Modality modality, long maxBytes) {
+    String lower = value.substring(0, Math.min(16, value.length())).toLowerCase(Locale.ROOT);
     if (lower.startsWith("http:") || lower.startsWith("https:") || lower.startsWith("ftp:")) {
       throw new BadArgumentException(
           what + ": remote URLs are not fetched by this server; send the bytes as a data: URL");
@@ -62,6 +77,24 @@ record DataUrl(String mime, byte[] bytes, String extension) {
               + "' is not one Bindery decodes; known: "
               + MediaTypes.mimeTypes());
     }
+    if (modality != null) {
+      Set<String> known = MediaTypes.mimeTypes(modality);
+      if (!known.contains(mime)) {
+        throw new BadArgumentException(
+            what
+                + ": data URL type '"
+                + mime
+                + "' is not a supported "
+                + modality.wireName()
+                + " type; known: "
+                + known);
+      }
+    }
+    long approx = (long) (value.length() - comma - 1) * 3 / 4;
+    if (approx > maxBytes) {
+      throw new BadArgumentException(
+          what + ": data URL holds about " + approx + " bytes, above the limit " + maxBytes);
+    }
     byte[] bytes;
     try {
       bytes = Base64.getMimeDecoder().decode(value.substring(comma + 1));
@@ -75,7 +108,7 @@ record DataUrl(String mime, byte[] bytes, String extension) {
   }
 
   /** The bytes as media named {@code <stem>.<extension>}, with their declared type. */
-  MediaSource media(String stem) {
+  public MediaSource media(String stem) {
     return MediaSource.of(bytes, stem + "." + extension, mime);
   }
 
