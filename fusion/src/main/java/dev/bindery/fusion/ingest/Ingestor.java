@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.MediaTypes;
 import dev.bindery.encoders.Modality;
+import dev.bindery.encoders.text.Utf8Text;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.DataUrl;
 import dev.bindery.indexer.Item;
@@ -268,14 +269,7 @@ public final class Ingestor {
 
   private static String readText(Path file) {
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(file + " is not valid UTF-8 text", e);
+      return Utf8Text.decode(Files.readAllBytes(file), file.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
