@@ -1,7 +1,5 @@
 package dev.bindery.server.http;
 
-import java.util.Locale;
-
 /**
  * Where one request's time went inside the server, sent back as a W3C {@code Server-Timing} header
  * ({@code read;dur=0.41, wait;dur=0.02, search;dur=3.10, respond;dur=0.22, total;dur=3.80}, in
@@ -51,7 +49,10 @@ final class ServerTiming {
     return sb.append("total;dur=").append(millis(System.nanoTime() - start)).toString();
   }
 
-  private static String millis(long nanos) {
-    return String.format(Locale.ROOT, "%.3f", Math.max(0, nanos) / 1e6);
+  /** Milliseconds with three decimals; by hand, since String.format showed in the profile. */
+  static String millis(long nanos) {
+    long micros = (Math.max(0, nanos) + 500) / 1000;
+    long frac = micros % 1000;
+    return (micros / 1000) + (frac < 10 ? ".00" : frac < 100 ? ".0" : ".") + frac;
   }
 }
