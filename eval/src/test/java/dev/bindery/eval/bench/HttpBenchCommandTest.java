@@ -81,7 +81,9 @@ class HttpBenchCommandTest {
         assertTrue(row.at("/" + mode + "/qps").asDouble() > 0, row.toString());
         assertTrue(
             row.at("/" + mode + "/p99_ms").asDouble() >= row.at("/" + mode + "/p50_ms").asDouble());
-        assertTrue(row.at("/" + mode + "/cpu_ms_per_request").asDouble() > 0, row.toString());
+        // Present and not negative; a few fast requests can fall inside one tick of the process
+        // CPU clock and read 0.
+        assertTrue(row.at("/" + mode + "/cpu_ms_per_request").asDouble() >= 0, row.toString());
       }
       // One ratio per round; the reported one is their median (one round: that round's).
       assertEquals(1, row.get("round_ratios").size());
