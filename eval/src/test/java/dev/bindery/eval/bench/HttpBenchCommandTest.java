@@ -36,6 +36,15 @@ class HttpBenchCommandTest {
   }
 
   @Test
+  void unknownHttpClientIsRefusedWithItsName() {
+    CliRun run =
+        CliRun.of(
+            "bench", "http", "--data", dir.resolve("data").toString(), "--http-client", "curl");
+    assertEquals(2, run.exitCode(), run.err());
+    assertTrue(run.err().contains("--http-client must be blocking or jdk, got 'curl'"), run.err());
+  }
+
+  @Test
   void benchHttpComparesHttpWithInProcess() throws Exception {
     Path out = dir.resolve("http.json");
     CliRun run =
@@ -72,8 +81,30 @@ class HttpBenchCommandTest {
         assertTrue(row.at("/" + mode + "/qps").asDouble() > 0, row.toString());
         assertTrue(
             row.at("/" + mode + "/p99_ms").asDouble() >= row.at("/" + mode + "/p50_ms").asDouble());
+        // Present and not negative; a few fast requests can fall inside one tick of the process
+        // CPU clock and read 0.
+        assertTrue(row.at("/" + mode + "/cpu_ms_per_request").asDouble() >= 0, row.toString());
       }
+      // One ratio per round; the reported one is their median (one round: that round's).
+      assertEquals(1, row.get("round_ratios").size());
+      assertEquals(
+          row.at("/round_ratios/0").asDouble(),
+          row.get("qps_ratio_http_over_in_process").asDouble(),
+          1e-9);
+      // Every HTTP response carried the server's timing, and its phases fit in the latency.
+      JsonNode phases = row.get("http_breakdown_ms");
+      assertEquals(row.at("/http/requests").asInt(), phases.get("responses").asInt());
+      double sum = 0;
+      for (String phase : List.of("read", "wait", "search", "respond")) {
+        assertTrue(phases.get(phase).asDouble() >= 0, phases.toString());
+        sum += phases.get(phase).asDouble();
+      }
+      assertTrue(phases.get("server_total").asDouble() + 0.01 >= sum, phases.toString());
+      assertTrue(
+          phases.get("client_latency").asDouble() + 0.01 >= phases.get("server_total").asDouble(),
+          phases.toString());
     }
+    assertEquals("blocking", report.get("http_client").asText());
     assertTrue(run.out().contains("HTTP/in-process"), run.out());
 
     // A second run reuses the collection from the data directory.
@@ -95,9 +126,17 @@ class HttpBenchCommandTest {
             "0",
             "--queries",
             "2",
+            "--query-kind",
+            "vector",
+            "--http-client",
+            "jdk",
             "--json",
             out.toString());
     assertEquals(0, again.exitCode(), again.err());
-    assertTrue(new ObjectMapper().readTree(out.toFile()).at("/collection/cached").asBoolean());
+    JsonNode second = new ObjectMapper().readTree(out.toFile());
+    assertTrue(second.at("/collection/cached").asBoolean());
+    assertEquals("jdk", second.get("http_client").asText());
+    assertEquals(1, second.at("/results/0/http_breakdown_ms/responses").asInt());
+    assertEquals(second.at("/agreement/queries").asInt(), second.at("/agreement/same_ids").asInt());
   }
 }

@@ -295,6 +295,7 @@ public final class BinderyServer implements AutoCloseable {
                         }
                         rule.exposeHeader("Retry-After");
                         rule.exposeHeader("Location");
+                        rule.exposeHeader(ServerTiming.HEADER);
                       })));
     }
   }
@@ -319,6 +320,15 @@ public final class BinderyServer implements AutoCloseable {
       }
       r.handler().handle(ctx, caller);
     };
+  }
+
+  /**
+   * When the request's first handler ran ({@link System#nanoTime()}), for {@link ServerTiming}; now
+   * if no handler recorded it.
+   */
+  static long startNanos(Context ctx) {
+    Long start = ctx.attribute(START_NANOS);
+    return start == null ? System.nanoTime() : start;
   }
 
   private void recordRequest(Context ctx) {

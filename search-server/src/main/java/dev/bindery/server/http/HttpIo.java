@@ -101,8 +101,13 @@ final class HttpIo {
 
   /** Writes {@code value} as JSON with {@code status}. */
   void json(Context ctx, int status, Object value) {
+    written(ctx, status, json.write(value));
+  }
+
+  /** Sends {@code body}, a value already written by {@link Json#write}, with {@code status}. */
+  void written(Context ctx, int status, byte[] body) {
     ctx.status(status);
     ctx.contentType(JSON);
-    ctx.result(json.write(value));
+    ctx.result(body);
   }
 }

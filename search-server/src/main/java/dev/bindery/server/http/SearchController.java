@@ -44,6 +44,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code POST /v1/collections/{name}/search} and {@code .../ask} (through the generator module's
@@ -117,6 +119,7 @@ final class SearchController {
   }
 
   private void search(Context ctx, Caller caller) throws Exception {
+    ServerTiming timing = new ServerTiming(BinderyServer.startNanos(ctx));
     String collection = ctx.pathParam("name");
     byte[] body = io.body(ctx);
     bounds.check(body, "request body");
@@ -124,14 +127,36 @@ final class SearchController {
     QuerySpec spec = req.recommend() == null ? query(req.query()) : recommend(req);
     SearchOptions options = options(req);
     HttpTermEmbedder embedder = new HttpTermEmbedder(bindery.embedder(collection), decodes);
+    timing.phase("read");
     long start = System.nanoTime();
-    SearchResponse r;
+    CompletableFuture<SearchResponse> found;
     try {
-      r = pool.run("search", () -> executor.search(collection, spec, options, embedder));
+      found =
+          pool.submit("search", () -> executor.search(collection, spec, options, embedder), timing);
     } catch (RuntimeException e) {
       throw ItemsController.droppedOr(bindery, collection, e);
     }
-    metrics.search(collection, System.nanoTime() - start);
+    // The search thread that finishes the search writes the response (Javalin runs the rest of
+    // the request where the future completes): no hand-off back to a request thread.
+    ctx.future(
+        () ->
+            found.handle(
+                (r, e) -> {
+                  if (e != null) {
+                    Throwable cause =
+                        e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof RuntimeException re) {
+                      throw ItemsController.droppedOr(bindery, collection, re);
+                    }
+                    throw new CompletionException(cause);
+                  }
+                  metrics.search(collection, System.nanoTime() - start);
+                  respond(ctx, collection, r, timing);
+                  return null;
+                }));
+  }
+
+  private void respond(Context ctx, String collection, SearchResponse r, ServerTiming timing) {
     List<HitBody> hits = new ArrayList<>(r.hits().size());
     for (ResultHit h : r.hits()) {
       hits.add(
@@ -179,7 +204,10 @@ final class SearchController {
                 keyword ? f.otherCount() : null));
       }
     }
-    io.json(ctx, 200, new SearchBody(hits, r.tookMs(), legs, r.nextCursor(), facets));
+    byte[] json = io.json().write(new SearchBody(hits, r.tookMs(), legs, r.nextCursor(), facets));
+    timing.phase("respond");
+    ctx.header(ServerTiming.HEADER, timing.header());
+    io.written(ctx, 200, json);
   }
 
   private void ask(Context ctx, Caller caller) throws Exception {

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -23,6 +24,12 @@ import java.util.function.Supplier;
 final class ServerMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  // The timers of each request label set and collection, looked up once: building and registering
+  // a Timer per request (an id, sorted tags, the registry's lookup) showed in the search profile.
+  private final ConcurrentHashMap<RequestLabels, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> searchTimers = new ConcurrentHashMap<>();
+
+  private record RequestLabels(String method, String route, int status) {}
 
   ServerMetrics(Supplier<Number> ingestsInFlight) {
     new JvmMemoryMetrics().bindTo(registry);
@@ -51,24 +58,32 @@ final class ServerMetrics {
 
   /** One finished HTTP request. */
   void request(String method, String route, int status, long nanos) {
-    Timer.builder("http.server.requests")
-        .description("HTTP requests by method, route template and status")
-        .tag("method", method)
-        .tag("route", route)
-        .tag("status", Integer.toString(status))
-        .register(registry)
+    requestTimers
+        .computeIfAbsent(
+            new RequestLabels(method, route, status),
+            l ->
+                Timer.builder("http.server.requests")
+                    .description("HTTP requests by method, route template and status")
+                    .tag("method", l.method())
+                    .tag("route", l.route())
+                    .tag("status", Integer.toString(l.status()))
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** One search that returned hits (or none) in the engine. */
   void search(String collection, long nanos) {
-    Timer.builder("bindery.search")
-        .description("Search latency in the engine (embedding included), by collection")
-        .tag("collection", collection)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry)
+    searchTimers
+        .computeIfAbsent(
+            collection,
+            c ->
+                Timer.builder("bindery.search")
+                    .description("Search latency in the engine (embedding included), by collection")
+                    .tag("collection", c)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 

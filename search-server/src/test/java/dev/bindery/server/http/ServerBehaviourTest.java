@@ -2,6 +2,7 @@ package dev.bindery.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -148,6 +149,105 @@ class ServerBehaviourTest {
       assertEquals("urn:bindery:problem:timeout", p.get("type").asText());
       assertEquals("1", r.header("Retry-After"));
       http.assertHealthy();
+    }
+  }
+
+  @Test
+  void searchAnswersWithServerTimingAndEngineErrorsStayProblems() {
+    try (Bindery bindery = Bindery.open(dir);
+        BinderyServer server =
+            BinderyServer.start(bindery, ServerConfig.builder().port(0).build())) {
+      HttpTestClient http = new HttpTestClient(server.uri());
+      assertEquals(
+          201,
+          http.post("/v1/collections", Map.of("name", "v", "spaces", Map.of("v", Map.of("dim", 2))))
+              .status());
+      Res added =
+          http.post(
+              "/v1/collections/v/items",
+              Map.of(
+                  "items",
+                  List.of(
+                      Map.of("id", "east", "vectors", Map.of("v", List.of(1.0, 0.0))),
+                      Map.of("id", "north", "vectors", Map.of("v", List.of(0.0, 1.0))))));
+      assertEquals(201, added.status(), added.text());
+
+      // The response is written by the search thread; it is the same answer, with its timing.
+      Res r = http.post("/v1/collections/v/search", Map.of("query", "vector:[0.1, 0.9]", "k", 2));
+      assertEquals(200, r.status(), r.text());
+      assertEquals("north", r.json().at("/hits/0/id").asText());
+      assertEquals("east", r.json().at("/hits/1/id").asText());
+      String timing = r.header("Server-Timing");
+      Map<String, Double> phases = new java.util.LinkedHashMap<>();
+      for (String part : timing.split(", ")) {
+        String[] nameAndDur = part.split(";dur=");
+        assertEquals(2, nameAndDur.length, timing);
+        phases.put(nameAndDur[0], Double.parseDouble(nameAndDur[1]));
+      }
+      assertEquals(
+          List.of("read", "wait", "search", "respond", "total"), List.copyOf(phases.keySet()));
+      for (double ms : phases.values()) {
+        assertTrue(ms >= 0, timing);
+      }
+      double parts = phases.get("read") + phases.get("wait") + phases.get("search");
+      assertTrue(phases.get("total") + 0.003 >= parts, "total covers its phases: " + timing);
+
+      // The vector as a JSON array (no expression to format or parse) finds the same.
+      Res json =
+          http.post(
+              "/v1/collections/v/search",
+              Map.of("query", Map.of("expression", Map.of("vector", List.of(0.1, 0.9))), "k", 2));
+      assertEquals(200, json.status(), json.text());
+      assertEquals(r.json().get("hits"), json.json().get("hits"));
+
+      // An error on the search thread comes back as problem+json, as before.
+      JsonNode wrongDim =
+          http.post("/v1/collections/v/search", Map.of("query", "vector:[1, 0, 0]"))
+              .assertProblem(400);
+      assertTrue(
+          wrongDim.get("detail").asText().contains("cannot tell which space"), wrongDim.toString());
+      JsonNode missing =
+          http.post("/v1/collections/nope/search", Map.of("query", "vector:[1, 0]"))
+              .assertProblem(404);
+      assertTrue(missing.get("detail").asText().contains("nope"), missing.toString());
+      http.assertHealthy();
+    }
+  }
+
+  @Test
+  void submittedSearchPastItsDeadlineFailsWith503AndFinishesInTheBackground() throws Exception {
+    SearchPool pool = new SearchPool(1, 1, Duration.ofSeconds(1));
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    try {
+      java.util.concurrent.CompletableFuture<String> slow =
+          pool.submit(
+              "search",
+              () -> {
+                started.countDown();
+                release.await();
+                finished.countDown();
+                return "late";
+              },
+              new ServerTiming(System.nanoTime()));
+      // Whether it started in time or only after its deadline (then it never runs), the caller
+      // hears 503 timeout, at the deadline, while the work is still blocked.
+      java.util.concurrent.ExecutionException e =
+          assertThrows(java.util.concurrent.ExecutionException.class, slow::get);
+      ApiProblem p = assertInstanceOf(ApiProblem.class, e.getCause());
+      assertEquals(503, p.status());
+      assertEquals("timeout", p.type());
+      assertEquals(1, finished.getCount(), "the deadline did not wait for the work");
+      release.countDown();
+      if (started.getCount() == 0) {
+        // It started before its deadline: it runs on to its end, undisturbed (a hang here is
+        // bounded by JUnit's default timeout).
+        finished.await();
+      }
+    } finally {
+      release.countDown();
+      pool.close();
     }
   }
 
