@@ -134,7 +134,7 @@ final class AnnRoundsReport {
     b.append("```\n").append(context.get("command")).append("\n```\n\n");
     b.append("- dataset: `").append(context.get("dataset")).append("`\n");
     b.append("- machine: `").append(AnnBenchmark.machine()).append("`\n");
-    b.append("- load average (1, 5, 15 min): **")
+    b.append("- load average: **")
         .append(loadAtStart)
         .append("** at the start, **")
         .append(loadAtEnd)
