@@ -201,17 +201,15 @@ final class AnnRounds {
       dataset.put("dim", data.dim());
       dataset.put("query_count", data.queries().length);
       context.put("dataset", dataset);
+      context.put("load_average_at_start", loadAtStart);
+      context.put("load_average_at_end", AnnBenchmark.loadAverage());
       if (json != null) {
-        Map<String, Object> withLoad = new LinkedHashMap<>(context);
-        withLoad.put("load_average_at_start", loadAtStart);
-        withLoad.put("load_average_at_end", AnnBenchmark.loadAverage());
-        bench.writeJson(results, withLoad, json);
+        bench.writeJson(results, context, json);
         out.printf("wrote %s%n", json);
       }
       if (reportDir != null) {
         AnnRoundsReport.ReportFiles files =
-            AnnRoundsReport.write(
-                reportDir, reportName, bench, options, results, context, loadAtStart);
+            AnnRoundsReport.write(reportDir, reportName, bench, options, results, context);
         out.printf(
             "wrote %s, %s, %s, %s, %s%n",
             files.markdown(), files.json(), files.recallQps(), files.recallCpuQps(), files.build());

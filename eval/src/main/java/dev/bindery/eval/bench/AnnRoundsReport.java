@@ -2,22 +2,22 @@ package dev.bindery.eval.bench;
 
 import dev.bindery.eval.bench.InterleavedAnnBenchmark.EngineRounds;
 import dev.bindery.eval.bench.InterleavedAnnBenchmark.Spread;
+import dev.bindery.indexer.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The files {@code bench ann --rounds N --report-dir DIR} writes: {@code NAME.md} (the command, the
- * machine and its load at the start and the end, every engine's settings, builds, queries per ef,
- * per-query cost and the ratios against the reference as medians of per-round ratios with their
- * range), {@code NAME.json} (every round's raw numbers), and three XChart plots: recall against the
- * median QPS over rounds, elapsed and CPU, and the median build time per engine.
+ * The files {@code bench ann --rounds N --report-dir DIR} writes, each atomically: {@code NAME.md}
+ * (the command, the machine and its load at the start and the end, every engine's settings, builds,
+ * queries per ef, per-query cost and the ratios against the reference as medians of per-round
+ * ratios with their range), {@code NAME.json} (every round's raw numbers), and three XChart plots:
+ * recall against the median QPS over rounds, elapsed and CPU, and the median build time per engine.
  */
 final class AnnRoundsReport {
 
@@ -32,8 +32,7 @@ final class AnnRoundsReport {
       InterleavedAnnBenchmark bench,
       InterleavedAnnBenchmark.Options options,
       List<EngineRounds> results,
-      Map<String, Object> context,
-      String loadAtStart)
+      Map<String, Object> context)
       throws IOException {
     Files.createDirectories(dir);
     ReportFiles f =
@@ -43,11 +42,7 @@ final class AnnRoundsReport {
             dir.resolve(name + "-recall-qps.png"),
             dir.resolve(name + "-recall-cpu-qps.png"),
             dir.resolve(name + "-build.png"));
-    String loadAtEnd = AnnBenchmark.loadAverage();
-    Map<String, Object> ctx = new java.util.LinkedHashMap<>(context);
-    ctx.put("load_average_at_start", loadAtStart);
-    ctx.put("load_average_at_end", loadAtEnd);
-    bench.writeJson(results, ctx, f.json());
+    bench.writeJson(results, context, f.json());
     List<EngineResult> plotted = asEngineResults(results, count(context));
     String subtitle = count(context) + " vectors, medians of " + options.rounds() + " rounds";
     AnnPlots.writeRecallQps(
@@ -65,14 +60,9 @@ final class AnnRoundsReport {
         options.recallTarget(),
         subtitle);
     AnnPlots.writeBuildBars(f.build(), plotted, subtitle);
-    String md = markdown(name, options, results, context, loadAtStart, loadAtEnd, f);
-    Path tmp = Files.createTempFile(dir, name, ".md.tmp");
-    try {
-      Files.writeString(tmp, md, StandardCharsets.UTF_8);
-      Files.move(tmp, f.markdown(), StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(
+        f.markdown(),
+        markdown(name, options, results, context, f).getBytes(StandardCharsets.UTF_8));
     return f;
   }
 
@@ -122,8 +112,6 @@ final class AnnRoundsReport {
       InterleavedAnnBenchmark.Options o,
       List<EngineRounds> results,
       Map<String, Object> context,
-      String loadAtStart,
-      String loadAtEnd,
       ReportFiles f) {
     StringBuilder b = new StringBuilder();
     EngineRounds ref = results.get(0);
@@ -135,9 +123,9 @@ final class AnnRoundsReport {
     b.append("- dataset: `").append(context.get("dataset")).append("`\n");
     b.append("- machine: `").append(AnnBenchmark.machine()).append("`\n");
     b.append("- load average: **")
-        .append(loadAtStart)
+        .append(context.get("load_average_at_start"))
         .append("** at the start, **")
-        .append(loadAtEnd)
+        .append(context.get("load_average_at_end"))
         .append("** at the end\n");
     b.append(
         String.format(

@@ -2,9 +2,9 @@ package dev.bindery.eval.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.bindery.indexer.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -356,7 +356,8 @@ public final class InterleavedAnnBenchmark {
     root.put("reference", ref.name());
     root.put("engines", engines);
     root.put("machine", AnnBenchmark.machine());
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
+    AtomicFiles.write(
+        file,
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root));
   }
 }

@@ -8,31 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.indexer.SyntheticVectors;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code bench ann} end to end on tiny data. Timings are reported, never asserted. */
 class AnnBenchCommandTest {
 
   @TempDir Path dir;
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run bench(String... args) {
-    CommandLine cl = BenchCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   @Test
   void syntheticRunReportsEveryStorageAndReachesRecallFloor() throws IOException {
@@ -58,7 +43,7 @@ class AnnBenchCommandTest {
       work.toString(),
       "--no-progress"
     };
-    Run run = bench(args);
+    BenchRun run = BenchRun.of(args);
     System.out.println(run.out()); // the table, for the surefire report
     System.out.println(Files.readString(json));
     assertEquals(0, run.exit(), run.err() + run.out());
@@ -128,7 +113,7 @@ class AnnBenchCommandTest {
     try (var cached = Files.list(work.resolve("cache"))) {
       assertEquals(3, cached.count(), "base, queries and ground truth");
     }
-    Run again = bench(args);
+    BenchRun again = BenchRun.of(args);
     assertEquals(0, again.exit(), again.err());
     assertTrue(
         new ObjectMapper().readTree(json.toFile()).path("ground_truth").path("cached").asBoolean());
@@ -142,8 +127,8 @@ class AnnBenchCommandTest {
     Path queries = dir.resolve("queries.fvecs");
     FvecsFormat.writeFvecs(queries, s.queries(30, 7));
     Path json = dir.resolve("files.json");
-    Run run =
-        bench(
+    BenchRun run =
+        BenchRun.of(
             "ann",
             "--vectors",
             base.toString(),
@@ -170,17 +155,17 @@ class AnnBenchCommandTest {
 
   @Test
   void missingDataIsAUsageError() {
-    Run run = bench("ann", "--storage", "float32");
+    BenchRun run = BenchRun.of("ann", "--storage", "float32");
     assertEquals(2, run.exit());
     assertTrue(run.err().contains("--synthetic N"), run.err());
   }
 
   @Test
   void unknownStorageAndEfBelowKAreUsageErrors() {
-    Run storage = bench("ann", "--synthetic", "100", "--storage", "float32,int3");
+    BenchRun storage = BenchRun.of("ann", "--synthetic", "100", "--storage", "float32,int3");
     assertEquals(2, storage.exit());
     assertTrue(storage.err().contains("unknown vector storage 'int3'"), storage.err());
-    Run ef = bench("ann", "--synthetic", "100", "--ef", "5", "--k", "10");
+    BenchRun ef = BenchRun.of("ann", "--synthetic", "100", "--ef", "5", "--k", "10");
     assertEquals(2, ef.exit());
     assertTrue(ef.err().contains("every ef must be in k..") && ef.err().contains("[5]"), ef.err());
   }
@@ -189,7 +174,7 @@ class AnnBenchCommandTest {
   void unreadableVectorFileFailsWithTheFileName() throws IOException {
     Path bad = dir.resolve("bad.fvecs");
     Files.write(bad, new byte[] {4, 0, 0, 0, 1});
-    Run run = bench("ann", "--vectors", bad.toString(), "--queries", bad.toString());
+    BenchRun run = BenchRun.of("ann", "--vectors", bad.toString(), "--queries", bad.toString());
     assertEquals(2, run.exit());
     assertTrue(run.err().contains("bad.fvecs: record 0: dimension 4 needs more bytes"), run.err());
   }

@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code bench ann --dataset DIR --peers} end to end on a tiny dataset: the real peers.py with the
@@ -29,18 +28,6 @@ import picocli.CommandLine;
 class AnnPeersIntegrationTest {
 
   @TempDir Path dir;
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run bench(String... args) {
-    CommandLine cl = BenchCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   private Path tinyDataset() throws IOException {
     Path data = dir.resolve("data");
@@ -67,8 +54,8 @@ class AnnPeersIntegrationTest {
     }
     Path data = tinyDataset();
     Path reports = dir.resolve("reports");
-    Run run =
-        bench(
+    BenchRun run =
+        BenchRun.of(
             "ann",
             "--dataset",
             data.toString(),
@@ -135,8 +122,8 @@ class AnnPeersIntegrationTest {
   void missingPeersStopBeforeAnyWorkAndNameTheInstallScript() throws Exception {
     Path data = tinyDataset();
     Path json = dir.resolve("out.json");
-    Run run =
-        bench(
+    BenchRun run =
+        BenchRun.of(
             "ann",
             "--dataset",
             data.toString(),

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.indexer.VectorStorage;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code bench ann --rounds --report-dir} with Bindery's own engines only (no peer needed): the
@@ -28,23 +25,11 @@ class AnnRoundsReportTest {
 
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run bench(String... args) {
-    CommandLine cl = BenchCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   @Test
   void parallelBuildAndQuantizedStorageGetTheirRowsPlotsAndCosts() throws Exception {
     Path report = dir.resolve("report");
-    Run r =
-        bench(
+    BenchRun r =
+        BenchRun.of(
             "ann",
             "--synthetic",
             "2000",
@@ -133,8 +118,8 @@ class AnnRoundsReportTest {
 
   @Test
   void parallelEnginesNeedTheReferenceAndTwoThreads() {
-    Run r =
-        bench(
+    BenchRun r =
+        BenchRun.of(
             "ann",
             "--synthetic",
             "200",
