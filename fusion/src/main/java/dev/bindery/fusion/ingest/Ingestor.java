@@ -228,17 +228,24 @@ public final class Ingestor {
   /** {@value #SOURCE_HASH} and {@value #SOURCE_BYTES} of a file. */
   public static Map<String, Object> sourceDigest(Path file) {
     MessageDigest d = sha256();
+    return sourceDigest(d, stream(file, d));
+  }
+
+  /** Feeds {@code file} to every digest in one pass; returns its size in bytes. */
+  private static long stream(Path file, MessageDigest... digests) {
     long size = 0;
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[1 << 16];
       for (int n; (n = in.read(buf)) > 0; ) {
-        d.update(buf, 0, n);
+        for (MessageDigest d : digests) {
+          d.update(buf, 0, n);
+        }
         size += n;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
-    return sourceDigest(d, size);
+    return size;
   }
 
   private static Map<String, Object> sourceDigest(MessageDigest d, long size) {
@@ -508,18 +515,7 @@ public final class Ingestor {
         }
       } else {
         MessageDigest s = sha256();
-        long size = 0;
-        try (InputStream in = Files.newInputStream(media.file())) {
-          byte[] buf = new byte[1 << 16];
-          for (int n; (n = in.read(buf)) > 0; ) {
-            d.update(buf, 0, n);
-            s.update(buf, 0, n);
-            size += n;
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + media.file() + ": " + e.getMessage(), e);
-        }
-        source = sourceDigest(s, size);
+        source = sourceDigest(s, stream(media.file(), d, s));
       }
     }
     new TreeMap<>(spec.vectors())
