@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""bindery-mini image tower, round two (issue 16): LiT-style contrastive training into the frozen
+"""bindery-mini image tower, rounds two and three (issue 16): LiT-style contrastive training into the frozen
 MiniLM text space on every source prepared by prepare_all.py (openclipart, Tux Paint stamps, icon
 themes, Noto emoji with CLDR names, synthetic compositions) plus Fashion-MNIST.
 
@@ -26,7 +26,9 @@ the text-text ones and embedding arithmetic works with weights near 1 (the modal
 
 Selection: after each epoch, val Recall@10 both ways over a fixed sample of the val rows of all
 sources (captions as groups) and Fashion-MNIST val zero-shot accuracy; val_score = their mean picks
-best.pt. Test rows (including the held-out icon theme) are never read. Exported as before
+best.pt. With --word-probe (round three) val_score also averages in the everyday-words protocol on
+the val images: every word of short_captions.py's vocabulary that a val picture holds, typed as
+"a <word>", a hit when a top-5 val picture has it in its title or keywords. Test rows (including the held-out icon theme) are never read. Exported as before
 (centring calibrated on val, ONNX opset 14, input pixel_values [B,3,64,64], output image_embeds).
 """
 
@@ -376,6 +378,10 @@ def main():
                     help="safety stop after this much training time (stops after the current step)")
     ap.add_argument("--export-only", action="store_true", help="calibrate and export --out/best.pt only")
     ap.add_argument("--limit-train", type=int, default=0, help="first N train rows after shuffling (0: all)")
+    ap.add_argument("--word-probe", action="store_true",
+                    help="also score 'a <word>' queries against the val images (words from "
+                         "<data>/word-vocab.json, written by short_captions.py; a hit when one of the top 5 "
+                         "has the word in its title or keywords) and count that in val_score")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -422,6 +428,21 @@ def main():
     noflip_text = torch.as_tensor([bool(re.search(r"\b(left|right)\b", t.lower())) for t in texts])
     val_cap = np.array([text_of[rows[i]["eval_caption"]] for i in val_idx])
     val_src = np.array([rows[i]["source"] for i in val_idx])
+    probe_q, probe_rel = None, None
+    if args.word_probe:
+        # the everyday-words probe's protocol on the val images: query "a <word>", a hit when a top-5
+        # image has the word (or its plural) in its title or keywords; words no val image has are skipped
+        vocab = json.load(open(os.path.join(args.data, "word-vocab.json")))["words"]
+        meta = [(rows[i]["title"] + " " + " ".join(rows[i].get("keywords") or [])).lower() for i in val_idx]
+        qs, rel = [], []
+        for w in sorted(vocab):
+            pat = re.compile(r"(^|[^\w])" + re.escape(w) + r"(e?s)?($|[^\w])")
+            hit = [j for j, m in enumerate(meta) if pat.search(m)]
+            q = ("an " if w[0] in "aeiou" else "a ") + w
+            if hit and q in text_of:
+                qs.append(text_of[q])
+                rel.append(torch.zeros(len(val_idx), dtype=torch.bool).index_fill_(0, torch.as_tensor(hit), True))
+        probe_q, probe_rel = torch.as_tensor(qs), torch.stack(rel)
 
     # ---- Fashion-MNIST (pixels resized once to 64, cached next to the data)
     use_fm = args.fmnist_batch > 0
@@ -493,8 +514,13 @@ def main():
         fv = fm_all[fm_val_idx].unsqueeze(1).expand(-1, 3, -1, -1)
         pred = (embed(model, fv, mean, std) @ fm_classes.T).argmax(1)
         entry["val_fmnist_acc"] = float((pred == fm_val_lab).float().mean())
-        entry["val_score"] = float(np.mean([entry["val_i2t_R@10"], entry["val_t2i_R@10"],
-                                            entry["val_fmnist_acc"]]))
+        parts = [entry["val_i2t_R@10"], entry["val_t2i_R@10"], entry["val_fmnist_acc"]]
+        if probe_q is not None:
+            top = (text_table[probe_q] @ val_emb.T).topk(5, dim=1).indices
+            entry["val_words_success@5"] = float(probe_rel.gather(1, top).any(1).float().mean())
+            entry["val_words"] = int(len(probe_q))
+            parts.append(entry["val_words_success@5"])
+        entry["val_score"] = float(np.mean(parts))
         return entry
 
     if args.init_onnx and not args.export_only:

@@ -206,7 +206,7 @@ final class DemoCommand implements Callable<Integer> {
               "text:\"" + TEXT_QUERY + "\"",
               null,
               "the text is embedded by MiniLM, the images by bindery-mini's image tower; Tux Paint's"
-                  + " photograph of the moon comes first"),
+                  + " photograph of a pear comes first"),
           new Example(
               "2. image -> image",
               "image:" + quote(image),
@@ -217,17 +217,24 @@ final class DemoCommand implements Callable<Integer> {
               "3. image arithmetic",
               "image:"
                   + quote(demoDir.resolve(ARITHMETIC_IMAGE).toString())
-                  + " + text:\""
+                  + " + "
+                  + ARITHMETIC_WEIGHT
+                  + "*text:\""
                   + PLUS
-                  + "\" - text:\""
+                  + "\" - "
+                  + ARITHMETIC_WEIGHT
+                  + "*text:\""
                   + MINUS
                   + "\"",
               null,
-              "a photograph of a green flag, moved towards \""
+              "a photograph of Mars, moved towards \""
                   + PLUS
                   + "\" and away from \""
                   + MINUS
-                  + "\" (weights 1): the query picture, then the yellow flag"),
+                  + "\" (weights "
+                  + ARITHMETIC_WEIGHT
+                  + "): the photograph of the moon comes up to third (37th for the picture"
+                  + " alone)"),
           new Example(
               "4. filtered (" + FILTER_FIELD + " = " + FILTER_VALUE + ")",
               "text:\"" + FILTERED_QUERY + "\"",
@@ -299,14 +306,14 @@ final class DemoCommand implements Callable<Integer> {
 
   // The example queries, chosen by looking at the demo set (the test splits of openclipart, Tux
   // Paint and emoji: shapes, computer icons, flags, emoji, photographs of single things) and at
-  // what
-  // bindery-mini's round-two tower does well; see the model card for what it does badly (many short
-  // everyday words such as "a dog" still miss).
-  static final String TEXT_QUERY = "the moon";
+  // what bindery-mini's round-three tower does well; see the model card for what it does badly
+  // (many short everyday words such as "a dog" still miss; arithmetic needs text weights above 1).
+  static final String TEXT_QUERY = "a pear";
   static final String EXAMPLE_IMAGE = "images/tuxpaint/food/vegetables/tomato.png";
-  static final String ARITHMETIC_IMAGE = "images/tuxpaint/town/flags/greenflag.png";
-  static final String PLUS = "a yellow flag";
-  static final String MINUS = "a green flag";
+  static final String ARITHMETIC_IMAGE = "images/tuxpaint/space/planets/4_mars.png";
+  static final int ARITHMETIC_WEIGHT = 2;
+  static final String PLUS = "the moon";
+  static final String MINUS = "a planet";
   static final String FILTERED_QUERY = "a flag";
   static final String FILTER_FIELD = "keywords";
   static final String FILTER_VALUE = "asia";
