@@ -121,7 +121,7 @@ final class AnnRoundsReport {
         .append(" how the rounds alternate engines.\n\n");
     b.append("```\n").append(context.get("command")).append("\n```\n\n");
     b.append("- dataset: `").append(context.get("dataset")).append("`\n");
-    b.append("- machine: `").append(AnnBenchmark.machine()).append("`\n");
+    b.append("- machine: `").append(MachineFacts.describe()).append("`\n");
     b.append("- load average: **")
         .append(context.get("load_average_at_start"))
         .append("** at the start, **")

@@ -17,7 +17,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,9 +137,9 @@ public final class IngestBenchmark {
           tr.put("cpu_ms", alone.cpuNanos() / 1e6);
           for (int i = 0; i < options.threads().size(); i++) {
             int t = options.threads().get(i);
-            long cpu0 = processCpuNanos();
+            long cpu0 = ProcessCpuClock.nanos();
             IngestReport ir = ingest(bindery, location, "round-" + collections++, t, bar);
-            long cpu = processCpuNanos() - cpu0;
+            long cpu = ProcessCpuClock.nanos() - cpu0;
             double rate = files.size() / (ir.elapsedNanos() / 1e9);
             ObjectNode row = json.createObjectNode();
             row.put("images_per_s", round(rate));
@@ -198,7 +197,7 @@ public final class IngestBenchmark {
   }
 
   private Timed towerAlone(RowTower<BufferedImage> tower, List<FloatTensor> rows, ProgressBar bar) {
-    long cpu0 = processCpuNanos();
+    long cpu0 = ProcessCpuClock.nanos();
     long t0 = System.nanoTime();
     for (int from = 0; from < rows.size(); from += options.batch()) {
       List<FloatTensor> chunk = rows.subList(from, Math.min(rows.size(), from + options.batch()));
@@ -207,7 +206,7 @@ public final class IngestBenchmark {
         bar.stepBy(chunk.size());
       }
     }
-    return new Timed(System.nanoTime() - t0, processCpuNanos() - cpu0);
+    return new Timed(System.nanoTime() - t0, ProcessCpuClock.nanos() - cpu0);
   }
 
   private IngestReport ingest(
@@ -336,14 +335,6 @@ public final class IngestBenchmark {
     } catch (IOException e) {
       return "unknown (" + e.getMessage() + ")";
     }
-  }
-
-  private static long processCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
-    }
-    return 0;
   }
 
   static double median(double[] v) {

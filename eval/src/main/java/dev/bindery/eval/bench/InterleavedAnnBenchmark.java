@@ -234,7 +234,7 @@ public final class InterleavedAnnBenchmark {
     }
     double sum = 0;
     for (int q = 0; q < ids.length; q++) {
-      sum += AnnBenchmark.recall(ids[q], truth[q], truth[q].length);
+      sum += RecallAtK.of(ids[q], truth[q], truth[q].length);
     }
     return sum / ids.length;
   }
@@ -355,7 +355,7 @@ public final class InterleavedAnnBenchmark {
     }
     root.put("reference", ref.name());
     root.put("engines", engines);
-    root.put("machine", AnnBenchmark.machine());
+    root.put("machine", MachineFacts.describe());
     AtomicFiles.write(
         file,
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root));
