@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * The benchmark behind {@code bindery bench ingest}: a folder of images through the whole {@code
@@ -102,7 +103,7 @@ public final class IngestBenchmark {
     ObjectNode machine = report.putObject("machine");
     machine.put("cores", Runtime.getRuntime().availableProcessors());
     machine.put("java_version", System.getProperty("java.version"));
-    report.put("load_start", loadAverage());
+    report.put("load_start", MachineFacts.loadAverage());
 
     Path data = Files.createTempDirectory("bindery-bench-ingest");
     try (Bindery bindery = Bindery.open(data)) {
@@ -179,9 +180,9 @@ public final class IngestBenchmark {
         }
       }
     } finally {
-      deleteTree(data);
+      IOUtils.rm(data);
     }
-    report.put("load_end", loadAverage());
+    report.put("load_end", MachineFacts.loadAverage());
     print(report);
     return report;
   }
@@ -323,20 +324,6 @@ public final class IngestBenchmark {
     }
   }
 
-  /** {@code /proc/loadavg}'s three averages, or why there are none. */
-  static String loadAverage() {
-    Path loadavg = Path.of("/proc/loadavg");
-    if (!Files.isReadable(loadavg)) {
-      return "unknown";
-    }
-    try {
-      String[] f = Files.readString(loadavg).strip().split("\\s+");
-      return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)" : "unknown";
-    } catch (IOException e) {
-      return "unknown (" + e.getMessage() + ")";
-    }
-  }
-
   static double median(double[] v) {
     double[] s = v.clone();
     Arrays.sort(s);
@@ -354,14 +341,6 @@ public final class IngestBenchmark {
 
   private static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   /** Writes the report as indented JSON. */
