@@ -1,5 +1,7 @@
 package dev.bindery.encoders.pkg;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.encoders.onnx.OnnxModel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -168,6 +170,20 @@ public final class PackageFiles {
       return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + describe(ref) + ": " + e, e);
+    }
+  }
+
+  /**
+   * Reads a reference as a JSON document.
+   *
+   * @throws IllegalArgumentException naming the resolved path when it is missing or not valid JSON
+   */
+  public JsonNode readJson(String ref) {
+    try {
+      return new ObjectMapper().readTree(read(ref));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          describe(ref) + " is not valid JSON: " + e.getMessage(), e);
     }
   }
 

@@ -22,20 +22,38 @@ import org.junit.jupiter.api.Test;
  * model in torch): per-clip and per-video vectors at cosine >= 0.999.
  */
 class ImageBindVideoEncoderTest {
+  /** The fixtures' tiny model with ImageBind's video signature (clips in, 1024-d out). */
+  static OnnxModel model() {
+    return OnnxModel.load(VideoFixtures.towers().resolve("imagebind/video.onnx"), 1);
+  }
+
+  /**
+   * An encoder over {@code model} that reads {@code output} and samples and preprocesses as given;
+   * everything else as {@code imagebind-huge}'s video tower (1024-d, normalized, input {@code
+   * vision}, at most 8 views per run). It owns {@code model} once built.
+   */
+  static ImageBindVideoEncoder encoder(
+      OnnxModel model, String output, VideoClipSampler sampler, VideoClipPreprocessor pre) {
+    return new ImageBindVideoEncoder(
+        model, "imagebind-huge", 1024, "vision", output, true, 8, new VideoDecoder(), sampler, pre);
+  }
+
+  /**
+   * {@link #encoder(OnnxModel, String, VideoClipSampler, VideoClipPreprocessor)} on a new model.
+   */
+  static ImageBindVideoEncoder encoder(VideoClipSampler sampler, VideoClipPreprocessor pre) {
+    return encoder(model(), "embeddings", sampler, pre);
+  }
+
+  /** Two 2 s clips of two frames each, centre crop only: the small setting of the quick tests. */
+  static ImageBindVideoEncoder twoClipsCentreCrop() {
+    return encoder(new VideoClipSampler(2, 2, 2), VideoClipPreprocessor.IMAGEBIND.withCrops(1));
+  }
+
+  /** Runs {@code body} with ImageBind's own sampling and preprocessing, then closes the encoder. */
   static void withEncoder(Consumer<ImageBindVideoEncoder> body) {
-    OnnxModel model = OnnxModel.load(VideoFixtures.towers().resolve("imagebind/video.onnx"), 1);
     try (ImageBindVideoEncoder enc =
-        new ImageBindVideoEncoder(
-            model,
-            "imagebind-huge",
-            1024,
-            "vision",
-            "embeddings",
-            true,
-            8,
-            new VideoDecoder(),
-            VideoClipSampler.IMAGEBIND,
-            VideoClipPreprocessor.IMAGEBIND)) {
+        encoder(VideoClipSampler.IMAGEBIND, VideoClipPreprocessor.IMAGEBIND)) {
       body.accept(enc);
     }
   }
@@ -92,19 +110,7 @@ class ImageBindVideoEncoderTest {
 
   @Test
   void centreCropOnlyIsAParameter() {
-    OnnxModel model = OnnxModel.load(VideoFixtures.towers().resolve("imagebind/video.onnx"), 1);
-    try (ImageBindVideoEncoder enc =
-        new ImageBindVideoEncoder(
-            model,
-            "s",
-            1024,
-            "vision",
-            "embeddings",
-            true,
-            8,
-            new VideoDecoder(),
-            new VideoClipSampler(2, 2, 2),
-            VideoClipPreprocessor.IMAGEBIND.withCrops(1))) {
+    try (ImageBindVideoEncoder enc = twoClipsCentreCrop()) {
       List<TimedEmbedding> segs =
           enc.encodeSegments(MediaSource.of(VideoFixtures.video("testsrc.webm")));
       assertEquals(2, segs.size());
@@ -114,22 +120,15 @@ class ImageBindVideoEncoderTest {
 
   @Test
   void wrongModelSignatureIsRefusedWithWhatTheModelHas() {
-    Path onnx = VideoFixtures.towers().resolve("imagebind/video.onnx");
-    OnnxModel model = OnnxModel.load(onnx, 1);
+    OnnxModel model = model();
     try {
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class,
               () ->
-                  new ImageBindVideoEncoder(
+                  encoder(
                       model,
-                      "s",
-                      1024,
-                      "vision",
                       "embedding",
-                      true,
-                      8,
-                      new VideoDecoder(),
                       VideoClipSampler.IMAGEBIND,
                       VideoClipPreprocessor.IMAGEBIND));
       assertTrue(
@@ -139,15 +138,9 @@ class ImageBindVideoEncoderTest {
           assertThrows(
               IllegalArgumentException.class,
               () ->
-                  new ImageBindVideoEncoder(
+                  encoder(
                       model,
-                      "s",
-                      1024,
-                      "vision",
                       "embeddings",
-                      true,
-                      8,
-                      new VideoDecoder(),
                       new VideoClipSampler(2, 5, 3),
                       VideoClipPreprocessor.IMAGEBIND));
       assertTrue(e.getMessage().contains("[-1, 3, 2, 224, 224]"), e.getMessage());
@@ -160,19 +153,7 @@ class ImageBindVideoEncoderTest {
   void bytesInMemoryEmbedLikeTheFile() throws Exception {
     // MP4 keeps its index (moov) where the muxer put it and sampling seeks to keyframes, so this
     // proves FFmpeg seeks inside the in-memory bytes; WebM covers the Matroska demuxer.
-    OnnxModel model = OnnxModel.load(VideoFixtures.towers().resolve("imagebind/video.onnx"), 1);
-    try (ImageBindVideoEncoder enc =
-        new ImageBindVideoEncoder(
-            model,
-            "s",
-            1024,
-            "vision",
-            "embeddings",
-            true,
-            8,
-            new VideoDecoder(),
-            new VideoClipSampler(2, 2, 2),
-            VideoClipPreprocessor.IMAGEBIND.withCrops(1))) {
+    try (ImageBindVideoEncoder enc = twoClipsCentreCrop()) {
       for (String name : List.of("testsrc.mp4", "testsrc.webm")) {
         java.nio.file.Path file = VideoFixtures.video(name);
         ImageBindVideoEncoder.VideoEmbedding fromFile = enc.encodeVideo(MediaSource.of(file));

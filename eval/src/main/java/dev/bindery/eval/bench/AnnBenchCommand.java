@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.lucene.util.IOUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -344,7 +345,7 @@ public final class AnnBenchCommand implements Callable<Integer> {
       }
       AnnBenchmark bench = new AnnBenchmark(options, err, mergeThreads);
       Path truthCache = datasetDir != null ? datasetDir : workDir.resolve("cache");
-      AnnBenchmark.GroundTruth truth = bench.groundTruth(data, truthCache);
+      GroundTruth truth = bench.groundTruth(data, truthCache);
       if (rounds > 0) {
         return runRounds(data, truth, workDir, out, err);
       }
@@ -415,17 +416,13 @@ public final class AnnBenchCommand implements Callable<Integer> {
       return 0;
     } finally {
       if (temporary) {
-        AnnBenchmark.deleteRecursively(workDir);
+        IOUtils.rm(workDir);
       }
     }
   }
 
   private int runRounds(
-      AnnDataset data,
-      AnnBenchmark.GroundTruth truth,
-      Path workDir,
-      PrintWriter out,
-      PrintWriter err)
+      AnnDataset data, GroundTruth truth, Path workDir, PrintWriter out, PrintWriter err)
       throws Exception {
     AnnRounds.Setup setup;
     InterleavedAnnBenchmark.Options roundOptions;

@@ -3,7 +3,6 @@ package dev.bindery.eval.bench;
 import dev.bindery.eval.bench.AnnReport.EfRun;
 import dev.bindery.eval.bench.AnnReport.StorageResult;
 import dev.bindery.indexer.CollectionConfig;
-import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.indexer.SearchMode;
@@ -15,29 +14,22 @@ import dev.bindery.indexer.lucene.HnswMergeWorkers;
 import dev.bindery.indexer.lucene.LuceneBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * The ANN benchmark behind {@code bindery bench ann}: for each vector storage, index a dataset in
@@ -45,6 +37,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * neighbours and single-thread query speed at each ef. Ground truth is computed once per dataset
  * (and cached in the work directory); every storage is measured in the same run so ratios against
  * float32 are fair.
+ *
+ * <p>This class builds and measures; the exact neighbours are {@link GroundTruth}, recall is {@link
+ * RecallAtK}, and the machine the report names is {@link MachineFacts}.
  */
 public final class AnnBenchmark {
 
@@ -178,15 +173,6 @@ public final class AnnBenchmark {
   }
 
   /**
-   * Exact neighbours of every query, and how long they took to compute or load.
-   *
-   * @param ids row indexes of the exact top k per query, best first
-   * @param seconds time spent computing or loading them
-   * @param cached whether they came from the cache
-   */
-  public record GroundTruth(int[][] ids, double seconds, boolean cached) {}
-
-  /**
    * Runs every storage over {@code data}. {@code workDir} keeps the ground-truth cache between runs
    * ({@code cache/}); the indexes are built in {@code indexes/} there and deleted afterwards.
    */
@@ -200,29 +186,8 @@ public final class AnnBenchmark {
    */
   public GroundTruth groundTruth(AnnDataset data, Path cacheDir) throws IOException {
     checkFits(data);
-    long t0 = System.nanoTime();
-    Path truthFile =
-        cacheDir.resolve("truth-" + truthKey(data.contentHash()) + "-k" + options.k() + ".ivecs");
-    Optional<int[][]> fromCache =
-        Files.isRegularFile(truthFile) ? readTruth(truthFile, data) : Optional.empty();
-    if (fromCache.isPresent()) {
-      log.printf("exact neighbours from %s%n", truthFile);
-      log.flush();
-      return new GroundTruth(fromCache.get(), seconds(System.nanoTime() - t0), true);
-    }
-    log.printf(
-        "computing exact top-%d for %d queries over %d vectors%n",
-        options.k(), data.queries().length, data.base().length);
-    log.flush();
-    int[][] truth =
-        ExactNeighbors.topK(
-            data.base(),
-            data.queries(),
-            options.k(),
-            options.similarity(),
-            options.groundTruthThreads());
-    FvecsFormat.writeIvecs(truthFile, truth);
-    return new GroundTruth(truth, seconds(System.nanoTime() - t0), false);
+    return GroundTruth.of(
+        data, cacheDir, options.similarity(), options.k(), options.groundTruthThreads(), log);
   }
 
   /** Runs every storage over {@code data}, scoring recall against {@code truth}. */
@@ -243,7 +208,7 @@ public final class AnnBenchmark {
     dataset.put("sha256", data.contentHash());
 
     Path indexDir = workDir.resolve("indexes");
-    deleteRecursively(indexDir); // left over from a run that was killed
+    IOUtils.rm(indexDir); // left over from a run that was killed
     List<StorageResult> results = new ArrayList<>();
     try {
       try (HnswMergeWorkers workers = HnswMergeWorkers.of(mergeThreads);
@@ -253,14 +218,14 @@ public final class AnnBenchmark {
         }
       }
     } finally {
-      deleteRecursively(indexDir);
+      IOUtils.rm(indexDir);
     }
     Map<String, Object> parameters = new LinkedHashMap<>(options.describe());
     parameters.put("merge_threads", mergeThreads);
     return new AnnReport(
         dataset,
         parameters,
-        machine(),
+        MachineFacts.describe(),
         truth.seconds(),
         truth.cached(),
         options.recallTarget(),
@@ -296,11 +261,11 @@ public final class AnnBenchmark {
     backend.createCollection(CollectionConfig.of(collection, space));
 
     long t0 = System.nanoTime();
-    long c0 = processCpuNanos();
+    long c0 = ProcessCpuClock.nanos();
     ingest(backend, collection, storage, data.base());
     backend.commit(collection);
     double buildSeconds = seconds(System.nanoTime() - t0);
-    double buildCpuSeconds = seconds(processCpuNanos() - c0);
+    double buildCpuSeconds = seconds(ProcessCpuClock.nanos() - c0);
 
     // The writer's RAM buffer may already hold everything in one flushed segment, which makes the
     // merge a no-op; the report says so instead of leaving a near-zero merge time unexplained.
@@ -313,10 +278,10 @@ public final class AnnBenchmark {
     log.printf("%s: merging %d segment(s) to one%n", storage.wireName(), segmentsBeforeMerge);
     log.flush();
     long t1 = System.nanoTime();
-    long c1 = processCpuNanos();
+    long c1 = ProcessCpuClock.nanos();
     backend.forceMerge(collection, 1);
     double mergeSeconds = seconds(System.nanoTime() - t1);
-    double mergeCpuSeconds = seconds(processCpuNanos() - c1);
+    double mergeCpuSeconds = seconds(ProcessCpuClock.nanos() - c1);
     backend.refresh(collection);
     long indexBytes = backend.indexBytes(collection);
     Map<String, Long> filesByExtension =
@@ -434,7 +399,7 @@ public final class AnnBenchmark {
     java.lang.management.ThreadMXBean threads =
         java.lang.management.ManagementFactory.getThreadMXBean();
     long threadCpuStart = threads.getCurrentThreadCpuTime();
-    long cpuStart = processCpuNanos();
+    long cpuStart = ProcessCpuClock.nanos();
     long start = System.nanoTime();
     for (int i = 0; i < qs.length; i++) {
       long t = System.nanoTime();
@@ -445,7 +410,7 @@ public final class AnnBenchmark {
     // The process's CPU time, not this thread's: the query cost without the time other processes
     // held the core, but with the garbage collection and compilation the queries cause, which a
     // thread's CPU time would leave out. Nothing else runs in this JVM meanwhile.
-    double cpuSeconds = seconds(processCpuNanos() - cpuStart);
+    double cpuSeconds = seconds(ProcessCpuClock.nanos() - cpuStart);
     if (cpuSeconds <= 0) {
       // The process clock advances in scheduler ticks (10 ms here): a pass shorter than one tick
       // reads 0. This thread's clock has nanosecond resolution and ran every query.
@@ -458,7 +423,7 @@ public final class AnnBenchmark {
     Map<String, Integer> strategies = new TreeMap<>();
     int segments = 0;
     for (int i = 0; i < results.length; i++) {
-      recall += recall(results[i].hits(), truth[i], options.k());
+      recall += RecallAtK.of(results[i].hits(), truth[i], options.k());
       visited += results[i].visited();
       rescored += results[i].rescored();
       strategies.merge(results[i].strategy().name(), 1, Integer::sum);
@@ -479,112 +444,10 @@ public final class AnnBenchmark {
         strategies);
   }
 
-  /** |hits ∩ truth| / k, matching by row index (the item id). */
-  static double recall(List<Hit> hits, int[] truth, int k) {
-    int[] ids = new int[Math.min(k, hits.size())];
-    for (int i = 0; i < ids.length; i++) {
-      try {
-        ids[i] = Integer.parseInt(hits.get(i).id());
-      } catch (NumberFormatException e) {
-        throw new IllegalStateException("hit id '" + hits.get(i).id() + "' is not a row index", e);
-      }
-    }
-    return recall(ids, truth, k);
-  }
-
-  /**
-   * |ids ∩ truth| / k over the first k of {@code ids} (row indexes, best first; an id counts once
-   * even if repeated, and -1 marks an empty slot).
-   */
-  static double recall(int[] ids, int[] truth, int k) {
-    int[] expected = Arrays.copyOf(truth, Math.min(k, truth.length));
-    Arrays.sort(expected);
-    boolean[] seen = new boolean[expected.length];
-    int found = 0;
-    for (int i = 0; i < Math.min(k, ids.length); i++) {
-      int at = Arrays.binarySearch(expected, ids[i]);
-      if (at >= 0 && !seen[at]) {
-        seen[at] = true;
-        found++;
-      }
-    }
-    return (double) found / expected.length;
-  }
-
   /** Nearest-rank percentile of sorted nanosecond latencies, in milliseconds. */
   private static double percentileMs(long[] sorted, double p) {
     int rank = (int) Math.ceil(p * sorted.length);
     return sorted[Math.max(0, rank - 1)] / 1e6;
-  }
-
-  private Optional<int[][]> readTruth(Path file, AnnDataset data) throws IOException {
-    int[][] truth = FvecsFormat.readIvecs(file);
-    if (truth.length != data.queries().length || truth[0].length != options.k()) {
-      log.printf("ignoring ground-truth cache %s: its shape does not match%n", file);
-      return Optional.empty();
-    }
-    return Optional.of(truth);
-  }
-
-  private String truthKey(String datasetHash) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(
-          (datasetHash + "|" + options.similarity().wireName() + "|" + options.k())
-              .getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(md.digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
-  static Map<String, Object> machine() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("cores", Runtime.getRuntime().availableProcessors());
-    m.put("cpu", cpuModel());
-    m.put("java_version", System.getProperty("java.version"));
-    m.put("java_vm", System.getProperty("java.vm.name"));
-    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-    m.put("arch", System.getProperty("os.arch"));
-    m.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-    m.put("lucene_version", org.apache.lucene.util.Version.LATEST.toString());
-    // Timings on a shared machine mean little without how busy it was.
-    m.put("load_average_at_report", loadAverage());
-    // Lucene's SIMD scorers need this module; without it they fall back to scalar code.
-    m.put(
-        "vector_incubator_module",
-        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
-    return m;
-  }
-
-  static String loadAverage() {
-    Path loadavg = Path.of("/proc/loadavg");
-    if (!Files.isReadable(loadavg)) {
-      return "unknown";
-    }
-    try {
-      String[] f = Files.readString(loadavg).strip().split("\\s+");
-      return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)" : "unknown";
-    } catch (IOException e) {
-      return "unknown (" + e.getMessage() + ")";
-    }
-  }
-
-  private static String cpuModel() {
-    Path cpuinfo = Path.of("/proc/cpuinfo");
-    if (!Files.isReadable(cpuinfo)) {
-      return "unknown";
-    }
-    try (Stream<String> lines = Files.lines(cpuinfo)) {
-      return lines
-          .filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).strip())
-          .findFirst()
-          .orElse("unknown");
-    } catch (IOException e) {
-      // The CPU model only labels the report; a machine that hides it still gets measured.
-      return "unknown (" + e.getMessage() + ")";
-    }
   }
 
   /** Most untimed warm-up passes over the queries at one ef. */
@@ -614,27 +477,7 @@ public final class AnnBenchmark {
     }
   }
 
-  /** CPU time of every thread of this process so far, or 0 where the JVM cannot tell. */
-  static long processCpuNanos() {
-    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      return Math.max(0, os.getProcessCpuTime());
-    }
-    return 0;
-  }
-
   private static double seconds(long nanos) {
     return nanos / 1e9;
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -96,7 +96,7 @@ final class AnnRounds {
       PrintWriter out,
       PrintWriter err)
       throws Exception {
-    String loadAtStart = AnnBenchmark.loadAverage();
+    String loadAtStart = MachineFacts.loadAverage();
     List<RoundEngine> engines = new ArrayList<>();
     try {
       for (VectorStorage s : setup.storages()) {
@@ -202,7 +202,7 @@ final class AnnRounds {
       dataset.put("query_count", data.queries().length);
       context.put("dataset", dataset);
       context.put("load_average_at_start", loadAtStart);
-      context.put("load_average_at_end", AnnBenchmark.loadAverage());
+      context.put("load_average_at_end", MachineFacts.loadAverage());
       if (json != null) {
         bench.writeJson(results, context, json);
         out.printf("wrote %s%n", json);

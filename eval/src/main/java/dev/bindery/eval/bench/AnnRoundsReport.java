@@ -121,7 +121,7 @@ final class AnnRoundsReport {
         .append(" how the rounds alternate engines.\n\n");
     b.append("```\n").append(context.get("command")).append("\n```\n\n");
     b.append("- dataset: `").append(context.get("dataset")).append("`\n");
-    b.append("- machine: `").append(AnnBenchmark.machine()).append("`\n");
+    b.append("- machine: `").append(MachineFacts.describe()).append("`\n");
     b.append("- load average: **")
         .append(context.get("load_average_at_start"))
         .append("** at the start, **")
@@ -138,84 +138,26 @@ final class AnnRoundsReport {
             o.warmUpPasses(),
             o.rounds(),
             o.efs()));
-    b.append("| engine | settings |\n|---|---|\n");
-    for (EngineRounds e : results) {
-      b.append("| ").append(e.name()).append(" | ").append(e.description()).append(" |\n");
-    }
+    b.append(AnnRoundsTables.settings(results).markdown());
     b.append("\n## Builds (median [min-max] over build rounds)\n\n");
-    b.append("| engine | threads | elapsed s | CPU s | index bytes |\n|---|---:|---|---|---:|\n");
-    for (EngineRounds e : results) {
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %d | %s | %s | %d |%n",
-              e.name(),
-              e.buildThreads(),
-              Spread.of(e.buildSeconds()).format(""),
-              Spread.of(e.buildCpuSeconds()).format(""),
-              e.builds().get(e.builds().size() - 1).indexBytes()));
-    }
+    b.append(AnnRoundsTables.builds(results).markdown());
     b.append("\n## Queries, one thread (QPS: median [min-max] over rounds)\n\n");
-    b.append("| engine | ef | recall@").append(o.k()).append(" | QPS | CPU QPS |\n");
-    b.append("|---|---:|---:|---|---|\n");
-    for (EngineRounds e : results) {
-      for (int ef : o.efs()) {
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %d | %.4f | %s | %s |%n",
-                e.name(),
-                ef,
-                e.recallByEf().get(ef),
-                Spread.of(e.qpsByEf().get(ef)).format(""),
-                Spread.of(e.cpuQpsByEf().get(ef)).format("")));
-      }
-    }
-    if (results.stream().anyMatch(e -> !e.costByEf().isEmpty())) {
-      b.append("\n## What a query reads (Bindery engines)\n\n");
-      b.append(
-          "Vector bytes = visited x one stored vector (quantized code with its corrections, or"
-              + " float32) + rescored x one float32 vector; graph neighbour lists and doc values"
-              + " are not counted.\n\n");
-      b.append("| engine | ef | visited | rescored | vector bytes |\n|---|---:|---:|---:|---:|\n");
-      for (EngineRounds e : results) {
-        for (var c : e.costByEf().entrySet()) {
-          b.append(
-              String.format(
-                  Locale.ROOT,
-                  "| %s | %d | %.1f | %.1f | %.0f |%n",
-                  e.name(),
-                  c.getKey(),
-                  c.getValue().visited(),
-                  c.getValue().rescored(),
-                  c.getValue().vectorBytes()));
-        }
-      }
-    }
+    b.append(AnnRoundsTables.queries(results, o.efs(), o.k()).markdown());
+    AnnRoundsTables.costs(results)
+        .ifPresent(
+            costs ->
+                b.append("\n## What a query reads (Bindery engines)\n\n")
+                    .append(
+                        "Vector bytes = visited x one stored vector (quantized code with its"
+                            + " corrections, or float32) + rescored x one float32 vector; graph"
+                            + " neighbour lists and doc values are not counted.\n\n")
+                    .append(costs.markdown()));
     b.append("\n## Ratios ")
         .append(ref.name())
         .append(" / engine, per round (> 1: ")
         .append(ref.name())
         .append(" faster); median [min-max]\n\n");
-    b.append("| engine | QPS at recall ")
-        .append(t)
-        .append(" | CPU QPS at recall ")
-        .append(t)
-        .append(" | build, elapsed | build, CPU |\n|---|---|---|---|---|\n");
-    for (EngineRounds e : results.subList(1, results.size())) {
-      b.append("| ")
-          .append(e.name())
-          .append(" | ")
-          .append(InterleavedAnnBenchmark.ratio(ref.qpsAt(t, false), e.qpsAt(t, false)).format("x"))
-          .append(" | ")
-          .append(InterleavedAnnBenchmark.ratio(ref.qpsAt(t, true), e.qpsAt(t, true)).format("x"))
-          .append(" | ")
-          .append(InterleavedAnnBenchmark.ratio(e.buildSeconds(), ref.buildSeconds()).format("x"))
-          .append(" | ")
-          .append(
-              InterleavedAnnBenchmark.ratio(e.buildCpuSeconds(), ref.buildCpuSeconds()).format("x"))
-          .append(" |\n");
-    }
+    b.append(AnnRoundsTables.ratios(results, t).markdown());
     b.append(
         "\nQPS at the target recall is read off each round's own recall curve (log-linear"
             + " between the efs that bracket it); where an engine's lowest ef already exceeds"

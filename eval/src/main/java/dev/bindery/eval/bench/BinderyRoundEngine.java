@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * Bindery's embedded Lucene backend as a {@link RoundEngine}: a build is upsert in batches, commit
@@ -120,7 +121,7 @@ final class BinderyRoundEngine implements RoundEngine {
             storage.defaultOversample());
     backend.createCollection(CollectionConfig.of(collection, space));
     built = true;
-    long c0 = AnnBenchmark.processCpuNanos();
+    long c0 = ProcessCpuClock.nanos();
     long t0 = System.nanoTime();
     if (indexThreads == 1) {
       for (int from = 0; from < base.length; from += batchSize) {
@@ -132,7 +133,7 @@ final class BinderyRoundEngine implements RoundEngine {
     backend.commit(collection);
     backend.forceMerge(collection, 1);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    double cpu = (AnnBenchmark.processCpuNanos() - c0) / 1e9;
+    double cpu = (ProcessCpuClock.nanos() - c0) / 1e9;
     backend.refresh(collection);
     return new Build(seconds, cpu, backend.indexBytes(collection));
   }
@@ -232,7 +233,7 @@ final class BinderyRoundEngine implements RoundEngine {
       backend.close();
     } finally {
       mergeWorkers.close();
-      AnnBenchmark.deleteRecursively(dir);
+      IOUtils.rm(dir);
     }
   }
 }

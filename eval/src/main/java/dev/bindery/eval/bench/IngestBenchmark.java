@@ -17,7 +17,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +28,7 @@ import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * The benchmark behind {@code bindery bench ingest}: a folder of images through the whole {@code
@@ -103,7 +103,7 @@ public final class IngestBenchmark {
     ObjectNode machine = report.putObject("machine");
     machine.put("cores", Runtime.getRuntime().availableProcessors());
     machine.put("java_version", System.getProperty("java.version"));
-    report.put("load_start", loadAverage());
+    report.put("load_start", MachineFacts.loadAverage());
 
     Path data = Files.createTempDirectory("bindery-bench-ingest");
     try (Bindery bindery = Bindery.open(data)) {
@@ -138,9 +138,9 @@ public final class IngestBenchmark {
           tr.put("cpu_ms", alone.cpuNanos() / 1e6);
           for (int i = 0; i < options.threads().size(); i++) {
             int t = options.threads().get(i);
-            long cpu0 = processCpuNanos();
+            long cpu0 = ProcessCpuClock.nanos();
             IngestReport ir = ingest(bindery, location, "round-" + collections++, t, bar);
-            long cpu = processCpuNanos() - cpu0;
+            long cpu = ProcessCpuClock.nanos() - cpu0;
             double rate = files.size() / (ir.elapsedNanos() / 1e9);
             ObjectNode row = json.createObjectNode();
             row.put("images_per_s", round(rate));
@@ -180,9 +180,9 @@ public final class IngestBenchmark {
         }
       }
     } finally {
-      deleteTree(data);
+      IOUtils.rm(data);
     }
-    report.put("load_end", loadAverage());
+    report.put("load_end", MachineFacts.loadAverage());
     print(report);
     return report;
   }
@@ -198,7 +198,7 @@ public final class IngestBenchmark {
   }
 
   private Timed towerAlone(RowTower<BufferedImage> tower, List<FloatTensor> rows, ProgressBar bar) {
-    long cpu0 = processCpuNanos();
+    long cpu0 = ProcessCpuClock.nanos();
     long t0 = System.nanoTime();
     for (int from = 0; from < rows.size(); from += options.batch()) {
       List<FloatTensor> chunk = rows.subList(from, Math.min(rows.size(), from + options.batch()));
@@ -207,7 +207,7 @@ public final class IngestBenchmark {
         bar.stepBy(chunk.size());
       }
     }
-    return new Timed(System.nanoTime() - t0, processCpuNanos() - cpu0);
+    return new Timed(System.nanoTime() - t0, ProcessCpuClock.nanos() - cpu0);
   }
 
   private IngestReport ingest(
@@ -324,28 +324,6 @@ public final class IngestBenchmark {
     }
   }
 
-  /** {@code /proc/loadavg}'s three averages, or why there are none. */
-  static String loadAverage() {
-    Path loadavg = Path.of("/proc/loadavg");
-    if (!Files.isReadable(loadavg)) {
-      return "unknown";
-    }
-    try {
-      String[] f = Files.readString(loadavg).strip().split("\\s+");
-      return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)" : "unknown";
-    } catch (IOException e) {
-      return "unknown (" + e.getMessage() + ")";
-    }
-  }
-
-  private static long processCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
-    }
-    return 0;
-  }
-
   static double median(double[] v) {
     double[] s = v.clone();
     Arrays.sort(s);
@@ -363,14 +341,6 @@ public final class IngestBenchmark {
 
   private static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   /** Writes the report as indented JSON. */

@@ -234,7 +234,7 @@ public final class InterleavedAnnBenchmark {
     }
     double sum = 0;
     for (int q = 0; q < ids.length; q++) {
-      sum += AnnBenchmark.recall(ids[q], truth[q], truth[q].length);
+      sum += RecallAtK.of(ids[q], truth[q], truth[q].length);
     }
     return sum / ids.length;
   }
@@ -255,66 +255,23 @@ public final class InterleavedAnnBenchmark {
         "%nInterleaved: %d build round(s), %d query round(s); medians with [min-max] over"
             + " rounds%n",
         ref.builds().size(), ref.qpsByEf().values().iterator().next().length);
-    for (EngineRounds e : results) {
-      out.printf("  %-18s %s%n", e.name(), e.description());
-    }
-    out.printf("%nBuild%n  %-18s %-28s %-28s %s%n", "engine", "elapsed s", "CPU s", "bytes");
-    for (EngineRounds e : results) {
-      out.printf(
-          "  %-18s %-28s %-28s %d%n",
-          e.name(),
-          Spread.of(e.buildSeconds()).format(""),
-          Spread.of(e.buildCpuSeconds()).format(""),
-          e.builds().get(e.builds().size() - 1).indexBytes());
-    }
-    out.printf(
-        "%nQueries (one thread)%n  %-18s %5s %7s %-28s %s%n",
-        "engine", "ef", "recall", "QPS", "CPU QPS");
-    for (EngineRounds e : results) {
-      for (int ef : options.efs()) {
-        out.printf(
-            "  %-18s %5d %7.4f %-28s %s%n",
-            e.name(),
-            ef,
-            e.recallByEf().get(ef),
-            Spread.of(e.qpsByEf().get(ef)).format(""),
-            Spread.of(e.cpuQpsByEf().get(ef)).format(""));
-      }
-    }
-    if (results.stream().anyMatch(e -> !e.costByEf().isEmpty())) {
-      out.printf(
-          "%nPer query (vector bytes: visited x stored vector + rescored x float32 vector)%n"
-              + "  %-18s %5s %10s %10s %14s%n",
-          "engine", "ef", "visited", "rescored", "vector bytes");
-      for (EngineRounds e : results) {
-        for (var c : e.costByEf().entrySet()) {
-          out.printf(
-              "  %-18s %5d %10.1f %10.1f %14.0f%n",
-              e.name(),
-              c.getKey(),
-              c.getValue().visited(),
-              c.getValue().rescored(),
-              c.getValue().vectorBytes());
-        }
-      }
-    }
-    double t = options.recallTarget();
+    AnnRoundsTables.settings(results).print(out, "  ");
+    out.printf("%nBuild%n");
+    AnnRoundsTables.builds(results).print(out, "  ");
+    out.printf("%nQueries (one thread)%n");
+    AnnRoundsTables.queries(results, options.efs(), options.k()).print(out, "  ");
+    AnnRoundsTables.costs(results)
+        .ifPresent(
+            costs -> {
+              out.printf(
+                  "%nPer query (vector bytes: visited x stored vector + rescored x float32"
+                      + " vector)%n");
+              costs.print(out, "  ");
+            });
     out.printf(
         "%nRatios, %s / engine, per round (>1: %s faster); median [min-max]%n",
         ref.name(), ref.name());
-    out.printf(
-        "  %-18s %-26s %-26s %-26s %s%n",
-        "engine", "QPS@" + t, "CPU QPS@" + t, "build elapsed", "build CPU");
-    for (EngineRounds e : results.subList(1, results.size())) {
-      out.printf(
-          "  %-18s %-26s %-26s %-26s %s%n",
-          e.name(),
-          ratio(ref.qpsAt(t, false), e.qpsAt(t, false)).format("x"),
-          ratio(ref.qpsAt(t, true), e.qpsAt(t, true)).format("x"),
-          // Build speed is 1/seconds, so the ratio of speeds is engine seconds / reference seconds.
-          ratio(e.buildSeconds(), ref.buildSeconds()).format("x"),
-          ratio(e.buildCpuSeconds(), ref.buildCpuSeconds()).format("x"));
-    }
+    AnnRoundsTables.ratios(results, options.recallTarget()).print(out, "  ");
     out.flush();
   }
 
@@ -355,7 +312,7 @@ public final class InterleavedAnnBenchmark {
     }
     root.put("reference", ref.name());
     root.put("engines", engines);
-    root.put("machine", AnnBenchmark.machine());
+    root.put("machine", MachineFacts.describe());
     AtomicFiles.write(
         file,
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root));

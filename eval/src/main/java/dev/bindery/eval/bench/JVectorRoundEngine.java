@@ -110,7 +110,7 @@ final class JVectorRoundEngine implements RoundEngine {
   @Override
   public Build build() throws Exception {
     graph = null;
-    long c0 = AnnBenchmark.processCpuNanos();
+    long c0 = ProcessCpuClock.nanos();
     long t0 = System.nanoTime();
     try (ForkJoinPool simd = new ForkJoinPool(buildThreads);
         ForkJoinPool parallel = new ForkJoinPool(buildThreads)) {
@@ -130,7 +130,7 @@ final class JVectorRoundEngine implements RoundEngine {
       graph = builder.build(baseValues);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    double cpu = (AnnBenchmark.processCpuNanos() - c0) / 1e9;
+    double cpu = (ProcessCpuClock.nanos() - c0) / 1e9;
     return new Build(seconds, cpu, graph.ramBytesUsed());
   }
 

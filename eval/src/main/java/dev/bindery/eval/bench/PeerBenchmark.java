@@ -317,7 +317,7 @@ public final class PeerBenchmark {
           }
           got[i] = id.asInt();
         }
-        recall += AnnBenchmark.recall(got, truth[q], request.k());
+        recall += RecallAtK.of(got, truth[q], request.k());
       }
       runs.add(
           new EngineResult.Run(

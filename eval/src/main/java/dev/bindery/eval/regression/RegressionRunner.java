@@ -26,14 +26,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.stream.Stream;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * Runs regression files: verifies the data checksum, loads the dataset, opens the model package,
@@ -334,10 +333,8 @@ public final class RegressionRunner {
   }
 
   private static void deleteTree(Path dir) {
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      IOUtils.rm(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete the temporary index " + dir, e);
     }
