@@ -107,6 +107,12 @@ final class SearchController {
             .scope(Scope.READ)
             .body(SearchRequest.class)
             .responds(200, SearchBody.class)
+            .responseHeader(
+                ServerTiming.HEADER,
+                "Where the request's time went inside the server (W3C Server-Timing), in"
+                    + " milliseconds, phases in the order they ran: read (body, parse, checks),"
+                    + " wait (queued for a search thread), search (the engine), respond (writing"
+                    + " the JSON), total (first handler to header)")
             .errors(404, 422, 503)
             .handler(this::search),
         Route.of(HandlerType.POST, "/v1/collections/{name}/ask", "ask")
