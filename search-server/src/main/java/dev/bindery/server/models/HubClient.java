@@ -2,6 +2,7 @@ package dev.bindery.server.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bindery.indexer.BadArgumentException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -60,11 +61,11 @@ public final class HubClient {
   /**
    * Checks a repository id: {@code owner/name} (or a bare legacy {@code name}).
    *
-   * @throws IllegalArgumentException naming the id
+   * @throws BadArgumentException naming the id
    */
   public static String checkRepo(String repo) {
     if (repo == null || !REPO.matcher(repo).matches() || repo.contains("..")) {
-      throw new IllegalArgumentException(
+      throw new BadArgumentException(
           "'" + repo + "' is not a repository id such as immich-app/ViT-B-32__openai");
     }
     return repo;
