@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.encoders.pkg.ModelCatalog;
+import dev.bindery.indexer.BadArgumentException;
 import dev.bindery.server.models.HubClient;
 import dev.bindery.server.models.HubSettings;
 import dev.bindery.server.models.ModelPuller;
@@ -128,12 +129,10 @@ final class ModelsCommand implements Runnable {
       ModelPuller.Plan plan;
       try {
         plan = puller.plan(new ModelPuller.Request(model, revision, quantized, as));
-      } catch (IllegalArgumentException e) {
-        if (e.getMessage().startsWith("unknown model")
-            || e.getMessage().contains("is not a repository id")) {
-          throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, model);
-        }
-        throw e;
+      } catch (BadArgumentException e) {
+        // An unknown model or a malformed repository id: the argument is wrong (exit 2); a layout
+        // Bindery cannot read is a plain failure (exit 1) and passes.
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, model);
       }
       err.println(
           "Pulling "

@@ -193,6 +193,7 @@ final class CollectionsController {
     try {
       Names.checkName("model package", model);
     } catch (IllegalArgumentException e) {
+      // The name rule's refusal is replaced, not extended: over HTTP the point is "no paths".
       throw new BadArgumentException(
           "model '"
               + model
@@ -224,35 +225,33 @@ final class CollectionsController {
       if (s == null || s.dim() == null) {
         throw new BadArgumentException("request body: " + where + ".dim is missing");
       }
-      try {
-        SpaceConfig sc =
-            SpaceConfig.of(
-                e.getKey(),
-                s.dim(),
-                s.similarity() == null ? Similarity.COSINE : Similarity.fromName(s.similarity()),
-                s.storage() == null ? VectorStorage.FLOAT32 : VectorStorage.fromName(s.storage()));
-        if (s.m() != null || s.beamWidth() != null) {
-          sc =
-              sc.withGraph(
-                  s.m() == null ? SpaceConfig.DEFAULT_M : s.m(),
-                  s.beamWidth() == null ? SpaceConfig.DEFAULT_BEAM_WIDTH : s.beamWidth());
-        }
-        spaces.put(e.getKey(), sc);
-      } catch (IllegalArgumentException ex) {
-        throw new BadArgumentException("request body: " + where + ": " + ex.getMessage());
-      }
+      spaces.put(e.getKey(), RequestInput.at("request body: " + where, () -> space(e.getKey(), s)));
     }
     Map<String, FieldType> fields = new LinkedHashMap<>();
     if (req.fields() != null) {
       for (Map.Entry<String, String> f : req.fields().entrySet()) {
-        try {
-          fields.put(f.getKey(), FieldType.fromName(f.getValue()));
-        } catch (IllegalArgumentException ex) {
-          throw new BadArgumentException(
-              "request body: fields." + f.getKey() + ": " + ex.getMessage());
-        }
+        fields.put(
+            f.getKey(),
+            RequestInput.at(
+                "request body: fields." + f.getKey(), () -> FieldType.fromName(f.getValue())));
       }
     }
     return new CollectionConfig(req.name(), spaces, fields);
+  }
+
+  private static SpaceConfig space(String name, SpaceRequest s) {
+    SpaceConfig sc =
+        SpaceConfig.of(
+            name,
+            s.dim(),
+            s.similarity() == null ? Similarity.COSINE : Similarity.fromName(s.similarity()),
+            s.storage() == null ? VectorStorage.FLOAT32 : VectorStorage.fromName(s.storage()));
+    if (s.m() != null || s.beamWidth() != null) {
+      sc =
+          sc.withGraph(
+              s.m() == null ? SpaceConfig.DEFAULT_M : s.m(),
+              s.beamWidth() == null ? SpaceConfig.DEFAULT_BEAM_WIDTH : s.beamWidth());
+    }
+    return sc;
   }
 }

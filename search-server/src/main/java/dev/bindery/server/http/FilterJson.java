@@ -51,49 +51,52 @@ final class FilterJson {
     String key = n.fieldNames().next();
     JsonNode v = n.get(key);
     String here = path + "/" + key;
-    try {
-      return switch (key) {
-        case "term" -> {
-          fields(v, here, List.of("field", "value"), List.of("field", "value"));
-          yield Filter.term(
-              string(v.get("field"), here + "/field"), value(v.get("value"), here + "/value"));
+    // The indexer's own checks (a field or set name it refuses) say why; the path says where.
+    String where = "filter at " + here;
+    return switch (key) {
+      case "term" -> {
+        fields(v, here, List.of("field", "value"), List.of("field", "value"));
+        String field = string(v.get("field"), here + "/field");
+        Object value = value(v.get("value"), here + "/value");
+        yield RequestInput.at(where, () -> Filter.term(field, value));
+      }
+      case "range" -> {
+        fields(v, here, List.of("field", "from", "to"), List.of("field"));
+        Object from = v.hasNonNull("from") ? value(v.get("from"), here + "/from") : null;
+        Object to = v.hasNonNull("to") ? value(v.get("to"), here + "/to") : null;
+        String field = string(v.get("field"), here + "/field");
+        yield RequestInput.at(where, () -> Filter.range(field, from, to));
+      }
+      case "set" -> {
+        String name = string(v, here);
+        yield RequestInput.at(where, () -> Filter.set(name));
+      }
+      case "and", "or" -> {
+        if (!v.isArray() || v.isEmpty()) {
+          throw new BadArgumentException(
+              "filter at " + here + ": expected a non-empty list of filters");
         }
-        case "range" -> {
-          fields(v, here, List.of("field", "from", "to"), List.of("field"));
-          Object from = v.hasNonNull("from") ? value(v.get("from"), here + "/from") : null;
-          Object to = v.hasNonNull("to") ? value(v.get("to"), here + "/to") : null;
-          yield Filter.range(string(v.get("field"), here + "/field"), from, to);
+        List<Filter> clauses = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+          clauses.add(node(v.get(i), here + "/" + i, depth + 1));
         }
-        case "set" -> Filter.set(string(v, here));
-        case "and", "or" -> {
-          if (!v.isArray() || v.isEmpty()) {
-            throw new BadArgumentException(
-                "filter at " + here + ": expected a non-empty list of filters");
-          }
-          List<Filter> clauses = new ArrayList<>();
-          for (int i = 0; i < v.size(); i++) {
-            clauses.add(node(v.get(i), here + "/" + i, depth + 1));
-          }
-          yield key.equals("and") ? new Filter.And(clauses) : new Filter.Or(clauses);
-        }
-        case "and_not" -> {
-          fields(v, here, List.of("include", "exclude"), List.of("include", "exclude"));
-          yield new Filter.AndNot(
-              node(v.get("include"), here + "/include", depth + 1),
-              node(v.get("exclude"), here + "/exclude", depth + 1));
-        }
-        default ->
-            throw new BadArgumentException(
-                "filter at "
-                    + at
-                    + ": unknown filter '"
-                    + key
-                    + "'; expected one of term, range, set, and, or, and_not");
-      };
-    } catch (IllegalArgumentException e) {
-      // A name the indexer refuses (field, set): its message says why.
-      throw new BadArgumentException("filter at " + here + ": " + e.getMessage());
-    }
+        yield RequestInput.at(
+            where, () -> key.equals("and") ? new Filter.And(clauses) : new Filter.Or(clauses));
+      }
+      case "and_not" -> {
+        fields(v, here, List.of("include", "exclude"), List.of("include", "exclude"));
+        Filter include = node(v.get("include"), here + "/include", depth + 1);
+        Filter exclude = node(v.get("exclude"), here + "/exclude", depth + 1);
+        yield RequestInput.at(where, () -> new Filter.AndNot(include, exclude));
+      }
+      default ->
+          throw new BadArgumentException(
+              "filter at "
+                  + at
+                  + ": unknown filter '"
+                  + key
+                  + "'; expected one of term, range, set, and, or, and_not");
+    };
   }
 
   private static void fields(JsonNode v, String path, List<String> allowed, List<String> needed) {

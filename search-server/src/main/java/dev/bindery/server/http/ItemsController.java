@@ -1,22 +1,12 @@
 package dev.bindery.server.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.bindery.encoders.MediaSource;
-import dev.bindery.encoders.MediaType;
-import dev.bindery.encoders.Modality;
-import dev.bindery.encoders.text.Utf8Text;
 import dev.bindery.fusion.Bindery;
-import dev.bindery.fusion.DataUrl;
-import dev.bindery.fusion.ingest.IngestOptions;
-import dev.bindery.fusion.ingest.Ingestor;
 import dev.bindery.fusion.ingest.ItemSpec;
 import dev.bindery.indexer.BadArgumentException;
-import dev.bindery.indexer.ConflictException;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.Names;
 import dev.bindery.indexer.NotFoundException;
 import dev.bindery.indexer.Segment;
-import dev.bindery.indexer.UnprocessableException;
 import dev.bindery.server.http.Api.CountBody;
 import dev.bindery.server.http.Api.CountRequest;
 import dev.bindery.server.http.Api.DeleteItemsRequest;
@@ -34,17 +24,10 @@ import dev.bindery.server.http.auth.Caller;
 import dev.bindery.server.http.auth.Scope;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.Part;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,6 +40,9 @@ import java.util.concurrent.Semaphore;
  * {@code /v1/collections/{name}/items}: add items (JSON or multipart uploads), get, delete, and
  * serve an item's file. A write is all or nothing and answers after the items are committed
  * (durable and visible); a failed write leaves the collection and the upload store as they were.
+ * The items of a write are built by {@link JsonItems} (through the ingestor) or, for an upload,
+ * read by {@link MultipartItemReader} and built and staged by {@link ItemUploads}; this class maps
+ * HTTP to those calls and to the facade.
  */
 final class ItemsController {
   private final Bindery bindery;
@@ -66,7 +52,9 @@ final class ItemsController {
   private final ServerMetrics metrics;
   private final Semaphore ingests;
   private final int maxIngests;
-  private final DecodeGate decodes;
+  private final JsonItems json;
+  private final MultipartItemReader multipart;
+  private final ItemUploads uploaded;
 
   ItemsController(
       Bindery bindery,
@@ -77,7 +65,6 @@ final class ItemsController {
       Semaphore ingests,
       int maxIngests,
       DecodeGate decodes) {
-    this.decodes = decodes;
     this.bindery = bindery;
     this.io = io;
     this.uploads = uploads;
@@ -85,6 +72,9 @@ final class ItemsController {
     this.metrics = metrics;
     this.ingests = ingests;
     this.maxIngests = maxIngests;
+    this.json = new JsonItems(bindery, io, decodes);
+    this.multipart = new MultipartItemReader(io);
+    this.uploaded = new ItemUploads(bindery, uploads, decodes);
   }
 
   List<Route> routes() {
@@ -146,97 +136,6 @@ final class ItemsController {
             .handler(this::content));
   }
 
-  // ------------------------------------------------------------------ ids
-
-  /**
-   * Checks an id that a client wants to write: the index's rules plus no {@code /}, {@code \} or
-   * {@code ..}, so an id can never be mistaken for a path anywhere.
-   */
-  static void checkWriteId(String id, String where) {
-    checkReadId(id, where);
-    if (id.indexOf('/') >= 0 || id.indexOf('\\') >= 0) {
-      throw new BadArgumentException(where + ": item id '" + id + "' must not contain '/' or '\\'");
-    }
-  }
-
-  /** Checks an id in a request path: the index's rules and no {@code ..}. */
-  static void checkReadId(String id, String where) {
-    checkUnicode(id, where);
-    try {
-      Names.checkId(id);
-    } catch (IllegalArgumentException e) {
-      throw new BadArgumentException(where + ": " + e.getMessage());
-    }
-    if (id.contains("..")) {
-      throw new BadArgumentException(where + ": item id '" + id + "' must not contain '..'");
-    }
-  }
-
-  /**
-   * 400 for an id that is not valid Unicode: a lone UTF-16 surrogate (which JSON's {@code \\ud800}
-   * escape can carry) would become U+FFFD when stored, so two different ids would name one item.
-   */
-  static void checkUnicode(String id, String where) {
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < id.length()
-          && Character.isLowSurrogate(id.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new BadArgumentException(
-            where
-                + ": item id has a lone UTF-16 surrogate (U+"
-                + HexFormat.of().withUpperCase().toHexDigits(c)
-                + ") at index "
-                + i
-                + "; ids must be valid Unicode");
-      }
-    }
-  }
-
-  /**
-   * What a failure during a write or read means when its collection was dropped meanwhile: 404
-   * rather than whatever the closed index threw (a 500 that was nobody's bug).
-   */
-  static RuntimeException droppedOr(Bindery bindery, String collection, RuntimeException e) {
-    if (e instanceof ApiProblem || e instanceof BadArgumentException) {
-      return e; // already says what was wrong with the request
-    }
-    boolean closed = false;
-    for (Throwable t = e; t != null && !closed; t = t.getCause() == t ? null : t.getCause()) {
-      // The embedded index closes a collection's writer and readers when it is dropped; a
-      // request that was between its steps then meets them closed before the name is gone.
-      closed = t instanceof org.apache.lucene.store.AlreadyClosedException;
-    }
-    boolean exists;
-    try {
-      exists = bindery.listCollections().contains(collection);
-    } catch (RuntimeException listing) {
-      e.addSuppressed(listing);
-      return e;
-    }
-    RuntimeException p;
-    if (!exists) {
-      p =
-          new NotFoundException(
-              "collection '"
-                  + collection
-                  + "' was dropped while this request was running; nothing was written");
-    } else if (closed) {
-      p =
-          new ConflictException(
-              "collection '"
-                  + collection
-                  + "' was being dropped or closed while this request was running; the request"
-                  + " did not complete");
-    } else {
-      return e;
-    }
-    p.addSuppressed(e);
-    return p;
-  }
-
   // ------------------------------------------------------------------ add
 
   private void add(Context ctx, Caller caller) throws Exception {
@@ -253,19 +152,26 @@ final class ItemsController {
           1);
     }
     try {
-      List<String> ids =
-          ctx.isMultipartFormData() ? addUploads(ctx, collection) : addJson(ctx, collection);
+      List<String> ids;
+      if (ctx.isMultipartFormData()) {
+        ids = uploaded.add(collection, multipart.read(ctx), items -> write(collection, items));
+      } else {
+        checkJson(ctx);
+        List<Item> items = json.read(collection, io.body(ctx));
+        write(collection, items);
+        ids = items.stream().map(Item::id).toList();
+      }
       metrics.ingest(collection, "ok", ids.size());
       io.json(ctx, 201, new ItemsWritten(ids, ids.size()));
     } catch (RuntimeException e) {
       metrics.ingest(collection, "failed", 0);
-      throw droppedOr(bindery, collection, e);
+      throw DroppedCollection.or(bindery, collection, e);
     } finally {
       ingests.release();
     }
   }
 
-  private List<String> addJson(Context ctx, String collection) {
+  private static void checkJson(Context ctx) {
     String type = ctx.contentType();
     if (type != null && !type.toLowerCase(Locale.ROOT).startsWith(HttpIo.JSON)) {
       throw ApiProblem.of(
@@ -274,281 +180,17 @@ final class ItemsController {
           "Unsupported media type",
           "items are sent as application/json or multipart/form-data, got '" + type + "'");
     }
-    JsonNode tree = io.json().readTree(io.body(ctx), "request body");
-    List<JsonNode> nodes = new ArrayList<>();
-    String prefix;
-    if (tree.isObject() && tree.has("items")) {
-      if (tree.size() != 1) {
-        throw new BadArgumentException(
-            "request body: {\"items\": [...]} takes no other members, got " + fieldNames(tree));
-      }
-      JsonNode list = tree.get("items");
-      if (!list.isArray() || list.isEmpty()) {
-        throw new BadArgumentException("request body: 'items' must be a non-empty list of items");
-      }
-      list.forEach(nodes::add);
-      prefix = "items";
-    } else if (tree.isObject()) {
-      nodes.add(tree);
-      prefix = null;
-    } else {
-      throw new BadArgumentException(
-          "request body must be an item object or {\"items\": [...]}, got "
-              + tree.getNodeType().toString().toLowerCase(Locale.ROOT));
-    }
-    List<ItemSpec> specs = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      String where = prefix == null ? "item" : prefix + "[" + i + "]";
-      ItemSpec spec = ItemSpec.fromJson(nodes.get(i), where);
-      if (spec.id() == null) {
-        throw new BadArgumentException(where + ": 'id' is missing");
-      }
-      checkWriteId(spec.id(), where);
-      if (!seen.add(spec.id())) {
-        throw new BadArgumentException(where + ": id '" + spec.id() + "' appears twice");
-      }
-      if (spec.media() != null) {
-        // The Ingestor refuses paths too; checking here makes it a 400 (the request is wrong)
-        // rather than a 422 (the content is unusable).
-        DataUrl.parse(spec.media(), where + "." + spec.mediaKind());
-      }
-      specs.add(spec);
-    }
-    Ingestor ingestor = new Ingestor(bindery, collection, IngestOptions.noFiles(io.maxBodyBytes()));
-    List<Item> items = new ArrayList<>(specs.size());
-    for (int i = 0; i < specs.size(); i++) {
-      ItemSpec spec = specs.get(i);
-      String where = (prefix == null ? "item" : prefix + "[" + i + "]") + " ('" + spec.id() + "')";
-      try {
-        items.add(
-            spec.media() == null
-                ? ingestor.toItem(spec)
-                : decodes.run(where, () -> ingestor.toItem(spec)));
-      } catch (IllegalArgumentException e) {
-        throw ProblemMapper.unprocessable(where + " cannot be ingested", e);
-      }
-    }
-    write(collection, items);
-    return items.stream().map(Item::id).toList();
   }
 
-  private List<String> addUploads(Context ctx, String collection) throws IOException {
-    io.checkDeclaredLength(ctx);
-    Collection<Part> parts = parts(ctx);
-    List<Part> files = new ArrayList<>();
-    String id = null;
-    Map<String, Object> metadata = Map.of();
-    for (Part p : parts) {
-      if (p.getSubmittedFileName() != null) {
-        files.add(p);
-      } else if (p.getName().equals("id")) {
-        id = utf8(p, "the 'id' part");
-      } else if (p.getName().equals("metadata")) {
-        metadata = metadata(utf8(p, "the 'metadata' part"));
-      } else {
-        throw new BadArgumentException(
-            "multipart part '"
-                + p.getName()
-                + "' is not understood; send file parts, and optionally 'id' and 'metadata'");
-      }
-    }
-    if (files.isEmpty()) {
-      throw new BadArgumentException("the multipart body has no file part");
-    }
-    if (id != null && files.size() > 1) {
-      throw new BadArgumentException(
-          "'id' names one item, but " + files.size() + " files were uploaded; upload one file");
-    }
-    List<Upload> staged = new ArrayList<>();
-    List<Item> items = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    boolean written = false;
-    try {
-      for (Part p : files) {
-        String name = baseName(p.getSubmittedFileName());
-        String where = "file '" + name + "'";
-        String itemId = id != null ? id : name;
-        checkWriteId(itemId, where);
-        if (!seen.add(itemId)) {
-          throw new BadArgumentException(where + ": id '" + itemId + "' appears twice");
-        }
-        byte[] bytes = read(p);
-        // In memory from the request to the decoder; what it is comes from its name and content.
-        MediaSource media = MediaSource.of(bytes, name, null);
-        MediaType type;
-        try {
-          type = media.type();
-        } catch (IllegalArgumentException e) {
-          throw new BadArgumentException(where + ": " + e.getMessage());
-        }
-        Modality modality = type.modality();
-        Upload u = stage(collection, itemId, type.extension(), bytes);
-        staged.add(u);
-        Map<String, Object> meta = metadata;
-        if (u.path() != null) {
-          // What .../content checks the stored file against before sending it.
-          meta = new LinkedHashMap<>(metadata);
-          meta.put(Ingestor.SOURCE_HASH, HexFormat.of().formatHex(sha256(bytes)));
-          meta.put(Ingestor.SOURCE_BYTES, (long) bytes.length);
-        }
-        Map<String, Object> itemMeta = meta;
-        try {
-          items.add(
-              modality == Modality.TEXT
-                  ? embed(collection, itemId, media, u, itemMeta)
-                  : decodes.run(where, () -> embed(collection, itemId, media, u, itemMeta)));
-        } catch (IllegalArgumentException e) {
-          throw new UnprocessableException(where + " cannot be ingested: " + e.getMessage(), e);
-        }
-      }
-      write(collection, items);
-      written = true;
-    } finally {
-      for (Upload u : staged) {
-        if (u.path() == null) {
-          continue;
-        }
-        if (written) {
-          uploads.commit(collection, u.id(), u.path(), () -> currentSource(collection, u));
-        } else {
-          uploads.discard(u.path());
-        }
-      }
-    }
-    return items.stream().map(Item::id).toList();
-  }
-
-  private record Upload(String id, Path path) {}
-
-  /** The item's source as the index holds it now (another write may have replaced ours). */
-  private String currentSource(String collection, Upload u) {
-    try {
-      return bindery.backend().get(collection, u.id()).map(Item::source).orElse(null);
-    } catch (RuntimeException e) {
-      // Dropped or deleted meanwhile: keep the new file rather than guess.
-      return u.path().toString();
-    }
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
-  }
-
-  private Upload stage(String collection, String id, String extension, byte[] bytes) {
-    if (!uploads.enabled()) {
-      return new Upload(id, null);
-    }
-    return new Upload(id, uploads.stage(collection, id, extension, bytes));
-  }
-
-  private Item embed(
-      String collection,
-      String id,
-      MediaSource media,
-      Upload upload,
-      Map<String, Object> metadata) {
-    // Embedded from the stored file when there is one, so the item's source is the file the
-    // server can serve; else from the bytes in memory (video included: no temporary file).
-    MediaSource from = upload.path() != null ? MediaSource.of(upload.path()) : media;
-    return bindery.embed(collection, id, from, metadata);
-  }
-
+  /** Writes the items all or nothing and commits them (durable and visible). */
   private void write(String collection, List<Item> items) {
-    try {
-      bindery.add(collection, items);
-    } catch (IllegalArgumentException e) {
-      throw ProblemMapper.unprocessable("the index refused the items", e);
-    }
+    ProblemMapper.unprocessable(
+        "the index refused the items",
+        () -> {
+          bindery.add(collection, items);
+          return null;
+        });
     bindery.commit(collection);
-  }
-
-  private Collection<Part> parts(Context ctx) {
-    try {
-      ctx.uploadedFiles(); // lets Javalin apply its multipart limits to the request
-      return ctx.req().getParts();
-    } catch (IOException | ServletException | IllegalStateException e) {
-      if (tooLarge(e)) {
-        throw new BodyTooLargeException(
-            io.maxBodyBytes(),
-            "the multipart body is larger than the "
-                + io.maxBodyBytes()
-                + " bytes this server accepts");
-      }
-      throw new BadArgumentException("the multipart body cannot be read: " + e.getMessage());
-    }
-  }
-
-  /**
-   * Whether Jetty refused the multipart body for its size. Jetty's multipart parser reports its
-   * {@code maxTotalRequestSize}/{@code maxFileSize} limits as a 413 {@code HttpException} or only
-   * as a bare {@link IllegalStateException} ("max length exceeded: N", "max file size exceeded:
-   * N"), so that wording is recognised here, once, where Jetty's failure becomes our typed {@link
-   * BodyTooLargeException}; no code of ours decides a status from a message.
-   */
-  private static boolean tooLarge(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() == 413) {
-        return true;
-      }
-      if (t.getMessage() != null && JETTY_SIZE_LIMIT.matcher(t.getMessage()).find()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static final java.util.regex.Pattern JETTY_SIZE_LIMIT =
-      java.util.regex.Pattern.compile("(?i)\\bexceed(s|ed)\\b");
-
-  private byte[] read(Part p) throws IOException {
-    if (p.getSize() > io.maxBodyBytes()) {
-      throw new BodyTooLargeException(
-          io.maxBodyBytes(), "an uploaded file is larger than the limit");
-    }
-    try (InputStream in = p.getInputStream()) {
-      return in.readAllBytes();
-    }
-  }
-
-  private static String utf8(Part p, String what) throws IOException {
-    try (InputStream in = p.getInputStream()) {
-      return Utf8Text.decode(in.readAllBytes(), what);
-    }
-  }
-
-  private Map<String, Object> metadata(String json) {
-    JsonNode tree =
-        io.json().readTree(json.getBytes(StandardCharsets.UTF_8), "the 'metadata' part");
-    // The same rules as an item's metadata in JSON: the upload is an item whose content is a file.
-    return ItemSpec.metadataFromJson(tree, "the 'metadata' part");
-  }
-
-  /**
-   * A client's file name, which must be a plain name: browsers send only that, and a name with a
-   * path in it is refused rather than guessed at (its extension picks the modality, and without an
-   * id it becomes the item id).
-   */
-  private static String baseName(String submitted) {
-    if (submitted.isBlank()) {
-      throw new BadArgumentException(
-          "an uploaded file has no name; its extension picks its modality");
-    }
-    if (submitted.indexOf('/') >= 0 || submitted.indexOf('\\') >= 0 || submitted.contains("..")) {
-      throw new BadArgumentException(
-          "uploaded file name '" + submitted + "' must be a plain file name, without a path");
-    }
-    return submitted;
-  }
-
-  private static List<String> fieldNames(JsonNode n) {
-    List<String> out = new ArrayList<>();
-    n.fieldNames().forEachRemaining(out::add);
-    return out;
   }
 
   // ------------------------------------------------------------------ get, delete, content
@@ -580,7 +222,7 @@ final class ItemsController {
       if (req.ids().get(i) == null) {
         throw new BadArgumentException("request body at /ids/" + i + ": null is not an id");
       }
-      checkReadId(req.ids().get(i), "request body at /ids/" + i);
+      ItemIds.checkRead(req.ids().get(i), "request body at /ids/" + i);
     }
     bindery.describe(collection);
     List<Item> found = bindery.get(collection, req.ids());
@@ -630,29 +272,22 @@ final class ItemsController {
   private void patch(Context ctx, Caller caller) {
     String collection = ctx.pathParam("name");
     String id = ctx.pathParam("id");
-    checkReadId(id, "path");
+    ItemIds.checkRead(id, "path");
     PatchItemRequest req = io.json().read(io.body(ctx), PatchItemRequest.class, "request body");
     Map<String, Object> changes = ItemSpec.metadataPatch(req.metadata(), "request body");
     for (String field : changes.keySet()) {
-      try {
-        Names.checkName("metadata field", field);
-      } catch (IllegalArgumentException e) {
-        throw new BadArgumentException("request body at /metadata: " + e.getMessage());
-      }
+      RequestInput.check(
+          "request body at /metadata", () -> Names.checkName("metadata field", field));
     }
     bindery.describe(collection);
-    Item updated;
-    try {
-      updated =
-          bindery
-              .updateMetadata(collection, id, changes)
-              .orElseThrow(
-                  () ->
-                      new NotFoundException(
-                          "collection '" + collection + "' has no item '" + id + "'"));
-    } catch (IllegalArgumentException e) {
-      throw ProblemMapper.unprocessable("the index refused the metadata", e);
-    }
+    Item updated =
+        ProblemMapper.unprocessable(
+                "the index refused the metadata",
+                () -> bindery.updateMetadata(collection, id, changes))
+            .orElseThrow(
+                () ->
+                    new NotFoundException(
+                        "collection '" + collection + "' has no item '" + id + "'"));
     bindery.commit(collection);
     io.json(ctx, 200, body(collection, updated));
   }
@@ -700,7 +335,7 @@ final class ItemsController {
   private void delete(Context ctx, Caller caller) {
     String collection = ctx.pathParam("name");
     String id = ctx.pathParam("id");
-    checkReadId(id, "path");
+    ItemIds.checkRead(id, "path");
     bindery.describe(collection);
     try {
       if (bindery.backend().delete(collection, List.of(id)) == 0) {
@@ -708,7 +343,7 @@ final class ItemsController {
       }
       bindery.commit(collection);
     } catch (RuntimeException e) {
-      throw droppedOr(bindery, collection, e);
+      throw DroppedCollection.or(bindery, collection, e);
     }
     uploads.deleteItem(collection, id);
     ctx.status(204);
@@ -731,7 +366,7 @@ final class ItemsController {
   }
 
   private Item item(String collection, String id) {
-    checkReadId(id, "path");
+    ItemIds.checkRead(id, "path");
     bindery.describe(collection);
     try {
       return bindery
@@ -742,7 +377,7 @@ final class ItemsController {
                   new NotFoundException(
                       "collection '" + collection + "' has no item '" + id + "'"));
     } catch (RuntimeException e) {
-      throw droppedOr(bindery, collection, e);
+      throw DroppedCollection.or(bindery, collection, e);
     }
   }
 }

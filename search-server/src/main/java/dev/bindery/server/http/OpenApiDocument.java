@@ -109,6 +109,14 @@ final class OpenApiDocument {
     ObjectNode responses = op.putObject("responses");
     ObjectNode ok = responses.putObject(Integer.toString(r.status()));
     ok.put("description", HttpStatus.forStatus(r.status()).getMessage());
+    if (!r.responseHeaders().isEmpty()) {
+      ObjectNode headers = ok.putObject("headers");
+      for (Route.ResponseHeader h : r.responseHeaders()) {
+        ObjectNode header = headers.putObject(h.name());
+        header.put("description", h.description());
+        header.putObject("schema").put("type", "string");
+      }
+    }
     if (r.response() != null) {
       ok.putObject("content").putObject("application/json").set("schema", schema(r.response()));
     } else if (r.responseType() != null) {

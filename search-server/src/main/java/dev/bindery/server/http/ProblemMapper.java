@@ -123,6 +123,25 @@ final class ProblemMapper {
     };
   }
 
+  /**
+   * Runs a call into the layers below (index, encoders, generator) with a well-formed request, and
+   * maps its refusal as {@link #unprocessable(String, IllegalArgumentException)}: the one place a
+   * controller's call gains that context, instead of a catch at each call.
+   */
+  static <T, E extends Exception> T unprocessable(String context, Call<T, E> call) throws E {
+    try {
+      return call.call();
+    } catch (IllegalArgumentException e) {
+      throw unprocessable(context, e);
+    }
+  }
+
+  /** A call into the layers below; {@code E}: the checked exception it may throw, if any. */
+  @FunctionalInterface
+  interface Call<T, E extends Exception> {
+    T call() throws E;
+  }
+
   /** Writes the problem for {@code e} as the response. */
   void write(Context ctx, Throwable e) {
     ApiProblem p = map(e);

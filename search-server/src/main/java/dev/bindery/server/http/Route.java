@@ -27,6 +27,7 @@ import java.util.TreeSet;
  * @param responseType the success media type when it is not JSON, else null
  * @param errors the error statuses this route answers with (problem+json)
  * @param query the query parameters it reads
+ * @param responseHeaders the headers a success response carries besides the usual ones
  * @param handler the controller method
  */
 public record Route(
@@ -42,6 +43,7 @@ public record Route(
     String responseType,
     List<Integer> errors,
     List<QueryParam> query,
+    List<ResponseHeader> responseHeaders,
     RouteHandler handler) {
 
   /** A controller method: parses, validates, calls the facade and serializes. */
@@ -59,6 +61,14 @@ public record Route(
    */
   public record QueryParam(String name, String type, String description) {}
 
+  /**
+   * A header a success response carries, for the document.
+   *
+   * @param name as sent, e.g. {@code Server-Timing}
+   * @param description one line: what its value says
+   */
+  public record ResponseHeader(String name, String description) {}
+
   public Route {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(path, "path");
@@ -67,6 +77,7 @@ public record Route(
     requestBodies = List.copyOf(requestBodies);
     errors = List.copyOf(new TreeSet<>(errors));
     query = List.copyOf(query);
+    responseHeaders = List.copyOf(responseHeaders);
     Objects.requireNonNull(handler, "handler");
   }
 
@@ -99,6 +110,7 @@ public record Route(
     private String responseType;
     private final List<Integer> errors = new ArrayList<>();
     private final List<QueryParam> query = new ArrayList<>();
+    private final List<ResponseHeader> responseHeaders = new ArrayList<>();
 
     private Builder(HandlerType method, String path, String operationId) {
       this.method = method;
@@ -158,6 +170,12 @@ public record Route(
       return this;
     }
 
+    /** A header the success response carries (documented, not enforced). */
+    public Builder responseHeader(String name, String description) {
+      responseHeaders.add(new ResponseHeader(name, description));
+      return this;
+    }
+
     public Route handler(RouteHandler h) {
       return new Route(
           method,
@@ -172,6 +190,7 @@ public record Route(
           responseType,
           errors,
           query,
+          responseHeaders,
           h);
     }
   }

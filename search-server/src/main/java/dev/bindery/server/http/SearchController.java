@@ -107,6 +107,12 @@ final class SearchController {
             .scope(Scope.READ)
             .body(SearchRequest.class)
             .responds(200, SearchBody.class)
+            .responseHeader(
+                ServerTiming.HEADER,
+                "Where the request's time went inside the server (W3C Server-Timing), in"
+                    + " milliseconds, phases in the order they ran: read (body, parse, checks),"
+                    + " wait (queued for a search thread), search (the engine), respond (writing"
+                    + " the JSON), total (first handler to header)")
             .errors(404, 422, 503)
             .handler(this::search),
         Route.of(HandlerType.POST, "/v1/collections/{name}/ask", "ask")
@@ -134,7 +140,7 @@ final class SearchController {
       found =
           pool.submit("search", () -> executor.search(collection, spec, options, embedder), timing);
     } catch (RuntimeException e) {
-      throw ItemsController.droppedOr(bindery, collection, e);
+      throw DroppedCollection.or(bindery, collection, e);
     }
     // The search thread that finishes the search writes the response (Javalin runs the rest of
     // the request where the future completes): no hand-off back to a request thread.
@@ -146,7 +152,7 @@ final class SearchController {
                     Throwable cause =
                         e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof RuntimeException re) {
-                      throw ItemsController.droppedOr(bindery, collection, re);
+                      throw DroppedCollection.or(bindery, collection, re);
                     }
                     throw new CompletionException(cause);
                   }
@@ -218,46 +224,32 @@ final class SearchController {
     if (req.question() == null) {
       throw new BadArgumentException("request body: 'question' is missing");
     }
-    byte[] image = null;
-    String imageName = null;
-    if (req.image() != null) {
-      DataUrl url = DataUrl.parse(req.image(), "request body at /image");
-      if (!url.mime().startsWith("image/")) {
-        throw new BadArgumentException(
-            "request body at /image: expected an image, got '" + url.mime() + "'");
-      }
-      image = url.bytes();
-      imageName = "question." + url.extension();
-    }
-    dev.bindery.generator.rag.AskRequest ask;
-    try {
-      ask =
-          new dev.bindery.generator.rag.AskRequest(
-              collection,
-              req.question(),
-              image,
-              imageName,
-              req.k() == null ? dev.bindery.generator.rag.AskRequest.DEFAULT_K : req.k(),
-              FilterJson.read(req.filter()),
-              req.interleave() != null && req.interleave());
-    } catch (IllegalArgumentException e) {
-      throw new BadArgumentException("request body: " + e.getMessage());
-    }
+    DataUrl image = req.image() == null ? null : questionImage(req.image());
+    dev.bindery.generator.rag.AskRequest ask =
+        RequestInput.at(
+            "request body",
+            () ->
+                new dev.bindery.generator.rag.AskRequest(
+                    collection,
+                    req.question(),
+                    image == null ? null : image.bytes(),
+                    image == null ? null : "question." + image.extension(),
+                    req.k() == null ? dev.bindery.generator.rag.AskRequest.DEFAULT_K : req.k(),
+                    FilterJson.read(req.filter()),
+                    req.interleave() != null && req.interleave()));
     bindery.describe(collection); // 404 before any work
-    Answer answer;
-    try {
-      answer =
-          pool.run(
-              "ask",
-              () ->
-                  ask.image() == null
-                      ? rag.ask(ask)
-                      : decodes.run("the question's image", () -> rag.ask(ask)));
-    } catch (IllegalArgumentException e) {
-      // The question asked for something this collection cannot do (an image question without
-      // an image tower): well-formed, not answerable here.
-      throw ProblemMapper.unprocessable("cannot answer on '" + collection + "'", e);
-    }
+    // A refusal is a question this collection cannot answer (an image question without an image
+    // tower): well-formed, not answerable here.
+    Answer answer =
+        ProblemMapper.unprocessable(
+            "cannot answer on '" + collection + "'",
+            () ->
+                pool.run(
+                    "ask",
+                    () ->
+                        ask.image() == null
+                            ? rag.ask(ask)
+                            : decodes.run("the question's image", () -> rag.ask(ask))));
     Map<String, HitBody> byId = new LinkedHashMap<>();
     for (RetrievedItem h : answer.hits()) {
       byId.put(
@@ -290,6 +282,16 @@ final class SearchController {
             List.copyOf(byId.values()),
             answer.answeredBy(),
             answer.timings().totalMs()));
+  }
+
+  /** The question's image: a data: URL of an image type. */
+  private static DataUrl questionImage(String value) {
+    DataUrl url = DataUrl.parse(value, "request body at /image");
+    if (!url.mime().startsWith("image/")) {
+      throw new BadArgumentException(
+          "request body at /image: expected an image, got '" + url.mime() + "'");
+    }
+    return url;
   }
 
   /** The query: an expression string (length-limited) or a JSON query spec. */
@@ -326,12 +328,12 @@ final class SearchController {
               + " legs put it in the query spec: {\"query\": {\"recommend\": {...}, \"bm25\":"
               + " \"...\"}}");
     }
-    try {
-      return QuerySpec.of(
-          specJson.readRecommend(io.json().mapper().valueToTree(req.recommend()), "/recommend"));
-    } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest("request body: " + e.getMessage());
-    }
+    return RequestInput.at(
+        "request body",
+        () ->
+            QuerySpec.of(
+                specJson.readRecommend(
+                    io.json().mapper().valueToTree(req.recommend()), "/recommend")));
   }
 
   /** The search options, each checked against the server's limits. */
@@ -359,11 +361,7 @@ final class SearchController {
             "request body: give 'offset' or 'cursor', not both; a cursor already says where the"
                 + " page starts");
       }
-      try {
-        cursor = SearchCursor.decode(req.cursor());
-      } catch (IllegalArgumentException e) {
-        throw new BadArgumentException("request body at /cursor: " + e.getMessage());
-      }
+      cursor = RequestInput.at("request body at /cursor", () -> SearchCursor.decode(req.cursor()));
     }
     // Paging costs what a search of offset + k hits costs: the same limit as k.
     long depth = (long) (cursor == null ? offset : cursor.position()) + k;
@@ -388,11 +386,16 @@ final class SearchController {
                 "request body at /facet_top_hits: must be in 0.." + config.maxK() + ", got " + top)
             .with("limit_k", config.maxK());
       }
-      try {
-        facets = new FacetRequest(req.facets(), req.facetSize() == null ? 0 : req.facetSize(), top);
-      } catch (IllegalArgumentException | NullPointerException e) {
-        throw new BadArgumentException("request body at /facets: " + e.getMessage());
+      for (int i = 0; i < req.facets().size(); i++) {
+        if (req.facets().get(i) == null) {
+          throw new BadArgumentException(
+              "request body at /facets/" + i + ": null is not a metadata field name");
+        }
       }
+      int size = req.facetSize() == null ? 0 : req.facetSize();
+      facets =
+          RequestInput.at(
+              "request body at /facets", () -> new FacetRequest(req.facets(), size, top));
     } else if (req.facetSize() != null || req.facetTopHits() != null) {
       throw new BadArgumentException(
           "request body: facet_size and facet_top_hits need 'facets' (the fields to count)");
@@ -406,41 +409,40 @@ final class SearchController {
       }
       lambda = req.mmr().lambda();
     }
-    try {
-      return new SearchOptions(
-          k,
-          filter,
-          fusion,
-          lambda,
-          candidates,
-          req.bm25Fields(),
-          req.explain() != null && req.explain(),
-          req.minScore(),
-          req.legMinScores(),
-          offset,
-          cursor,
-          facets);
-    } catch (IllegalArgumentException e) {
-      throw new BadArgumentException("request body: " + e.getMessage());
-    }
+    SearchCursor from = cursor;
+    FacetRequest facetRequest = facets;
+    Double mmr = lambda;
+    return RequestInput.at(
+        "request body",
+        () ->
+            new SearchOptions(
+                k,
+                filter,
+                fusion,
+                mmr,
+                candidates,
+                req.bm25Fields(),
+                req.explain() != null && req.explain(),
+                req.minScore(),
+                req.legMinScores(),
+                offset,
+                from,
+                facetRequest));
   }
 
   private static FusionConfig fusion(FusionRequest f) {
     if (f == null) {
       return null;
     }
-    try {
-      FusionMethod method =
-          f.method() == null ? FusionMethod.RRF : FusionMethod.fromName(f.method());
-      return new FusionConfig(
-          method,
-          f.k() == null ? FusionConfig.DEFAULT_RRF_K : f.k(),
-          f.normalization() == null
-              ? Normalization.MIN_MAX
-              : Normalization.fromName(f.normalization()),
-          f.weights() == null ? Map.of() : f.weights());
-    } catch (IllegalArgumentException e) {
-      throw new BadArgumentException("request body at /fusion: " + e.getMessage());
-    }
+    return RequestInput.at(
+        "request body at /fusion",
+        () ->
+            new FusionConfig(
+                f.method() == null ? FusionMethod.RRF : FusionMethod.fromName(f.method()),
+                f.k() == null ? FusionConfig.DEFAULT_RRF_K : f.k(),
+                f.normalization() == null
+                    ? Normalization.MIN_MAX
+                    : Normalization.fromName(f.normalization()),
+                f.weights() == null ? Map.of() : f.weights()));
   }
 }

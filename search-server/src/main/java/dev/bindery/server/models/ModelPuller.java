@@ -10,6 +10,8 @@ import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.encoders.pkg.PackageFiles;
 import dev.bindery.encoders.pkg.PublishedLayout;
 import dev.bindery.indexer.AtomicFiles;
+import dev.bindery.indexer.BadArgumentException;
+import dev.bindery.indexer.NotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -121,8 +123,9 @@ public final class ModelPuller {
   /**
    * Lists the repository and decides what to fetch, without fetching.
    *
-   * @throws IllegalArgumentException for an unknown name or a layout Bindery cannot read (naming
-   *     the files found and those needed)
+   * @throws IllegalArgumentException for an unknown name ({@link NotFoundException}), a name that
+   *     is not a repository id ({@link BadArgumentException}: both are the caller's argument), or a
+   *     layout Bindery cannot read (naming the files found and those needed)
    * @throws HubException when the hub refuses
    */
   public Plan plan(Request req) {
@@ -139,7 +142,7 @@ public final class ModelPuller {
       revision = req.revision() != null ? req.revision() : "main";
       name = req.as() != null ? req.as() : repo.substring(repo.lastIndexOf('/') + 1);
     } else {
-      throw new IllegalArgumentException(
+      throw new NotFoundException(
           "unknown model '"
               + req.model()
               + "': not in the catalog "

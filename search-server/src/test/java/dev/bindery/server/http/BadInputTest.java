@@ -231,6 +231,26 @@ class BadInputTest {
         .assertProblem(400);
     http.post("/v1/collections/pics/items", Map.of("id", "p", "image", "http://10.0.0.1/x.png"))
         .assertProblem(400);
+    // A data URL with nothing in it, or one that holds another modality's type: the request is
+    // wrong (400), and the detail names the item and the field; the URL is parsed once, by the
+    // ingestor.
+    JsonNode bad =
+        http.post(
+                "/v1/collections/pics/items",
+                Map.of("items", List.of(Map.of("id", "b", "image", "data:image/png;base64,@@@@"))))
+            .assertProblem(400);
+    assertTrue(bad.get("detail").asText().startsWith("items[0] ('b'): image:"), bad.toString());
+    assertTrue(bad.get("detail").asText().contains("no bytes"), bad.toString());
+    JsonNode wav =
+        http.post(
+                "/v1/collections/pics/items",
+                Map.of(
+                    "id",
+                    "w",
+                    "image",
+                    "data:audio/wav;base64," + url.substring(url.indexOf(',') + 1)))
+            .assertProblem(400);
+    assertTrue(wav.get("detail").asText().contains("audio/wav"), wav.toString());
     assertEquals(0, http.count("pics"));
   }
 

@@ -56,6 +56,18 @@ class ServerBehaviourTest {
           assertEquals(r.scope().wireName(), op.get("x-bindery-scope").asText());
           assertTrue(op.get("responses").has("401"), r.describe());
         }
+        for (Route.ResponseHeader h : r.responseHeaders()) {
+          JsonNode header = op.at("/responses/" + r.status() + "/headers/" + h.name());
+          assertEquals(h.description(), header.path("description").asText(), r.describe());
+          assertEquals("string", header.at("/schema/type").asText(), r.describe());
+        }
+      }
+      // The search answers with a Server-Timing header (searchAnswersWithServerTiming...): the
+      // document says so, with the phases it lists.
+      JsonNode timing =
+          paths.at("/~1v1~1collections~1{name}~1search/post/responses/200/headers/Server-Timing");
+      for (String phase : List.of("read", "wait", "search", "respond", "total")) {
+        assertTrue(timing.path("description").asText().contains(phase), timing.toString());
       }
       for (String expected :
           List.of(

@@ -156,11 +156,7 @@ public final class ApiKeys {
       throw new IllegalArgumentException(
           "keys file " + file + " is not valid JSON or YAML: " + e.getMessage(), e);
     }
-    try {
-      return fromTree(root);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("keys file " + file + ": " + e.getMessage(), e);
-    }
+    return fromTree(root, "keys file " + file);
   }
 
   /** Reads a keys file if it exists, else no keys. */
@@ -187,32 +183,40 @@ public final class ApiKeys {
     return n.endsWith(".yaml") || n.endsWith(".yml");
   }
 
-  static ApiKeys fromTree(JsonNode root) {
+  /**
+   * The keys in a parsed keys file.
+   *
+   * @param source names the file in messages, which start with it
+   */
+  static ApiKeys fromTree(JsonNode root, String source) {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(
-          "expected an object {\"version\": 1, \"keys\": [...]}, got "
+          source
+              + ": expected an object {\"version\": 1, \"keys\": [...]}, got "
               + (root == null ? "nothing" : root.getNodeType()));
     }
     JsonNode version = root.get("version");
     if (version != null && !(version.isInt() && version.intValue() == 1)) {
-      throw new IllegalArgumentException("unsupported version " + version + "; expected 1");
+      throw new IllegalArgumentException(
+          source + ": unsupported version " + version + "; expected 1");
     }
     JsonNode list = root.get("keys");
     if (list == null || list.isNull()) {
       return new ApiKeys(List.of());
     }
     if (!list.isArray()) {
-      throw new IllegalArgumentException("keys must be a list, got " + list.getNodeType());
+      throw new IllegalArgumentException(
+          source + ": keys must be a list, got " + list.getNodeType());
     }
     List<ApiKey> keys = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
-      keys.add(entry(list.get(i), i));
+      keys.add(entry(list.get(i), source + ": keys[" + i + "]"));
     }
     return new ApiKeys(keys);
   }
 
-  private static ApiKey entry(JsonNode n, int i) {
-    String where = "keys[" + i + "]";
+  /** One entry; every refusal names it ({@code where}: the file and the entry's index). */
+  private static ApiKey entry(JsonNode n, String where) {
     if (!n.isObject()) {
       throw new IllegalArgumentException(where + " must be an object, got " + n.getNodeType());
     }
@@ -223,38 +227,41 @@ public final class ApiKeys {
             where + ": unknown field '" + f + "'; expected " + KEY_FIELDS);
       }
     }
-    try {
-      Set<String> collections = new TreeSet<>();
-      JsonNode c = n.get("collections");
-      if (c != null && !c.isNull()) {
-        if (!c.isArray()) {
-          throw new IllegalArgumentException("collections must be a list of names");
-        }
-        c.forEach(x -> collections.add(text(x, "collections[]")));
+    Set<String> collections = new TreeSet<>();
+    JsonNode c = n.get("collections");
+    if (c != null && !c.isNull()) {
+      if (!c.isArray()) {
+        throw new IllegalArgumentException(where + ": collections must be a list of names");
       }
-      return new ApiKey(
-          text(n.get("name"), "name"),
-          Scope.fromName(text(n.get("scope"), "scope")),
-          collections,
-          base64(n.get("salt"), "salt"),
-          base64(n.get("sha256"), "sha256"));
+      c.forEach(x -> collections.add(text(x, where, "collections[]")));
+    }
+    String name = text(n.get("name"), where, "name");
+    Scope scope = Scope.fromName(text(n.get("scope"), where, "scope"), where);
+    byte[] salt = base64(n.get("salt"), where, "salt");
+    byte[] sha256 = base64(n.get("sha256"), where, "sha256");
+    try {
+      return new ApiKey(name, scope, collections, salt, sha256);
     } catch (IllegalArgumentException e) {
+      // The key's own checks (name rules, salt and hash sizes) do not know the file or entry.
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
   }
 
-  private static String text(JsonNode n, String field) {
+  private static String text(JsonNode n, String where, String field) {
     if (n == null || !n.isTextual()) {
-      throw new IllegalArgumentException(field + " must be a string");
+      throw new IllegalArgumentException(where + ": " + field + " must be a string");
     }
     return n.textValue();
   }
 
-  private static byte[] base64(JsonNode n, String field) {
+  private static byte[] base64(JsonNode n, String where, String field) {
+    String value = text(n, where, field);
     try {
-      return Base64.getDecoder().decode(text(n, field));
+      return Base64.getDecoder().decode(value);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(field + " is not base64: " + e.getMessage(), e);
+      // The JDK's decoder names no input: this is where its refusal gains one.
+      throw new IllegalArgumentException(
+          where + ": " + field + " is not base64: " + e.getMessage(), e);
     }
   }
 

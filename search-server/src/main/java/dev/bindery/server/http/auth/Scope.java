@@ -27,6 +27,14 @@ public enum Scope {
 
   /** Parses {@code read}, {@code write} or {@code admin}, rejecting anything else. */
   public static Scope fromName(String name) {
+    return fromName(name, null);
+  }
+
+  /**
+   * {@link #fromName(String)} for a name read at {@code where} (a file and entry), which the
+   * refusal's message starts with; null: no place.
+   */
+  public static Scope fromName(String name, String where) {
     if (name != null) {
       for (Scope s : values()) {
         if (s.wireName().equals(name.trim().toLowerCase(Locale.ROOT))) {
@@ -35,7 +43,8 @@ public enum Scope {
       }
     }
     throw new IllegalArgumentException(
-        "unknown scope '"
+        (where == null ? "" : where + ": ")
+            + "unknown scope '"
             + name
             + "'; expected one of "
             + Arrays.stream(values()).map(Scope::wireName).toList());
