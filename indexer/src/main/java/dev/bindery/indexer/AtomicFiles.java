@@ -37,12 +37,28 @@ public final class AtomicFiles {
 
   /** Replaces {@code target} with {@code bytes}, creating its directory if needed. */
   public static void write(Path target, byte[] bytes) throws IOException {
-    write(target, false, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
+    write(target, false, true, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
   }
 
   /** Replaces {@code target} with what {@code content} writes, creating its directory if needed. */
   public static void write(Path target, Content content) throws IOException {
-    write(target, false, content);
+    write(target, false, true, content);
+  }
+
+  /**
+   * Replaces {@code target} with {@code bytes} inside its directory as it is: a missing directory
+   * is a {@link java.nio.file.NoSuchFileException}, never created. For a state file whose folder's
+   * existence means something: a write that races the folder's removal (a collection dropped while
+   * one of its writes was finishing) must fail instead of bringing back a folder holding only that
+   * file.
+   */
+  public static void replaceInExistingDirectory(Path target, byte[] bytes) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      throw new java.nio.file.NoSuchFileException(
+          dir.toString(), null, "the folder is gone; not writing " + target.getFileName());
+    }
+    write(target, false, false, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
   }
 
   /**
@@ -51,7 +67,7 @@ public final class AtomicFiles {
    * directory's permissions have to do).
    */
   public static void writeOwnerOnly(Path target, byte[] bytes) throws IOException {
-    write(target, true, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
+    write(target, true, true, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
   }
 
   /**
@@ -69,9 +85,12 @@ public final class AtomicFiles {
     }
   }
 
-  private static void write(Path target, boolean ownerOnly, Content content) throws IOException {
+  private static void write(
+      Path target, boolean ownerOnly, boolean createDirectory, Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    if (createDirectory) {
+      Files.createDirectories(dir);
+    }
     Path tmp =
         dir.resolve(
             target.getFileName()

@@ -45,6 +45,31 @@ class AtomicFilesTest {
   }
 
   @Test
+  void aStateFileIsNeverWrittenIntoAFolderThatIsGone() throws IOException {
+    // a collection's folder dropped while one of its writes finishes: the write fails, and the
+    // folder does not come back holding only that file
+    Path gone = dir.resolve("dropped/collection.json");
+    java.nio.file.NoSuchFileException e =
+        assertThrows(
+            java.nio.file.NoSuchFileException.class,
+            () ->
+                AtomicFiles.replaceInExistingDirectory(
+                    gone, "{}".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(dir.resolve("dropped").toString(), e.getFile());
+    assertEquals("the folder is gone; not writing collection.json", e.getReason());
+    assertEquals(List.of(), names());
+    // into a folder that exists it replaces like write()
+    Files.createDirectories(dir.resolve("live"));
+    Path live = dir.resolve("live/collection.json");
+    AtomicFiles.replaceInExistingDirectory(live, "one".getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.replaceInExistingDirectory(live, "two".getBytes(StandardCharsets.UTF_8));
+    assertEquals("two", Files.readString(live));
+    try (Stream<Path> s = Files.list(dir.resolve("live"))) {
+      assertEquals(List.of(live), s.toList());
+    }
+  }
+
+  @Test
   void aFailedWriteKeepsTheOldFileAndRemovesItsTemporaryFile() throws IOException {
     Path target = dir.resolve("state.json");
     AtomicFiles.write(target, new byte[] {1, 2, 3});

@@ -44,7 +44,7 @@ final class CollectionFile {
     }
     ObjectNode fields = root.putObject("fields");
     new TreeMap<>(config.fields()).forEach((k, v) -> fields.put(k, v.wireName()));
-    AtomicFiles.write(dir.resolve(NAME), JSON.writeValueAsBytes(root));
+    AtomicFiles.replaceInExistingDirectory(dir.resolve(NAME), JSON.writeValueAsBytes(root));
   }
 
   static CollectionConfig read(Path dir) {

@@ -92,7 +92,7 @@ final class FilterSets {
       CRC32 crc = new CRC32();
       crc.update(bytes.toByteArray());
       out.writeLong(crc.getValue());
-      AtomicFiles.write(dir.resolve(FILE), bytes.toByteArray());
+      AtomicFiles.replaceInExistingDirectory(dir.resolve(FILE), bytes.toByteArray());
     } catch (IOException | RuntimeException e) {
       dirty = true;
       throw e;
