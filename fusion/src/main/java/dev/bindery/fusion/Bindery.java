@@ -5,15 +5,12 @@ import dev.bindery.encoders.FloatTensor;
 import dev.bindery.encoders.MediaSource;
 import dev.bindery.encoders.Modality;
 import dev.bindery.encoders.RowTower;
-import dev.bindery.encoders.SegmentingEncoder;
-import dev.bindery.encoders.TimedEmbedding;
 import dev.bindery.encoders.audio.AudioDecoder;
 import dev.bindery.encoders.image.ImageDecoder;
 import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.encoders.pkg.ModelCatalog;
 import dev.bindery.encoders.pkg.ModelPackage;
 import dev.bindery.encoders.pkg.PackageFiles;
-import dev.bindery.encoders.text.Utf8Text;
 import dev.bindery.fusion.query.CachingTermEmbedder;
 import dev.bindery.fusion.query.PackageTermEmbedder;
 import dev.bindery.fusion.query.QueryExecutor;
@@ -28,7 +25,6 @@ import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.IndexBackend;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.Names;
-import dev.bindery.indexer.Segment;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.lucene.LuceneBackend;
@@ -66,10 +62,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * collections that use them; {@link #close()} closes them and the backend. Writes are visible to
  * search after {@link #refresh} or {@link #commit}, durable after {@link #commit}. Thread-safe.
  *
- * <p>Why one class of about 570 lines: it is the library's one public entry, a facade of short
+ * <p>Why one class of about 600 lines: it is the library's one public entry, a facade of short
  * methods (collections, writes, embedding, search, ask's retrieval) that each delegate to the piece
- * that does the work ({@code IndexBackend}, the model packages, {@code QueryExecutor}, {@code
- * Ingestor}); what it owns itself is only which package embeds which collection.
+ * that does the work ({@code IndexBackend}, the model packages, {@code MediaEmbedder}, {@code
+ * QueryExecutor}, {@code Ingestor}); what it owns itself is only which package embeds which
+ * collection.
  */
 public final class Bindery implements AutoCloseable {
   /**
@@ -89,6 +86,7 @@ public final class Bindery implements AutoCloseable {
   private final QueryParser parser = new QueryParser();
   private final ImageDecoder images = new ImageDecoder();
   private final AudioDecoder audio = new AudioDecoder();
+  private final MediaEmbedder mediaEmbedder = new MediaEmbedder(images, audio);
   private final Map<String, ModelPackage> packages = new ConcurrentHashMap<>();
   private final Map<String, Optional<String>> modelOf = new ConcurrentHashMap<>();
   private final TextEmbeddingCache textEmbeddings = TextEmbeddingCache.defaultCache();
@@ -279,7 +277,7 @@ public final class Bindery implements AutoCloseable {
             .text(TEXT_FIELD, text)
             .vector(enc.space(), enc.encode(text))
             .build();
-    return withMetadata(item, metadata);
+    return MediaEmbedder.withMetadata(item, metadata);
   }
 
   /** Adds a file under its file name as id; see {@link #addFile(String, String, Path, Map)}. */
@@ -344,27 +342,7 @@ public final class Bindery implements AutoCloseable {
   public Prepared prepare(
       String collection, String id, MediaSource media, Map<String, Object> metadata) {
     Objects.requireNonNull(media, "media");
-    Modality m = media.modality();
-    ModelPackage pkg = packageOf(collection);
-    Item.Builder b = Item.builder(id, m.wireName()).source(media.describe());
-    switch (m) {
-      case IMAGE -> {
-        Encoder<BufferedImage> enc = pkg.imageEncoder();
-        BufferedImage image = images.decode(media);
-        if (enc instanceof RowTower<BufferedImage> rows) {
-          return new Prepared(collection, id, b, metadata, enc, null, rows.preprocess(image));
-        }
-        return new Prepared(collection, id, b, metadata, enc, image, null);
-      }
-      case AUDIO -> addSegmented(b, pkg.audioEncoder(), audio.decode(media));
-      case VIDEO -> addSegmented(b, pkg.videoEncoder(), media);
-      default -> {
-        String text = utf8(media);
-        Encoder<String> enc = pkg.textEncoder();
-        b.text(TEXT_FIELD, text).vector(enc.space(), enc.encode(text));
-      }
-    }
-    return new Prepared(collection, id, b, metadata, null, null, null);
+    return mediaEmbedder.prepare(collection, () -> packageOf(collection), id, media, metadata);
   }
 
   /**
@@ -377,52 +355,7 @@ public final class Bindery implements AutoCloseable {
    *     one to find the one it refuses)
    */
   public List<Item> embedAll(String collection, List<Prepared> prepared) {
-    List<Item> out = new ArrayList<>(prepared.size());
-    int from = 0;
-    while (from < prepared.size()) {
-      Prepared first = prepared.get(from);
-      if (!first.collection.equals(collection)) {
-        throw new IllegalArgumentException(
-            "item '"
-                + first.id
-                + "' was prepared for collection '"
-                + first.collection
-                + "', not '"
-                + collection
-                + "'");
-      }
-      int to = from + 1;
-      while (to < prepared.size()
-          && first.tower != null
-          && prepared.get(to).tower == first.tower
-          && (prepared.get(to).row == null) == (first.row == null)) {
-        to++;
-      }
-      List<Prepared> run = prepared.subList(from, to);
-      if (first.tower != null) {
-        List<float[]> vectors =
-            first.row != null ? rowVectors(first.tower, run) : imageVectors(run);
-        for (int i = 0; i < run.size(); i++) {
-          run.get(i).builder.vector(first.tower.space(), vectors.get(i));
-        }
-      }
-      for (Prepared p : run) {
-        out.add(withMetadata(p.builder.build(), p.metadata));
-      }
-      from = to;
-    }
-    return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<float[]> rowVectors(Encoder<?> tower, List<Prepared> run) {
-    return ((RowTower<BufferedImage>) tower).encodeRows(run.stream().map(p -> p.row).toList());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<float[]> imageVectors(List<Prepared> run) {
-    Encoder<BufferedImage> tower = (Encoder<BufferedImage>) run.get(0).tower;
-    return tower.encodeBatch(run.stream().map(p -> p.image).toList());
+    return mediaEmbedder.embedAll(collection, prepared);
   }
 
   /**
@@ -432,15 +365,15 @@ public final class Bindery implements AutoCloseable {
    * something that orders memory (a future, a queue); it is used once.
    */
   public static final class Prepared {
-    private final String collection;
-    private final String id;
-    private final Item.Builder builder;
-    private final Map<String, Object> metadata;
-    private final Encoder<?> tower;
-    private final BufferedImage image;
-    private final FloatTensor row;
+    final String collection;
+    final String id;
+    final Item.Builder builder;
+    final Map<String, Object> metadata;
+    final Encoder<?> tower;
+    final BufferedImage image;
+    final FloatTensor row;
 
-    private Prepared(
+    Prepared(
         String collection,
         String id,
         Item.Builder builder,
@@ -658,37 +591,6 @@ public final class Bindery implements AutoCloseable {
     }
     // Neither a file nor a pulled model: opening it reports the path that is missing.
     return path.toAbsolutePath().normalize().toString();
-  }
-
-  private static <I> void addSegmented(Item.Builder b, Encoder<I> enc, I input) {
-    if (enc instanceof SegmentingEncoder<I> seg) {
-      SegmentingEncoder.Segmented both = seg.encodeWithSegments(input);
-      b.vector(enc.space(), both.vector());
-      for (TimedEmbedding t : both.segments()) {
-        b.segment(Segment.of(t.start(), t.end(), Map.of(enc.space(), t.vector())));
-      }
-    } else {
-      b.vector(enc.space(), enc.encode(input));
-    }
-  }
-
-  /** Text media, which must be valid UTF-8. */
-  private static String utf8(MediaSource media) {
-    return Utf8Text.decode(media.readAllBytes(), media.describe());
-  }
-
-  private static Item withMetadata(Item item, Map<String, Object> metadata) {
-    if (metadata == null || metadata.isEmpty()) {
-      return item;
-    }
-    return new Item(
-        item.id(),
-        item.modality(),
-        item.source(),
-        item.text(),
-        metadata,
-        item.vectors(),
-        item.segments());
   }
 
   private void ensureOpen() {

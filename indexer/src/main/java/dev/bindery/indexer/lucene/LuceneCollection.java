@@ -9,7 +9,6 @@ import dev.bindery.indexer.CollectionConfig;
 import dev.bindery.indexer.CollectionInfo;
 import dev.bindery.indexer.FieldType;
 import dev.bindery.indexer.Filter;
-import dev.bindery.indexer.IndexUnavailableException;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.indexer.Names;
@@ -43,7 +42,6 @@ import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.join.BitSetProducer;
 import org.apache.lucene.search.join.QueryBitSetProducer;
@@ -57,11 +55,9 @@ import org.roaringbitmap.RoaringBitmap;
  * (open, commit, refresh, close) and hands a searcher to the pieces that do the work, split the way
  * Lucene splits them: {@link BatchWriter} (writes), {@link CollectionSchema} (recorded field
  * types), {@link FilterCompiler} (filters), {@link KnnSearch} (HNSW, exact, rescoring), {@link
- * TextSearch} (BM25), {@link StoredItems} and {@link DocValueCounts} (reads).
- *
- * <p>Somewhat over 500 lines on purpose: opening (with its three distinct refusals: locked,
- * corrupt, no commit), committing and the read-only follower's refresh share the writer, the
- * searcher manager and the ordinals, and read best as one lifecycle.
+ * TextSearch} (BM25), {@link StoredItems} and {@link DocValueCounts} (reads); {@link
+ * CollectionSearchers} lends the searchers, {@link WriterSettings} configures the writer and {@link
+ * IndexOpenFailures} words the refusals to open.
  */
 final class LuceneCollection implements Closeable {
   static final String INDEX_DIR = "index";
@@ -89,7 +85,7 @@ final class LuceneCollection implements Closeable {
   private final boolean readOnly;
   private final Object commitLock = new Object();
   private final FSDirectory directory;
-  private final SearcherManager searchers;
+  private final CollectionSearchers searchers;
   private final BitSetProducer parents = new QueryBitSetProducer(DocFields.ITEMS);
   private final Ordinals ords = new Ordinals();
   private volatile FilterSets filterSets;
@@ -120,33 +116,18 @@ final class LuceneCollection implements Closeable {
     try {
       d = FSDirectory.open(indexDir);
       if (!create && !DirectoryReader.indexExists(d)) {
-        throw new IndexUnavailableException(
-            "collection '"
-                + name
-                + "': "
-                + indexDir
-                + " holds no Lucene commit although "
-                + CollectionFile.NAME
-                + " exists; refusing to create a new empty index over it. Restore the index or"
-                + " drop the collection.",
-            null);
+        throw IndexOpenFailures.noCommit(name, indexDir);
       }
-      IndexWriterConfig iwc =
-          new IndexWriterConfig(analyzer)
-              .setOpenMode(
-                  create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
-              .setCodec(LuceneCodecs.codecFor(config, mergeWorkers))
-              .setRAMBufferSizeMB(ramBufferMb())
-              .setCommitOnClose(true);
+      IndexWriterConfig iwc = WriterSettings.config(analyzer, config, create, mergeWorkers);
       // Side files first: a corrupt one must fail the open before a writer takes the lock.
       this.filterSets = FilterSets.load(dir);
       if (readOnly) {
         // Lucene allows any number of readers beside one writer: a reader never takes the write
         // lock, and sees what the writer (another process, say a running server) has committed.
-        this.searchers = new SearcherManager(d, null);
+        this.searchers = new CollectionSearchers(name, new SearcherManager(d, null));
       } else {
         w = new IndexWriter(d, iwc);
-        this.searchers = new SearcherManager(w, null);
+        this.searchers = new CollectionSearchers(name, new SearcherManager(w, null));
       }
       this.directory = d;
       this.writer = w;
@@ -157,39 +138,17 @@ final class LuceneCollection implements Closeable {
       }
     } catch (LockObtainFailedException e) {
       closeQuietly(w, d);
-      throw new IndexUnavailableException(
-          "collection '"
-              + name
-              + "' is locked: another process (or another backend in this one) has "
-              + indexDir
-              + " open for writing. The data directory "
-              + dir.getParent().getParent()
-              + " is in use, most likely by a running 'bindery serve' or 'bindery demo'."
-              + " Searching works beside it (bindery search and ask open it read-only);"
-              + " to write, send the items to that server's API (POST /v1/collections/"
-              + name
-              + "/items) or stop it first",
-          e);
+      throw IndexOpenFailures.locked(name, indexDir, dir.getParent().getParent(), e);
     } catch (CorruptIndexException
         | IndexFormatTooOldException
         | IndexFormatTooNewException
         | EOFException
         | NoSuchFileException e) {
       closeQuietly(w, d);
-      throw new IndexUnavailableException(
-          "collection '"
-              + name
-              + "': the index at "
-              + indexDir
-              + " is corrupt or unreadable ("
-              + e.getMessage()
-              + "); it was left untouched. Check it with Lucene's CheckIndex, restore it, or"
-              + " drop the collection.",
-          e);
+      throw IndexOpenFailures.corrupt(name, indexDir, e);
     } catch (IOException e) {
       closeQuietly(w, d);
-      throw new IndexUnavailableException(
-          "collection '" + name + "': cannot open " + indexDir + ": " + e, e);
+      throw IndexOpenFailures.unreadable(name, indexDir, e);
     } catch (RuntimeException e) {
       closeQuietly(w, d);
       throw e;
@@ -254,25 +213,25 @@ final class LuceneCollection implements Closeable {
   }
 
   private void loadOrdinals() throws IOException {
-    IndexSearcher s = searchers.acquire();
-    try {
-      Map<String, String> userData;
-      if (writer != null) {
-        userData = writer.getLiveCommitData() == null ? Map.of() : liveData();
-      } else {
-        userData = ((DirectoryReader) s.getIndexReader()).getIndexCommit().getUserData();
-      }
-      // commit() records NEXT_ORD before the Lucene commit and saves the filter sets after it, so
-      // a set put while a commit runs can name ordinals at or above the recorded NEXT_ORD. After a
-      // crash those must not be handed to new items, or the new items silently join the set.
-      ords.load(
-          s,
-          Integer.parseInt(userData.getOrDefault(DocFields.NEXT_ORD, "0")),
-          filterSets.maxOrdinal() + 1,
-          readOnly);
-    } finally {
-      searchers.release(s);
-    }
+    searchers.withIo(
+        s -> {
+          Map<String, String> userData;
+          if (writer != null) {
+            userData = writer.getLiveCommitData() == null ? Map.of() : liveData();
+          } else {
+            userData = ((DirectoryReader) s.getIndexReader()).getIndexCommit().getUserData();
+          }
+          // commit() records NEXT_ORD before the Lucene commit and saves the filter sets after
+          // it, so a set put while a commit runs can name ordinals at or above the recorded
+          // NEXT_ORD. After a crash those must not be handed to new items, or the new items
+          // silently join the set.
+          ords.load(
+              s,
+              Integer.parseInt(userData.getOrDefault(DocFields.NEXT_ORD, "0")),
+              filterSets.maxOrdinal() + 1,
+              readOnly);
+          return null;
+        });
   }
 
   private Map<String, String> liveData() {
@@ -311,7 +270,7 @@ final class LuceneCollection implements Closeable {
     Objects.requireNonNull(f, "filter (delete by filter needs one)");
     checkWritable("deleting items");
     List<String> ids =
-        withSearcher("delete by filter", s -> items.ids(s, filters.itemsMatching(f)));
+        searchers.with("delete by filter", s -> items.ids(s, filters.itemsMatching(f)));
     List<String> deleted = deleteExisting(ids);
     deleted.sort(null);
     return deleted;
@@ -330,7 +289,7 @@ final class LuceneCollection implements Closeable {
         refreshReadOnly();
         return;
       }
-      searchers.maybeRefreshBlocking();
+      searchers.refresh();
     } catch (IOException e) {
       throw new UncheckedIOException("collection '" + name + "': refresh failed", e);
     }
@@ -339,22 +298,13 @@ final class LuceneCollection implements Closeable {
   /** Follows the writer's latest commit: index, ordinals, schema and filter sets. */
   private void refreshReadOnly() throws IOException {
     synchronized (commitLock) {
-      long before = readerVersion();
-      searchers.maybeRefreshBlocking();
-      if (readerVersion() != before) {
+      long before = searchers.version();
+      searchers.refresh();
+      if (searchers.version() != before) {
         schema.reload();
         filterSets = FilterSets.load(dir);
         loadOrdinals();
       }
-    }
-  }
-
-  private long readerVersion() throws IOException {
-    IndexSearcher s = searchers.acquire();
-    try {
-      return ((DirectoryReader) s.getIndexReader()).getVersion();
-    } finally {
-      searchers.release(s);
     }
   }
 
@@ -437,40 +387,8 @@ final class LuceneCollection implements Closeable {
 
   // ---------------------------------------------------------------- reads
 
-  /** One operation on a searcher, which it releases; an I/O failure names {@code what}. */
-  private interface SearcherWork<T> {
-    T run(IndexSearcher s) throws IOException;
-  }
-
-  private <T> T withSearcher(String what, SearcherWork<T> work) {
-    IndexSearcher s = acquire();
-    try {
-      return work.run(s);
-    } catch (IOException e) {
-      throw new UncheckedIOException("collection '" + name + "': " + what + " failed", e);
-    } finally {
-      release(s);
-    }
-  }
-
-  private IndexSearcher acquire() {
-    try {
-      return searchers.acquire();
-    } catch (IOException e) {
-      throw new UncheckedIOException("collection '" + name + "': cannot open a searcher", e);
-    }
-  }
-
-  private void release(IndexSearcher s) {
-    try {
-      searchers.release(s);
-    } catch (IOException e) {
-      throw new UncheckedIOException("collection '" + name + "': cannot release a searcher", e);
-    }
-  }
-
   CollectionInfo describe() {
-    return withSearcher(
+    return searchers.with(
         "count",
         s ->
             new CollectionInfo(
@@ -482,7 +400,7 @@ final class LuceneCollection implements Closeable {
 
   /** Items visible to search that pass {@code f} (null: all). */
   long count(Filter f) {
-    return withSearcher("count", s -> (long) s.count(filters.itemsMatching(f)));
+    return searchers.with("count", s -> (long) s.count(filters.itemsMatching(f)));
   }
 
   /**
@@ -490,25 +408,25 @@ final class LuceneCollection implements Closeable {
    */
   Map<String, Map<Object, Long>> valueCounts(Filter f, List<String> fields) {
     Map<String, FieldType> types = ValueCounts.fieldTypes(schema.config(), fields);
-    return withSearcher(
+    return searchers.with(
         "counting values", s -> DocValueCounts.count(s, filters.itemsMatching(f), types));
   }
 
   Optional<Item> get(String id) {
     Names.checkId(id);
-    return withSearcher("get", s -> items.get(s, id, schema.config()));
+    return searchers.with("get", s -> items.get(s, id, schema.config()));
   }
 
   SearchResult knn(KnnQuery q) {
     var space = schema.config().space(q.space());
-    return withSearcher(
+    return searchers.with(
         "kNN search",
         s ->
             knn.search(s, q, space, q.filter() == null ? null : filters.itemsMatching(q.filter())));
   }
 
   SearchResult text(TextQuery q) {
-    return withSearcher(
+    return searchers.with(
         "text search", s -> text.search(s, q, filters.itemsMatching(q.filter()), name));
   }
 
@@ -541,37 +459,5 @@ final class LuceneCollection implements Closeable {
       // dropping anyway
     }
     closeQuietly(writer, directory);
-  }
-
-  /** System property that overrides the indexing buffer size, in MB. */
-  static final String RAM_BUFFER_PROPERTY = "bindery.lucene.ramBufferMB";
-
-  /**
-   * Indexing buffer per collection writer: a tenth of the maximum heap, between 64 and 1,024 MB
-   * (Lucene's default is 16). Lucene builds each flushed segment's HNSW graph while indexing and
-   * merges rebuild graphs from segments, so a buffer that holds a whole bulk load writes one
-   * segment and spares the merge (at 384 dimensions an item takes about 2 KB: 1,024 MB holds about
-   * half a million). {@value #RAM_BUFFER_PROPERTY} overrides it.
-   */
-  static double ramBufferMb() {
-    String p = System.getProperty(RAM_BUFFER_PROPERTY);
-    if (p != null) {
-      try {
-        double mb = Double.parseDouble(p.strip());
-        if (mb >= 1 && mb <= 2047) {
-          return mb;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw new IllegalArgumentException(
-          "system property "
-              + RAM_BUFFER_PROPERTY
-              + "="
-              + p
-              + " must be a number of MB in [1, 2047]");
-    }
-    long tenth = Runtime.getRuntime().maxMemory() / 10 / (1024 * 1024);
-    return Math.clamp(tenth, 64, 1024);
   }
 }
