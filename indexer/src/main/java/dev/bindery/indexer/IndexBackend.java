@@ -30,6 +30,15 @@ public interface IndexBackend extends Closeable {
   CollectionInfo describe(String collection);
 
   /**
+   * A collection's configuration alone (its spaces and field types), failing as {@link #describe}
+   * does for an unknown collection. What every search needs; a backend that can answer it without
+   * counting items (the counts cost an index query) overrides it.
+   */
+  default CollectionConfig config(String collection) {
+    return describe(collection).config();
+  }
+
+  /**
    * Adds or replaces items by id. The whole batch is checked first (dimensions, finite values, zero
    * vectors under cosine, unknown spaces, duplicate ids in the batch, metadata types); nothing is
    * written if any item is bad.

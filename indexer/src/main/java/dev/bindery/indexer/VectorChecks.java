@@ -8,12 +8,19 @@ public final class VectorChecks {
   /** Unit-length tolerance for dot-product spaces. */
   static final double UNIT_TOLERANCE = 1e-3;
 
+  /**
+   * Under cosine, a vector whose squared length is within this of 1 is taken as already normalized
+   * (float rounding of a unit vector): its self-similarity is then within 1e-6 of 1.
+   */
+  static final double UNIT_ROUNDING = 1e-6;
+
   private VectorChecks() {}
 
   /**
-   * Returns the vector as it will be stored for {@code space}: a normalized copy for cosine, the
-   * same array otherwise. Rejects a wrong dimension, NaN or infinite components, a zero vector
-   * under cosine, and a non-unit vector under dot product.
+   * Returns the vector as it will be stored for {@code space}: a normalized copy for cosine (a copy
+   * as given when it is unit length up to float rounding), the same array otherwise. Rejects a
+   * wrong dimension, NaN or infinite components, a zero vector under cosine, and a non-unit vector
+   * under dot product.
    *
    * @param what names the vector in the message, e.g. {@code "item 'a' vector"}
    */
@@ -45,6 +52,11 @@ public final class VectorChecks {
         if (sumSq == 0 || !Double.isFinite(sumSq)) {
           throw new IllegalArgumentException(
               what + " is a zero vector, which has no direction under cosine similarity");
+        }
+        if (Math.abs(sumSq - 1) <= UNIT_ROUNDING) {
+          // already unit length up to float rounding (an encoder's normalized output): stored as
+          // given, so that what was added comes back bit for bit; rescaling would move ulps only
+          return vector.clone();
         }
         float[] out = new float[vector.length];
         double inv = 1.0 / Math.sqrt(sumSq);

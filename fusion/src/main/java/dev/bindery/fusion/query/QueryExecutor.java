@@ -53,7 +53,7 @@ public final class QueryExecutor {
 
   /** Resolves a vector expression to one normalized vector in one space of the collection. */
   public QueryVector resolve(String collection, QueryExpr expr, TermEmbedder embedder) {
-    CollectionConfig config = backend.describe(collection).config();
+    CollectionConfig config = backend.config(collection);
     return new EmbeddingArithmetic(
             collection, config.spaces(), embedder, id -> backend.get(collection, id))
         .resolve(expr);
@@ -71,7 +71,7 @@ public final class QueryExecutor {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(embedder, "embedder");
     long start = System.nanoTime();
-    CollectionConfig config = backend.describe(collection).config();
+    CollectionConfig config = backend.config(collection);
 
     String knnSpace = null;
     float[] queryVector = null;

@@ -194,6 +194,12 @@ public final class LuceneBackend implements IndexBackend {
     return collection(collection).describe();
   }
 
+  /** The open collection's schema: no searcher, no counting (each search asks for it). */
+  @Override
+  public CollectionConfig config(String collection) {
+    return collection(collection).config();
+  }
+
   @Override
   public int upsert(String collection, List<Item> items) {
     return collection(collection).upsert(items);

@@ -1126,6 +1126,8 @@ public abstract class IndexBackendConformance {
             backend.createCollection(
                 CollectionConfig.of(a, SpaceConfig.of("e", 8, Similarity.L2))));
     assertEquals(4, backend.describe(a).config().space("e").dim(), "original kept");
+    // config() is describe() without the counts: the same configuration, the same refusal
+    assertEquals(backend.describe(a).config(), backend.config(a));
 
     assertTrue(backend.dropCollection(b));
     assertFalse(backend.dropCollection(b));
@@ -1133,6 +1135,9 @@ public abstract class IndexBackendConformance {
     CollectionNotFoundException gone =
         assertThrows(CollectionNotFoundException.class, () -> backend.describe(b));
     assertTrue(gone.getMessage().contains("unknown collection '" + b + "'"), gone.getMessage());
+    CollectionNotFoundException goneConfig =
+        assertThrows(CollectionNotFoundException.class, () -> backend.config(b));
+    assertEquals(gone.getMessage(), goneConfig.getMessage());
     assertThrows(
         CollectionNotFoundException.class,
         () ->
