@@ -236,6 +236,11 @@ public final class Bindery implements AutoCloseable {
     return backend.describe(collection);
   }
 
+  /** A collection's configuration without its counts ({@link IndexBackend#config}). */
+  public CollectionConfig config(String collection) {
+    return backend.config(collection);
+  }
+
   /** The model package location a collection uses, or empty for raw vectors. */
   public Optional<String> modelLocation(String collection) {
     Names.checkName("collection", collection);

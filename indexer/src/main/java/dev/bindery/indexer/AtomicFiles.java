@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -47,15 +48,14 @@ public final class AtomicFiles {
 
   /**
    * Replaces {@code target} with {@code bytes} inside its directory as it is: a missing directory
-   * is a {@link java.nio.file.NoSuchFileException}, never created. For a state file whose folder's
-   * existence means something: a write that races the folder's removal (a collection dropped while
-   * one of its writes was finishing) must fail instead of bringing back a folder holding only that
-   * file.
+   * is a {@link NoSuchFileException}, never created. For a state file whose folder's existence
+   * means something: a write that races the folder's removal (a collection dropped while one of its
+   * writes was finishing) must fail instead of bringing back a folder holding only that file.
    */
   public static void replaceInExistingDirectory(Path target, byte[] bytes) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir)) {
-      throw new java.nio.file.NoSuchFileException(
+      throw new NoSuchFileException(
           dir.toString(), null, "the folder is gone; not writing " + target.getFileName());
     }
     write(target, false, false, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));

@@ -41,7 +41,7 @@ final class EmbeddedStoreBackend implements StoreBackend {
               collection,
               SpaceConfig.of(b.space == null ? "embedding" : b.space, b.dimension, b.similarity)));
     }
-    CollectionConfig config = bindery.describe(collection).config();
+    CollectionConfig config = bindery.config(collection);
     Map<String, SpaceConfig> spaces = config.spaces();
     SpaceConfig sc = config.chooseSpace(b.space, b.dimension, false);
     this.space = sc.name();
@@ -71,7 +71,7 @@ final class EmbeddedStoreBackend implements StoreBackend {
 
   @Override
   public Set<String> fields() {
-    return new LinkedHashSet<>(bindery.describe(collection).config().fields().keySet());
+    return new LinkedHashSet<>(bindery.config(collection).fields().keySet());
   }
 
   @Override

@@ -40,12 +40,12 @@ final class EmbeddedCollectionAccess implements CollectionAccess {
 
   @Override
   public CollectionConfig config() {
-    return bindery.describe(collection).config();
+    return bindery.config(collection);
   }
 
   @Override
   public Map<String, FieldType> fields() {
-    return bindery.describe(collection).config().fields();
+    return bindery.config(collection).fields();
   }
 
   @Override

@@ -200,7 +200,7 @@ final class SearchCommand implements Callable<Integer> {
       }
       Filter filter;
       try {
-        filter = FilterArgument.parse(filters, bindery.describe(collection).config().fields());
+        filter = FilterArgument.parse(filters, bindery.config(collection).fields());
       } catch (IllegalArgumentException e) {
         throw usage("--filter: " + e.getMessage());
       }
