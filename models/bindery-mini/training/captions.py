@@ -61,6 +61,11 @@ def sample_caption(row, epoch, seed):
     return c[rng.choice(names)]
 
 
+def short_caption(word):
+    """Round three's short caption and the everyday-words query form: "a <word>" / "an <word>"."""
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
 def fmnist_class_text(name):
     return name.lower().replace("t-shirt/top", "t-shirt or top")
 

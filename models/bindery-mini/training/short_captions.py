@@ -28,6 +28,11 @@ import collections
 import json
 import os
 import re
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from captions import short_caption as article  # noqa: E402
 
 STOP = {
     # metadata and style words of the sources, not things
@@ -53,10 +58,6 @@ WORD = re.compile(r"^[a-z]{3,}$")
 
 def tokens(s):
     return [t for t in re.split(r"[^a-z]+", s.lower()) if t]
-
-
-def article(w):
-    return ("an " if w[0] in "aeiou" else "a ") + w
 
 
 def main():

@@ -438,7 +438,7 @@ def main():
         for w in sorted(vocab):
             pat = re.compile(r"(^|[^\w])" + re.escape(w) + r"(e?s)?($|[^\w])")
             hit = [j for j, m in enumerate(meta) if pat.search(m)]
-            q = ("an " if w[0] in "aeiou" else "a ") + w
+            q = captions.short_caption(w)
             if hit and q in text_of:
                 qs.append(text_of[q])
                 rel.append(torch.zeros(len(val_idx), dtype=torch.bool).index_fill_(0, torch.as_tensor(hit), True))
