@@ -9,8 +9,8 @@ import java.util.stream.Stream;
 
 /**
  * What the ANN reports say about the machine they ran on: cores, CPU model, JVM, operating system,
- * heap, Lucene version, whether the Panama vector module is on, and how busy the machine was (a
- * timing on a shared machine means little without its load average).
+ * heap, Lucene version, whether the Panama vector module is on, its -XX options, and how busy the
+ * machine was (a timing on a shared machine means little without its load average).
  */
 final class MachineFacts {
   private MachineFacts() {}
@@ -31,6 +31,13 @@ final class MachineFacts {
     m.put(
         "vector_incubator_module",
         ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+    // JIT options change what quantized storages cost (bin/bindery keeps Lucene's byte dot
+    // products out of line), so a report says which ones its JVM ran with.
+    m.put(
+        "jvm_xx_options",
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-XX:"))
+            .toList());
     return m;
   }
 
