@@ -45,21 +45,40 @@ final class LuceneCodecs {
     return format(s, HnswMergeWorkers.none());
   }
 
+  /**
+   * The space's format. With more than one merge worker (a bulk build that ends in a merge),
+   * flushed segments skip their graph and merges build it from every worker ({@link
+   * FlushWithoutGraphFormat}); otherwise each flush builds its segment's graph, Lucene's default.
+   */
   static KnnVectorsFormat format(SpaceConfig s, HnswMergeWorkers w) {
+    KnnVectorsFormat atMerge = format(s, w, DEFAULT_TINY_SEGMENTS);
+    if (w.count() == 1) {
+      return atMerge;
+    }
+    return new FlushWithoutGraphFormat(
+        format(s, w, FlushWithoutGraphFormat.NO_GRAPH_THRESHOLD), atMerge);
+  }
+
+  /** Lucene's own threshold below which a segment gets no graph (searched exactly). */
+  private static final int DEFAULT_TINY_SEGMENTS = Lucene99HnswVectorsFormat.HNSW_GRAPH_THRESHOLD;
+
+  private static KnnVectorsFormat format(SpaceConfig s, HnswMergeWorkers w, int tinySegments) {
     return switch (s.storage()) {
-      case FLOAT32 -> new Lucene99HnswVectorsFormat(s.m(), s.beamWidth(), w.count(), w.executor());
-      case INT8 -> quantized(ScalarEncoding.UNSIGNED_BYTE, s, w);
-      case INT7 -> quantized(ScalarEncoding.SEVEN_BIT, s, w);
-      case INT4 -> quantized(ScalarEncoding.PACKED_NIBBLE, s, w);
-      case INT2 -> quantized(ScalarEncoding.DIBIT_QUERY_NIBBLE, s, w);
-      case BINARY -> quantized(ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE, s, w);
+      case FLOAT32 ->
+          new Lucene99HnswVectorsFormat(
+              s.m(), s.beamWidth(), w.count(), w.executor(), tinySegments);
+      case INT8 -> quantized(ScalarEncoding.UNSIGNED_BYTE, s, w, tinySegments);
+      case INT7 -> quantized(ScalarEncoding.SEVEN_BIT, s, w, tinySegments);
+      case INT4 -> quantized(ScalarEncoding.PACKED_NIBBLE, s, w, tinySegments);
+      case INT2 -> quantized(ScalarEncoding.DIBIT_QUERY_NIBBLE, s, w, tinySegments);
+      case BINARY -> quantized(ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE, s, w, tinySegments);
     };
   }
 
   private static KnnVectorsFormat quantized(
-      ScalarEncoding encoding, SpaceConfig s, HnswMergeWorkers w) {
+      ScalarEncoding encoding, SpaceConfig s, HnswMergeWorkers w, int tinySegments) {
     return new Lucene104HnswScalarQuantizedVectorsFormat(
-        encoding, s.m(), s.beamWidth(), w.count(), w.executor());
+        encoding, s.m(), s.beamWidth(), w.count(), w.executor(), tinySegments);
   }
 
   /** Lucene's function for a space's similarity ({@link Scores#luceneFunction}). */

@@ -9,6 +9,7 @@ import dev.bindery.indexer.Hit;
 import dev.bindery.indexer.Item;
 import dev.bindery.indexer.KnnQuery;
 import dev.bindery.indexer.SearchMode;
+import dev.bindery.indexer.SearchResult;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.SpaceConfig;
 import dev.bindery.indexer.SyntheticVectors;
@@ -51,6 +52,63 @@ class HnswMergeWorkersTest {
     assertTrue(single >= 0.9, report);
     // Concurrent insertion builds a different graph, not a worse one.
     assertTrue(Math.abs(single - concurrent) <= 0.02, report);
+  }
+
+  /**
+   * With merge workers, flushed segments hold no graph (searched exactly, so every vector is
+   * visited and the answer is the brute-force one) until the merge builds one graph from both
+   * workers; without them each flushed segment has its own graph.
+   */
+  @Test
+  void withWorkersFlushedSegmentsWaitForTheMergeToBuildTheirGraph() throws Exception {
+    SyntheticVectors sv = SyntheticVectors.clustered(N, DIM, 40, SEED);
+    float[][] base = sv.vectors();
+    float[] q = sv.queries(1, SEED + 2)[0];
+    List<Integer> exact = BruteForce.topK(base, q, 10, i -> true);
+    try (HnswMergeWorkers two = HnswMergeWorkers.of(2);
+        LuceneBackend backend = new LuceneBackend(data.resolve("two"), two)) {
+      indexInTwoSegments(backend, base);
+      SearchResult flushed = backend.knn("c", query(q));
+      assertEquals(N, flushed.visited(), "flushed segments without a graph are searched exactly");
+      assertEquals(1.0, BruteForce.recall(ids(flushed), exact));
+      backend.forceMerge("c", 1);
+      backend.refresh("c");
+      SearchResult merged = backend.knn("c", query(q));
+      assertTrue(merged.visited() < N / 2, "the merge built a graph: " + merged.visited());
+      assertEquals(N, backend.describe("c").count());
+    }
+    try (LuceneBackend backend = new LuceneBackend(data.resolve("one"), HnswMergeWorkers.none())) {
+      indexInTwoSegments(backend, base);
+      SearchResult flushed = backend.knn("c", query(q));
+      assertTrue(flushed.visited() < N, "each flush built a graph: " + flushed.visited());
+    }
+  }
+
+  private static void indexInTwoSegments(LuceneBackend backend, float[][] base) {
+    backend.createCollection(
+        CollectionConfig.of(
+            "c", SpaceConfig.of("e", DIM, Similarity.COSINE, VectorStorage.FLOAT32)));
+    for (int from = 0; from < N; from += N / 2) {
+      List<Item> batch = new ArrayList<>();
+      for (int i = from; i < from + N / 2; i++) {
+        batch.add(Item.builder(Integer.toString(i), "vector").vector("e", base[i]).build());
+      }
+      backend.upsert("c", batch);
+      backend.commit("c");
+    }
+    backend.refresh("c");
+  }
+
+  private static KnnQuery query(float[] q) {
+    return new KnnQuery("e", q, 10, null, 40, SearchMode.AUTO, false);
+  }
+
+  private static List<String> ids(SearchResult r) {
+    List<String> out = new ArrayList<>();
+    for (Hit h : r.hits()) {
+      out.add(h.id());
+    }
+    return out;
   }
 
   @Test

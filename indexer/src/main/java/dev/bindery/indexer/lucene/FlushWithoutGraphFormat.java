@@ -1,0 +1,70 @@
+package dev.bindery.indexer.lucene;
+
+import java.io.IOException;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.KnnVectorsWriter;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.store.IOContext;
+
+/**
+ * An HNSW vectors format whose flushed segments hold vectors but no graph, and whose merges build
+ * the graph with several {@link HnswMergeWorkers}: used when a collection is given more than one
+ * merge worker (a bulk build that ends in {@code forceMerge(1)}). Building each flushed segment's
+ * graph on its indexing thread and then merging those graphs leaves most of the work to one thread
+ * per segment (a merge keeps the largest segment's graph and inserts only the rest); with no graph
+ * at flush, the merge builds the whole graph from every worker at once.
+ *
+ * <p>The files are exactly those of the wrapped Lucene format (a segment without a graph is one
+ * Lucene itself writes for small segments and searches exactly), so this format carries the wrapped
+ * format's name and every segment reads back through Lucene's own registered format. Until a merge
+ * builds its graph, a freshly flushed segment is searched exactly: correct, and slower than HNSW
+ * for large segments, which is why only a bulk build with merge workers uses it.
+ */
+final class FlushWithoutGraphFormat extends KnnVectorsFormat {
+  private final KnnVectorsFormat atFlush;
+  private final KnnVectorsFormat atMerge;
+
+  /**
+   * @param atFlush the wrapped format configured to build no graph (a tiny-segment threshold that
+   *     no segment is above)
+   * @param atMerge the same format with Lucene's default threshold and the merge workers
+   */
+  FlushWithoutGraphFormat(KnnVectorsFormat atFlush, KnnVectorsFormat atMerge) {
+    super(atMerge.getName());
+    if (!atFlush.getName().equals(atMerge.getName())) {
+      throw new IllegalArgumentException(
+          "flush and merge formats differ: " + atFlush.getName() + " and " + atMerge.getName());
+    }
+    this.atFlush = atFlush;
+    this.atMerge = atMerge;
+  }
+
+  /** The threshold that makes Lucene's HNSW writers skip the graph of a segment of any size. */
+  static final int NO_GRAPH_THRESHOLD = Integer.MAX_VALUE;
+
+  @Override
+  public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
+    // Lucene opens a segment's vectors writer when the segment's first vector arrives (a default
+    // context, not a flush one) and a merge's with a merge context: anything not a merge is the
+    // writer a flush finishes.
+    boolean merge = state.context.context() == IOContext.Context.MERGE;
+    return (merge ? atMerge : atFlush).fieldsWriter(state);
+  }
+
+  @Override
+  public KnnVectorsReader fieldsReader(SegmentReadState state) throws IOException {
+    return atMerge.fieldsReader(state);
+  }
+
+  @Override
+  public int getMaxDimensions(String fieldName) {
+    return atMerge.getMaxDimensions(fieldName);
+  }
+
+  @Override
+  public String toString() {
+    return "FlushWithoutGraph(" + atMerge + ")";
+  }
+}
