@@ -153,7 +153,8 @@ public final class AnnBenchCommand implements Callable<Integer> {
       defaultValue = "1",
       description =
           "Threads Lucene builds a merged segment's HNSW graph with, forceMerge(1) included"
-              + " (${DEFAULT-VALUE}: Lucene's default, single-threaded merges).")
+              + " (${DEFAULT-VALUE}: Lucene's default, single-threaded merges; above 1, flushed"
+              + " segments get no graph and the merge builds it whole from every thread).")
   private int mergeThreads;
 
   @Option(

@@ -26,8 +26,9 @@ import org.apache.lucene.util.IOUtils;
  * Bindery's embedded Lucene backend as a {@link RoundEngine}: a build is upsert in batches, commit
  * and {@code forceMerge(1)} (what {@code bench ann} times as build plus merge), so a query pass
  * searches one segment as the peers search one graph. With more than one index thread the batches
- * are upserted from that many threads at once (Lucene then builds one graph per indexing thread, in
- * parallel) and the merge inserts with as many workers; the name then ends in {@code -tN}.
+ * are upserted from that many threads at once and the merge builds the graph with as many workers
+ * (flushed segments then hold no graph: the merge builds the whole graph from every worker); the
+ * name then ends in {@code -tN}.
  */
 final class BinderyRoundEngine implements RoundEngine {
 
@@ -101,6 +102,7 @@ final class BinderyRoundEngine implements RoundEngine {
         + ", upserts of "
         + batchSize
         + (indexThreads == 1 ? " on one thread" : " from " + indexThreads + " threads")
+        + (mergeWorkers.count() > 1 ? ", flushed segments without a graph" : "")
         + ", then forceMerge(1) with "
         + mergeWorkers;
   }
