@@ -266,7 +266,8 @@ public final class AnnBenchCommand implements Callable<Integer> {
       description =
           "With --rounds: engines (${DEFAULT-VALUE}); bindery runs each --storage and is the"
               + " reference; bindery-parallel builds the first --storage from --threads indexing"
-              + " threads (2 when left at 1) with as many merge workers; hnswlib-native is"
+              + " threads (2 when left at 1) with as many merge workers; bindery-bulk builds it"
+              + " on one thread with graphs built only by the final merge; hnswlib-native is"
               + " compiled by peers.py --build-native; hnswlib and faiss-hnsw are Debian's Python"
               + " bindings (peers.py --serve).")
   private List<String> roundEngines;

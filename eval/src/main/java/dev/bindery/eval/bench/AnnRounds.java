@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.indexer.Similarity;
 import dev.bindery.indexer.VectorStorage;
+import dev.bindery.indexer.lucene.HnswMergeWorkers;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,7 +25,14 @@ final class AnnRounds {
 
   /** Engine names {@code --engines} accepts. */
   static final List<String> ENGINES =
-      List.of("bindery", "bindery-parallel", "hnswlib-native", "jvector", "hnswlib", "faiss-hnsw");
+      List.of(
+          "bindery",
+          "bindery-parallel",
+          "bindery-bulk",
+          "hnswlib-native",
+          "jvector",
+          "hnswlib",
+          "faiss-hnsw");
 
   private static final String NATIVE_SOURCE = "/dev/bindery/eval/bench/peers/hnsw_native.cpp";
 
@@ -34,7 +42,8 @@ final class AnnRounds {
    * @param engines names from {@link #ENGINES}; "bindery" expands to one engine per storage and
    *     always comes first (it is the reference); "bindery-parallel" adds one engine on the first
    *     storage that builds from {@code parallelThreads} indexing threads with as many merge
-   *     workers
+   *     workers; "bindery-bulk" adds one on the first storage built on one thread with graphs built
+   *     only by the final merge ({@code HnswMergeWorkers.bulk(1)})
    * @param storages Bindery's storages
    * @param similarity how vectors compare
    * @param m HNSW M
@@ -131,6 +140,24 @@ final class AnnRounds {
                 setup.batch(),
                 setup.parallelThreads(),
                 setup.parallelThreads()));
+      }
+      if (setup.engines().contains("bindery-bulk")) {
+        // One thread, like the reference build, but flushes write no graph and the final
+        // forceMerge(1) builds it from the merged segment's off-heap vectors.
+        VectorStorage s = setup.storages().get(0);
+        engines.add(
+            new BinderyRoundEngine(
+                workDir.resolve("rounds-index-" + s.wireName() + "-bulk"),
+                s,
+                setup.similarity(),
+                data.base(),
+                data.queries(),
+                setup.m(),
+                setup.beam(),
+                options.k(),
+                setup.batch(),
+                HnswMergeWorkers.bulk(1),
+                1));
       }
       boolean native_ = setup.engines().contains("hnswlib-native");
       List<String> python =

@@ -59,12 +59,39 @@ final class BinderyRoundEngine implements RoundEngine {
       int batchSize,
       int mergeThreads,
       int indexThreads) {
+    this(
+        dir,
+        storage,
+        similarity,
+        base,
+        queries,
+        m,
+        beamWidth,
+        k,
+        batchSize,
+        HnswMergeWorkers.of(mergeThreads),
+        indexThreads);
+  }
+
+  /** An engine whose merges use {@code mergeWorkers} (e.g. {@link HnswMergeWorkers#bulk}). */
+  BinderyRoundEngine(
+      Path dir,
+      VectorStorage storage,
+      Similarity similarity,
+      float[][] base,
+      float[][] queries,
+      int m,
+      int beamWidth,
+      int k,
+      int batchSize,
+      HnswMergeWorkers mergeWorkers,
+      int indexThreads) {
     if (indexThreads < 1) {
       throw new IllegalArgumentException("index threads must be >= 1, got " + indexThreads);
     }
     this.indexThreads = indexThreads;
     this.dir = dir;
-    this.mergeWorkers = HnswMergeWorkers.of(mergeThreads);
+    this.mergeWorkers = mergeWorkers;
     this.backend = new LuceneBackend(dir, mergeWorkers);
     this.storage = storage;
     this.similarity = similarity;
@@ -74,12 +101,21 @@ final class BinderyRoundEngine implements RoundEngine {
     this.beamWidth = beamWidth;
     this.k = k;
     this.batchSize = batchSize;
-    this.collection = "rounds-" + storage.wireName() + "-t" + indexThreads;
+    this.collection =
+        "rounds-" + storage.wireName() + "-t" + indexThreads + (bulkOnOneThread() ? "-bulk" : "");
   }
 
   @Override
   public String name() {
-    return "bindery-" + storage.wireName() + (indexThreads > 1 ? "-t" + indexThreads : "");
+    return "bindery-"
+        + storage.wireName()
+        + (indexThreads > 1 ? "-t" + indexThreads : "")
+        + (bulkOnOneThread() ? "-bulk" : "");
+  }
+
+  /** One indexing thread whose graphs are built by the merge only. */
+  private boolean bulkOnOneThread() {
+    return indexThreads == 1 && mergeWorkers.graphsAtMerge();
   }
 
   @Override
@@ -102,7 +138,7 @@ final class BinderyRoundEngine implements RoundEngine {
         + ", upserts of "
         + batchSize
         + (indexThreads == 1 ? " on one thread" : " from " + indexThreads + " threads")
-        + (mergeWorkers.count() > 1 ? ", flushed segments without a graph" : "")
+        + (mergeWorkers.graphsAtMerge() ? ", flushed segments without a graph" : "")
         + ", then forceMerge(1) with "
         + mergeWorkers;
   }

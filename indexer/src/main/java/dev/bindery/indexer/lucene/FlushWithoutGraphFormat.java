@@ -10,17 +10,19 @@ import org.apache.lucene.store.IOContext;
 
 /**
  * An HNSW vectors format whose flushed segments hold vectors but no graph, and whose merges build
- * the graph with several {@link HnswMergeWorkers}: used when a collection is given more than one
- * merge worker (a bulk build that ends in {@code forceMerge(1)}). Building each flushed segment's
- * graph on its indexing thread and then merging those graphs leaves most of the work to one thread
- * per segment (a merge keeps the largest segment's graph and inserts only the rest); with no graph
- * at flush, the merge builds the whole graph from every worker at once.
+ * the graph: used for a bulk build that ends in {@code forceMerge(1)} ({@link
+ * HnswMergeWorkers#graphsAtMerge}: more than one merge worker, or {@link HnswMergeWorkers#bulk}).
+ * Building each flushed segment's graph on its indexing thread and then merging those graphs leaves
+ * most of the work to one thread per segment (a merge keeps the largest segment's graph and inserts
+ * only the rest); with no graph at flush, the merge builds the whole graph from every worker at
+ * once.
  *
  * <p>The files are exactly those of the wrapped Lucene format (a segment without a graph is one
  * Lucene itself writes for small segments and searches exactly), so this format carries the wrapped
  * format's name and every segment reads back through Lucene's own registered format. Until a merge
  * builds its graph, a freshly flushed segment is searched exactly: correct, and slower than HNSW
- * for large segments, which is why only a bulk build with merge workers uses it.
+ * for large segments, which is why only a bulk build uses it. Forced merges rewrite a lone flushed
+ * segment too ({@link GraphBuildingMergePolicy}).
  */
 final class FlushWithoutGraphFormat extends KnnVectorsFormat {
   private final KnnVectorsFormat atFlush;

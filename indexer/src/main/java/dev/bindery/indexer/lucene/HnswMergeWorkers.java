@@ -16,14 +16,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HnswMergeWorkers implements AutoCloseable {
 
-  private static final HnswMergeWorkers NONE = new HnswMergeWorkers(1, null);
+  private static final HnswMergeWorkers NONE = new HnswMergeWorkers(1, null, false);
+  private static final HnswMergeWorkers BULK_ONE = new HnswMergeWorkers(1, null, true);
 
   private final int count;
   private final ExecutorService executor;
+  private final boolean graphsAtMerge;
 
-  private HnswMergeWorkers(int count, ExecutorService executor) {
+  private HnswMergeWorkers(int count, ExecutorService executor, boolean graphsAtMerge) {
     this.count = count;
     this.executor = executor;
+    this.graphsAtMerge = graphsAtMerge;
   }
 
   /** Single-threaded merges: Lucene's default. */
@@ -48,7 +51,26 @@ public final class HnswMergeWorkers implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    return new HnswMergeWorkers(threads, pool);
+    return new HnswMergeWorkers(threads, pool, true);
+  }
+
+  /**
+   * A bulk build: flushed segments get no graph and merges build it, from {@code threads} workers
+   * ({@link #of} for more than one; with one, the merge builds the graph on the merging thread).
+   * Building from the merged segment's off-heap vectors uses Lucene's bulk scorers, which the
+   * on-heap graph building of a flush does not, so even on one thread this is the faster way to
+   * load a collection that ends in {@code forceMerge} (docs/benchmarks/ann-rounds.md).
+   */
+  public static HnswMergeWorkers bulk(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("merge threads must be >= 1, got " + threads);
+    }
+    return threads == 1 ? BULK_ONE : of(threads);
+  }
+
+  /** True if flushed segments skip their graph and only merges build graphs. */
+  public boolean graphsAtMerge() {
+    return graphsAtMerge;
   }
 
   /** How many threads a merge builds its graph with. */
@@ -70,6 +92,7 @@ public final class HnswMergeWorkers implements AutoCloseable {
 
   @Override
   public String toString() {
-    return count == 1 ? "single-threaded HNSW merges" : count + " HNSW merge workers";
+    String workers = count == 1 ? "single-threaded HNSW merges" : count + " HNSW merge workers";
+    return graphsAtMerge ? workers + " (graphs built at merge)" : workers;
   }
 }

@@ -46,13 +46,14 @@ final class LuceneCodecs {
   }
 
   /**
-   * The space's format. With more than one merge worker (a bulk build that ends in a merge),
-   * flushed segments skip their graph and merges build it from every worker ({@link
-   * FlushWithoutGraphFormat}); otherwise each flush builds its segment's graph, Lucene's default.
+   * The space's format. For a bulk build ({@link HnswMergeWorkers#graphsAtMerge}: more than one
+   * merge worker, or {@link HnswMergeWorkers#bulk}), flushed segments skip their graph and merges
+   * build it ({@link FlushWithoutGraphFormat}); otherwise each flush builds its segment's graph,
+   * Lucene's default.
    */
   static KnnVectorsFormat format(SpaceConfig s, HnswMergeWorkers w) {
     KnnVectorsFormat atMerge = format(s, w, DEFAULT_TINY_SEGMENTS);
-    if (w.count() == 1) {
+    if (!w.graphsAtMerge()) {
       return atMerge;
     }
     return new FlushWithoutGraphFormat(

@@ -17,11 +17,19 @@ final class WriterSettings {
   /** The writer's configuration: a new index ({@code create}) or one appended to. */
   static IndexWriterConfig config(
       Analyzer analyzer, CollectionConfig config, boolean create, HnswMergeWorkers mergeWorkers) {
-    return new IndexWriterConfig(analyzer)
-        .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
-        .setCodec(LuceneCodecs.codecFor(config, mergeWorkers))
-        .setRAMBufferSizeMB(ramBufferMb())
-        .setCommitOnClose(true);
+    IndexWriterConfig iwc =
+        new IndexWriterConfig(analyzer)
+            .setOpenMode(
+                create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
+            .setCodec(LuceneCodecs.codecFor(config, mergeWorkers))
+            .setRAMBufferSizeMB(ramBufferMb())
+            .setCommitOnClose(true);
+    if (mergeWorkers.graphsAtMerge()) {
+      // Flushed segments have no graph (LuceneCodecs): a forced merge must rewrite them even when
+      // there are no more segments than asked for.
+      iwc.setMergePolicy(new GraphBuildingMergePolicy(iwc.getMergePolicy()));
+    }
+    return iwc;
   }
 
   /**

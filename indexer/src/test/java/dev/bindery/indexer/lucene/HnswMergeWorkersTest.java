@@ -1,6 +1,7 @@
 package dev.bindery.indexer.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A graph merged by several workers answers as well as one merged by a single thread. */
 class HnswMergeWorkersTest {
@@ -84,6 +86,44 @@ class HnswMergeWorkersTest {
     }
   }
 
+  /**
+   * A bulk load that fits one segment: {@code forceMerge(1)} has no segments to join, and still
+   * rewrites the flushed segment so that it gets its graph; a second forced merge changes nothing.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void forceMergeBuildsTheGraphOfASingleFlushedSegment(int threads) throws Exception {
+    SyntheticVectors sv = SyntheticVectors.clustered(N, DIM, 40, SEED);
+    float[][] base = sv.vectors();
+    float[] q = sv.queries(1, SEED + 3)[0];
+    try (HnswMergeWorkers bulk = HnswMergeWorkers.bulk(threads);
+        LuceneBackend backend = new LuceneBackend(data.resolve("single"), bulk)) {
+      assertTrue(bulk.graphsAtMerge());
+      backend.createCollection(
+          CollectionConfig.of(
+              "c", SpaceConfig.of("e", DIM, Similarity.COSINE, VectorStorage.FLOAT32)));
+      List<Item> all = new ArrayList<>();
+      for (int i = 0; i < N; i++) {
+        all.add(Item.builder(Integer.toString(i), "vector").vector("e", base[i]).build());
+      }
+      backend.upsert("c", all);
+      backend.commit("c");
+      backend.refresh("c");
+      assertEquals(N, backend.knn("c", query(q)).visited(), "one flushed segment, no graph yet");
+      backend.forceMerge("c", 1);
+      backend.refresh("c");
+      SearchResult merged = backend.knn("c", query(q));
+      assertTrue(merged.visited() < N / 2, "the forced merge built a graph: " + merged.visited());
+      assertTrue(
+          BruteForce.recall(ids(merged), BruteForce.topK(base, q, 10, i -> true)) >= 0.8,
+          "recall of the rebuilt graph");
+      backend.forceMerge("c", 1);
+      backend.refresh("c");
+      assertEquals(merged.visited(), backend.knn("c", query(q)).visited());
+      assertEquals(N, backend.describe("c").count());
+    }
+  }
+
   private static void indexInTwoSegments(LuceneBackend backend, float[][] base) {
     backend.createCollection(
         CollectionConfig.of(
@@ -114,7 +154,12 @@ class HnswMergeWorkersTest {
   @Test
   void rejectsNoThreads() {
     assertThrows(IllegalArgumentException.class, () -> HnswMergeWorkers.of(0));
+    assertThrows(IllegalArgumentException.class, () -> HnswMergeWorkers.bulk(0));
     assertEquals(1, HnswMergeWorkers.of(1).count());
+    assertFalse(HnswMergeWorkers.of(1).graphsAtMerge());
+    assertFalse(HnswMergeWorkers.none().graphsAtMerge());
+    assertTrue(HnswMergeWorkers.bulk(1).graphsAtMerge());
+    assertEquals(1, HnswMergeWorkers.bulk(1).count());
   }
 
   /** Indexes in 8 committed batches (8 segments), merges to one, and scores recall@10 at ef 40. */
