@@ -110,54 +110,38 @@ final class AnnRounds {
     try {
       for (VectorStorage s : setup.storages()) {
         engines.add(
-            new BinderyRoundEngine(
-                workDir.resolve("rounds-index-" + s.wireName()),
+            bindery(
+                setup,
+                data,
+                options,
+                workDir,
                 s,
-                setup.similarity(),
-                data.base(),
-                data.queries(),
-                setup.m(),
-                setup.beam(),
-                options.k(),
-                setup.batch(),
-                setup.mergeThreads(),
+                "",
+                HnswMergeWorkers.of(setup.mergeThreads()),
                 1));
       }
+      // The variants run on the reference storage: their builds and recall curves are compared with
+      // the single-thread build of the same storage.
+      VectorStorage reference = setup.storages().get(0);
       if (setup.engines().contains("bindery-parallel")) {
-        // One engine, on the reference storage: the parallel build is compared with the
-        // single-thread build of the same storage, builds and recall curves alike.
-        VectorStorage s = setup.storages().get(0);
+        int threads = setup.parallelThreads();
         engines.add(
-            new BinderyRoundEngine(
-                workDir.resolve("rounds-index-" + s.wireName() + "-parallel"),
-                s,
-                setup.similarity(),
-                data.base(),
-                data.queries(),
-                setup.m(),
-                setup.beam(),
-                options.k(),
-                setup.batch(),
-                setup.parallelThreads(),
-                setup.parallelThreads()));
+            bindery(
+                setup,
+                data,
+                options,
+                workDir,
+                reference,
+                "-parallel",
+                HnswMergeWorkers.of(threads),
+                threads));
       }
       if (setup.engines().contains("bindery-bulk")) {
         // One thread, like the reference build, but flushes write no graph and the final
         // forceMerge(1) builds it from the merged segment's off-heap vectors.
-        VectorStorage s = setup.storages().get(0);
         engines.add(
-            new BinderyRoundEngine(
-                workDir.resolve("rounds-index-" + s.wireName() + "-bulk"),
-                s,
-                setup.similarity(),
-                data.base(),
-                data.queries(),
-                setup.m(),
-                setup.beam(),
-                options.k(),
-                setup.batch(),
-                HnswMergeWorkers.bulk(1),
-                1));
+            bindery(
+                setup, data, options, workDir, reference, "-bulk", HnswMergeWorkers.bulk(1), 1));
       }
       boolean native_ = setup.engines().contains("hnswlib-native");
       List<String> python =
@@ -285,5 +269,29 @@ final class AnnRounds {
     err.printf("hnswlib-native: %s%n", node.path("command").asText());
     err.flush();
     return binary;
+  }
+
+  /** A Bindery engine on {@code storage}, its index in its own folder of {@code workDir}. */
+  private static BinderyRoundEngine bindery(
+      Setup setup,
+      AnnDataset data,
+      InterleavedAnnBenchmark.Options options,
+      Path workDir,
+      VectorStorage storage,
+      String folderSuffix,
+      HnswMergeWorkers mergeWorkers,
+      int indexThreads) {
+    return new BinderyRoundEngine(
+        workDir.resolve("rounds-index-" + storage.wireName() + folderSuffix),
+        storage,
+        setup.similarity(),
+        data.base(),
+        data.queries(),
+        setup.m(),
+        setup.beam(),
+        options.k(),
+        setup.batch(),
+        mergeWorkers,
+        indexThreads);
   }
 }

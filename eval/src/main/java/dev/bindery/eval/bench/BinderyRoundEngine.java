@@ -47,33 +47,10 @@ final class BinderyRoundEngine implements RoundEngine {
   private final int indexThreads;
   private boolean built;
 
-  BinderyRoundEngine(
-      Path dir,
-      VectorStorage storage,
-      Similarity similarity,
-      float[][] base,
-      float[][] queries,
-      int m,
-      int beamWidth,
-      int k,
-      int batchSize,
-      int mergeThreads,
-      int indexThreads) {
-    this(
-        dir,
-        storage,
-        similarity,
-        base,
-        queries,
-        m,
-        beamWidth,
-        k,
-        batchSize,
-        HnswMergeWorkers.of(mergeThreads),
-        indexThreads);
-  }
-
-  /** An engine whose merges use {@code mergeWorkers} (e.g. {@link HnswMergeWorkers#bulk}). */
+  /**
+   * @param mergeWorkers what the backend's merges build graphs with ({@link HnswMergeWorkers#of},
+   *     or {@link HnswMergeWorkers#bulk} for graphs built only by merges); closed with the engine
+   */
   BinderyRoundEngine(
       Path dir,
       VectorStorage storage,
@@ -101,8 +78,7 @@ final class BinderyRoundEngine implements RoundEngine {
     this.beamWidth = beamWidth;
     this.k = k;
     this.batchSize = batchSize;
-    this.collection =
-        "rounds-" + storage.wireName() + "-t" + indexThreads + (bulkOnOneThread() ? "-bulk" : "");
+    this.collection = "rounds-" + name();
   }
 
   @Override
@@ -138,7 +114,6 @@ final class BinderyRoundEngine implements RoundEngine {
         + ", upserts of "
         + batchSize
         + (indexThreads == 1 ? " on one thread" : " from " + indexThreads + " threads")
-        + (mergeWorkers.graphsAtMerge() ? ", flushed segments without a graph" : "")
         + ", then forceMerge(1) with "
         + mergeWorkers;
   }
