@@ -1,6 +1,7 @@
 package dev.bindery.indexer.lucene;
 
 import java.io.IOException;
+import java.util.function.IntFunction;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.KnnVectorsWriter;
@@ -29,22 +30,23 @@ final class FlushWithoutGraphFormat extends KnnVectorsFormat {
   private final KnnVectorsFormat atMerge;
 
   /**
-   * @param atFlush the wrapped format configured to build no graph (a tiny-segment threshold that
-   *     no segment is above)
-   * @param atMerge the same format with Lucene's default threshold and the merge workers
+   * @param withTinySegmentThreshold the wrapped format with a given tiny-segment threshold
+   *     (Lucene's HNSW formats build no graph for a segment below it): called with one no segment
+   *     reaches, for flushes, and with {@code mergeThreshold}, for merges
+   * @param mergeThreshold the threshold merges build with (Lucene's default)
    */
-  FlushWithoutGraphFormat(KnnVectorsFormat atFlush, KnnVectorsFormat atMerge) {
+  FlushWithoutGraphFormat(
+      IntFunction<KnnVectorsFormat> withTinySegmentThreshold, int mergeThreshold) {
+    this(
+        withTinySegmentThreshold.apply(Integer.MAX_VALUE),
+        withTinySegmentThreshold.apply(mergeThreshold));
+  }
+
+  private FlushWithoutGraphFormat(KnnVectorsFormat atFlush, KnnVectorsFormat atMerge) {
     super(atMerge.getName());
-    if (!atFlush.getName().equals(atMerge.getName())) {
-      throw new IllegalArgumentException(
-          "flush and merge formats differ: " + atFlush.getName() + " and " + atMerge.getName());
-    }
     this.atFlush = atFlush;
     this.atMerge = atMerge;
   }
-
-  /** The threshold that makes Lucene's HNSW writers skip the graph of a segment of any size. */
-  static final int NO_GRAPH_THRESHOLD = Integer.MAX_VALUE;
 
   @Override
   public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {

@@ -52,12 +52,10 @@ final class LuceneCodecs {
    * Lucene's default.
    */
   static KnnVectorsFormat format(SpaceConfig s, HnswMergeWorkers w) {
-    KnnVectorsFormat atMerge = format(s, w, DEFAULT_TINY_SEGMENTS);
     if (!w.graphsAtMerge()) {
-      return atMerge;
+      return format(s, w, DEFAULT_TINY_SEGMENTS);
     }
-    return new FlushWithoutGraphFormat(
-        format(s, w, FlushWithoutGraphFormat.NO_GRAPH_THRESHOLD), atMerge);
+    return new FlushWithoutGraphFormat(t -> format(s, w, t), DEFAULT_TINY_SEGMENTS);
   }
 
   /** Lucene's own threshold below which a segment gets no graph (searched exactly). */

@@ -69,7 +69,7 @@ class HnswMergeWorkersTest {
     List<Integer> exact = BruteForce.topK(base, q, 10, i -> true);
     try (HnswMergeWorkers two = HnswMergeWorkers.of(2);
         LuceneBackend backend = new LuceneBackend(data.resolve("two"), two)) {
-      indexInTwoSegments(backend, base);
+      indexInSegments(backend, base, VectorStorage.FLOAT32, 2);
       SearchResult flushed = backend.knn("c", query(q));
       assertEquals(N, flushed.visited(), "flushed segments without a graph are searched exactly");
       assertEquals(1.0, BruteForce.recall(ids(flushed), exact));
@@ -80,7 +80,7 @@ class HnswMergeWorkersTest {
       assertEquals(N, backend.describe("c").count());
     }
     try (LuceneBackend backend = new LuceneBackend(data.resolve("one"), HnswMergeWorkers.none())) {
-      indexInTwoSegments(backend, base);
+      indexInSegments(backend, base, VectorStorage.FLOAT32, 2);
       SearchResult flushed = backend.knn("c", query(q));
       assertTrue(flushed.visited() < N, "each flush built a graph: " + flushed.visited());
     }
@@ -99,16 +99,7 @@ class HnswMergeWorkersTest {
     try (HnswMergeWorkers bulk = HnswMergeWorkers.bulk(threads);
         LuceneBackend backend = new LuceneBackend(data.resolve("single"), bulk)) {
       assertTrue(bulk.graphsAtMerge());
-      backend.createCollection(
-          CollectionConfig.of(
-              "c", SpaceConfig.of("e", DIM, Similarity.COSINE, VectorStorage.FLOAT32)));
-      List<Item> all = new ArrayList<>();
-      for (int i = 0; i < N; i++) {
-        all.add(Item.builder(Integer.toString(i), "vector").vector("e", base[i]).build());
-      }
-      backend.upsert("c", all);
-      backend.commit("c");
-      backend.refresh("c");
+      indexInSegments(backend, base, VectorStorage.FLOAT32, 1);
       assertEquals(N, backend.knn("c", query(q)).visited(), "one flushed segment, no graph yet");
       backend.forceMerge("c", 1);
       backend.refresh("c");
@@ -124,13 +115,17 @@ class HnswMergeWorkersTest {
     }
   }
 
-  private static void indexInTwoSegments(LuceneBackend backend, float[][] base) {
+  /**
+   * Creates collection "c" (one space "e" of {@code storage}) and indexes {@code base} in {@code
+   * segments} equal batches, each committed (a segment each), then refreshes.
+   */
+  private static void indexInSegments(
+      LuceneBackend backend, float[][] base, VectorStorage storage, int segments) {
     backend.createCollection(
-        CollectionConfig.of(
-            "c", SpaceConfig.of("e", DIM, Similarity.COSINE, VectorStorage.FLOAT32)));
-    for (int from = 0; from < N; from += N / 2) {
+        CollectionConfig.of("c", SpaceConfig.of("e", DIM, Similarity.COSINE, storage)));
+    for (int from = 0; from < N; from += N / segments) {
       List<Item> batch = new ArrayList<>();
-      for (int i = from; i < from + N / 2; i++) {
+      for (int i = from; i < from + N / segments; i++) {
         batch.add(Item.builder(Integer.toString(i), "vector").vector("e", base[i]).build());
       }
       backend.upsert("c", batch);
@@ -170,16 +165,7 @@ class HnswMergeWorkersTest {
       float[][] base,
       float[][] queries) {
     try (LuceneBackend backend = new LuceneBackend(dir, workers)) {
-      backend.createCollection(
-          CollectionConfig.of("c", SpaceConfig.of("e", DIM, Similarity.COSINE, storage)));
-      for (int from = 0; from < N; from += N / 8) {
-        List<Item> batch = new ArrayList<>();
-        for (int i = from; i < from + N / 8; i++) {
-          batch.add(Item.builder(Integer.toString(i), "vector").vector("e", base[i]).build());
-        }
-        backend.upsert("c", batch);
-        backend.commit("c");
-      }
+      indexInSegments(backend, base, storage, 8);
       backend.forceMerge("c", 1);
       backend.refresh("c");
       assertEquals(N, backend.describe("c").count());
