@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@link AnnComparison} as the Markdown page {@code bench ann --report-dir} writes (and {@code
@@ -97,37 +98,19 @@ final class AnnComparisonMarkdown {
 
     md.append("## Headline ratios\n\n");
     md.append("| ratio | elapsed time | CPU time |\n|---|---|---|\n");
-    md.append("| ")
-        .append(BASELINE)
-        .append(" QPS at recall@")
-        .append(c.k())
-        .append(" = ")
-        .append(t)
-        .append(" / ")
-        .append(PEER)
-        .append(" QPS at the same recall | ")
-        .append(c.qpsRatio(Clock.WALL).map(r -> fmt("%.2f", r)).orElse("n/a"))
-        .append(" | ")
-        .append(c.qpsRatio(Clock.CPU).map(r -> fmt("%.2f", r)).orElse("n/a"))
-        .append(" |\n");
-    md.append("| ")
-        .append(BASELINE)
-        .append(" build time / ")
-        .append(PEER)
-        .append(" build time (above 1: Bindery slower) | ")
-        .append(c.buildTimeRatio(Clock.WALL).map(r -> fmt("%.2f", r)).orElse("n/a"))
-        .append(" | ")
-        .append(c.buildTimeRatio(Clock.CPU).map(r -> fmt("%.2f", r)).orElse("n/a"))
-        .append(" |\n");
-    md.append("| the same as build speed (")
-        .append(BASELINE)
-        .append(" / ")
-        .append(PEER)
-        .append(" vectors per second) | ")
-        .append(c.buildTimeRatio(Clock.WALL).map(r -> fmt("%.2f", 1 / r)).orElse("n/a"))
-        .append(" | ")
-        .append(c.buildTimeRatio(Clock.CPU).map(r -> fmt("%.2f", 1 / r)).orElse("n/a"))
-        .append(" |\n\n");
+    ratioRow(
+        md,
+        BASELINE + " QPS at recall@" + c.k() + " = " + t + " / " + PEER + " QPS at the same recall",
+        clock -> c.qpsRatio(clock));
+    ratioRow(
+        md,
+        BASELINE + " build time / " + PEER + " build time (above 1: Bindery slower)",
+        clock -> c.buildTimeRatio(clock));
+    ratioRow(
+        md,
+        "the same as build speed (" + BASELINE + " / " + PEER + " vectors per second)",
+        clock -> c.buildTimeRatio(clock).map(r -> 1 / r));
+    md.append('\n');
     md.append(
             "Elapsed time is what a user waits. CPU time counts every thread of the querying or"
                 + " building process (for the JVM that includes its garbage collector and JIT"
@@ -279,6 +262,16 @@ final class AnnComparisonMarkdown {
             + " are deterministic for a given build. Compare ratios from one run, not absolute"
             + " numbers across runs.\n");
     return md.toString();
+  }
+
+  /** A headline table row: the label, then the ratio on elapsed and on CPU time ("n/a": none). */
+  private static void ratioRow(
+      StringBuilder md, String label, Function<Clock, Optional<Double>> ratio) {
+    md.append("| ").append(label);
+    for (Clock clock : List.of(Clock.WALL, Clock.CPU)) {
+      md.append(" | ").append(ratio.apply(clock).map(r -> fmt("%.2f", r)).orElse("n/a"));
+    }
+    md.append(" |\n");
   }
 
   private static String clockName(Clock clock) {
