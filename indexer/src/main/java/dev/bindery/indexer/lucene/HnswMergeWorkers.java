@@ -8,11 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Threads Lucene may use to build the HNSW graph of a merged segment ({@code numMergeWorkers} and
  * the executor of {@code Lucene99HnswVectorsFormat} and the scalar-quantized format): with more
  * than one, a merge (the {@code forceMerge(1)} that rebuilds one graph from every segment's vectors
- * included) inserts vectors from several threads at once. With more than one worker, flushed
- * segments are written without a graph ({@link FlushWithoutGraphFormat}: searched exactly until a
- * merge), so the merge builds the whole graph from every worker instead of inserting into the
- * largest flushed graph; this is a bulk-build setting. The caller that creates an instance closes
- * it after the backend that uses it.
+ * included) inserts vectors from several threads at once. With more than one worker, or from {@link
+ * #bulk}, flushed segments are written without a graph ({@link FlushWithoutGraphFormat}: searched
+ * exactly until a merge), so the merge builds the whole graph instead of inserting into the largest
+ * flushed graph; this is a bulk-build setting. The caller that creates an instance closes it after
+ * the backend that uses it.
  */
 public final class HnswMergeWorkers implements AutoCloseable {
 
@@ -62,10 +62,7 @@ public final class HnswMergeWorkers implements AutoCloseable {
    * load a collection that ends in {@code forceMerge} (docs/benchmarks/ann-rounds.md).
    */
   public static HnswMergeWorkers bulk(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("merge threads must be >= 1, got " + threads);
-    }
-    return threads == 1 ? BULK_ONE : of(threads);
+    return threads == 1 ? BULK_ONE : of(threads); // of refuses fewer than one
   }
 
   /** True if flushed segments skip their graph and only merges build graphs. */
