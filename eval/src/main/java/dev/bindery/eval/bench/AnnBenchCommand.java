@@ -153,8 +153,8 @@ public final class AnnBenchCommand implements Callable<Integer> {
       defaultValue = "1",
       description =
           "Threads Lucene builds a merged segment's HNSW graph with, forceMerge(1) included"
-              + " (${DEFAULT-VALUE}: Lucene's default, single-threaded merges; above 1, flushed"
-              + " segments get no graph and the merge builds it whole from every thread).")
+              + " (${DEFAULT-VALUE}); as bindery index loads, flushed segments get no graph and"
+              + " the merge builds it whole from every thread.")
   private int mergeThreads;
 
   @Option(
@@ -266,8 +266,10 @@ public final class AnnBenchCommand implements Callable<Integer> {
       description =
           "With --rounds: engines (${DEFAULT-VALUE}); bindery runs each --storage and is the"
               + " reference; bindery-parallel builds the first --storage from --threads indexing"
-              + " threads (2 when left at 1) with as many merge workers; bindery-bulk builds it"
-              + " on one thread with graphs built only by the final merge; hnswlib-native is"
+              + " threads (2 when left at 1) with as many merge workers; bindery-flush builds it"
+              + " on one thread with each flushed segment's graph built as it is written (as"
+              + " incremental writes do) where bindery builds graphs only at the final merge (as"
+              + " bindery index does); hnswlib-native is"
               + " compiled by peers.py --build-native; hnswlib and faiss-hnsw are Debian's Python"
               + " bindings (peers.py --serve).")
   private List<String> roundEngines;

@@ -161,7 +161,8 @@ public final class AnnBenchmark {
    * @param options what to measure
    * @param log where progress lines go (the tables are printed by the caller)
    * @param mergeThreads threads Lucene builds a merged segment's HNSW graph with (the timed {@code
-   *     forceMerge(1)} included); 1 is Lucene's default
+   *     forceMerge(1)} included); flushed segments get no graph and the merge builds it, as {@code
+   *     bindery index} loads ({@code HnswMergeWorkers.bulk})
    */
   public AnnBenchmark(Options options, PrintWriter log, int mergeThreads) {
     this.options = java.util.Objects.requireNonNull(options, "options");
@@ -211,7 +212,7 @@ public final class AnnBenchmark {
     IOUtils.rm(indexDir); // left over from a run that was killed
     List<StorageResult> results = new ArrayList<>();
     try {
-      try (HnswMergeWorkers workers = HnswMergeWorkers.of(mergeThreads);
+      try (HnswMergeWorkers workers = HnswMergeWorkers.bulk(mergeThreads);
           LuceneBackend backend = new LuceneBackend(indexDir, workers)) {
         for (VectorStorage storage : options.storages()) {
           results.add(runStorage(backend, storage, data, truth.ids()));

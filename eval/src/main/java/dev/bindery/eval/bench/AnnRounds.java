@@ -28,7 +28,7 @@ final class AnnRounds {
       List.of(
           "bindery",
           "bindery-parallel",
-          "bindery-bulk",
+          "bindery-flush",
           "hnswlib-native",
           "jvector",
           "hnswlib",
@@ -42,8 +42,10 @@ final class AnnRounds {
    * @param engines names from {@link #ENGINES}; "bindery" expands to one engine per storage and
    *     always comes first (it is the reference); "bindery-parallel" adds one engine on the first
    *     storage that builds from {@code parallelThreads} indexing threads with as many merge
-   *     workers; "bindery-bulk" adds one on the first storage built on one thread with graphs built
-   *     only by the final merge ({@code HnswMergeWorkers.bulk(1)})
+   *     workers; "bindery-flush" adds one on the first storage built on one thread with each
+   *     flushed segment's graph built as it is written ({@code HnswMergeWorkers.none()}, as
+   *     incremental writes through the server do) where the reference builds as {@code bindery
+   *     index} does, graphs only at the final merge ({@code HnswMergeWorkers.bulk})
    * @param storages Bindery's storages
    * @param similarity how vectors compare
    * @param m HNSW M
@@ -117,7 +119,7 @@ final class AnnRounds {
                 workDir,
                 s,
                 "",
-                HnswMergeWorkers.of(setup.mergeThreads()),
+                HnswMergeWorkers.bulk(setup.mergeThreads()),
                 1));
       }
       // The variants run on the reference storage: their builds and recall curves are compared with
@@ -136,12 +138,12 @@ final class AnnRounds {
                 HnswMergeWorkers.of(threads),
                 threads));
       }
-      if (setup.engines().contains("bindery-bulk")) {
-        // One thread, like the reference build, but flushes write no graph and the final
-        // forceMerge(1) builds it from the merged segment's off-heap vectors.
+      if (setup.engines().contains("bindery-flush")) {
+        // One thread, like the reference build, but each flush builds its segment's graph and the
+        // final forceMerge(1) inserts the rest into the largest one.
         engines.add(
             bindery(
-                setup, data, options, workDir, reference, "-bulk", HnswMergeWorkers.bulk(1), 1));
+                setup, data, options, workDir, reference, "-flush", HnswMergeWorkers.none(), 1));
       }
       boolean native_ = setup.engines().contains("hnswlib-native");
       List<String> python =

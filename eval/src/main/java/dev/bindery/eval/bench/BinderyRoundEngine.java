@@ -25,10 +25,12 @@ import org.apache.lucene.util.IOUtils;
 /**
  * Bindery's embedded Lucene backend as a {@link RoundEngine}: a build is upsert in batches, commit
  * and {@code forceMerge(1)} (what {@code bench ann} times as build plus merge), so a query pass
- * searches one segment as the peers search one graph. With more than one index thread the batches
- * are upserted from that many threads at once and the merge builds the graph with as many workers
- * (flushed segments then hold no graph: the merge builds the whole graph from every worker); the
- * name then ends in {@code -tN}.
+ * searches one segment as the peers search one graph. With {@link HnswMergeWorkers#bulk} (the
+ * reference, as {@code bindery index} loads) flushed segments hold no graph and the merge builds
+ * the whole graph; with more than one index thread the batches are upserted from that many threads
+ * at once and the merge builds the graph with as many workers, the name then ends in {@code -tN};
+ * with {@link HnswMergeWorkers#none()} each flush builds its segment's graph (incremental writes),
+ * the name then ends in {@code -flush}.
  */
 final class BinderyRoundEngine implements RoundEngine {
 
@@ -86,12 +88,7 @@ final class BinderyRoundEngine implements RoundEngine {
     return "bindery-"
         + storage.wireName()
         + (indexThreads > 1 ? "-t" + indexThreads : "")
-        + (bulkOnOneThread() ? "-bulk" : "");
-  }
-
-  /** One indexing thread whose graphs are built by the merge only. */
-  private boolean bulkOnOneThread() {
-    return indexThreads == 1 && mergeWorkers.graphsAtMerge();
+        + (mergeWorkers.graphsAtMerge() ? "" : "-flush");
   }
 
   @Override

@@ -73,7 +73,7 @@ class AnnRoundsIntegrationTest {
             "--warm-up",
             "1",
             "--engines",
-            "bindery,hnswlib-native,jvector,hnswlib,faiss-hnsw",
+            "bindery,bindery-flush,hnswlib-native,jvector,hnswlib,faiss-hnsw",
             "--work",
             dir.resolve("work").toString(),
             "--json",
@@ -97,6 +97,13 @@ class AnnRoundsIntegrationTest {
       }
     }
     assertEquals(
-        List.of("bindery-float32", "hnswlib-native", "hnswlib", "faiss-hnsw", "jvector"), names);
+        List.of(
+            "bindery-float32",
+            "bindery-float32-flush",
+            "hnswlib-native",
+            "hnswlib",
+            "faiss-hnsw",
+            "jvector"),
+        names);
   }
 }

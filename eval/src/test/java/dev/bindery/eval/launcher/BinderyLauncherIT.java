@@ -53,7 +53,8 @@ class BinderyLauncherIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern STACK_FRAME = Pattern.compile("(?m)^\\s+at [\\w$.]+\\(");
   private static final Pattern PROGRESS_LINE =
-      Pattern.compile("^Indexing \\S+ +\\d+% \\[[= >]*\\] .*");
+      Pattern.compile(
+          "^(Indexing \\S+ +\\d+% \\[[= >]*\\] .*|Building the search graph( on \\d+ threads)?\\.\\.\\.)$");
 
   @TempDir static Path work;
 
@@ -293,6 +294,7 @@ class BinderyLauncherIT {
     assertTrue(
         report.get("skipped").get(0).get("source").asText().endsWith("broken.png"), partial.all());
     assertEquals(1, report.get("count").asLong(), partial.all());
+    assertTrue(report.get("graph_ms").asLong() >= 0, partial.all());
     quietStderr(partial);
 
     Run again =

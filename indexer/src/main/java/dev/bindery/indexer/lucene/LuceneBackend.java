@@ -274,6 +274,18 @@ public final class LuceneBackend implements IndexBackend {
     collection(collection).forceMerge(maxSegments);
   }
 
+  /**
+   * Ends a bulk load into a backend opened with {@link HnswMergeWorkers#bulk}: the segments written
+   * since without an HNSW graph (searched exactly until then) are merged into one whose graph the
+   * merge workers build, and the collection is committed; segments that hold a graph are left as
+   * they are. Returns the number of segments merged, 0 when there were none or when this backend
+   * builds graphs as it flushes.
+   */
+  public int buildGraphs(String collection) {
+    checkWritable("building the HNSW graphs of collection '" + collection + "'");
+    return collection(collection).buildGraphs();
+  }
+
   /** Bytes the collection's Lucene index takes on disk now. */
   public long indexBytes(String collection) {
     return collection(collection).indexBytes();

@@ -336,6 +336,32 @@ final class LuceneCollection implements Closeable {
     commit();
   }
 
+  /**
+   * Ends a bulk load: merges the segments flushed without an HNSW graph into one segment, whose
+   * graph the merge builds with the backend's merge workers, then commits. Segments that hold a
+   * graph are not rewritten. Returns the number of segments merged; 0 (and nothing done) when the
+   * collection was not opened for bulk loading ({@link HnswMergeWorkers#graphsAtMerge()}) or has no
+   * such segment.
+   */
+  int buildGraphs() {
+    checkWritable("building HNSW graphs");
+    if (!(writer.getConfig().getMergePolicy() instanceof GraphBuildingMergePolicy policy)) {
+      return 0;
+    }
+    int merged;
+    try {
+      policy.takeGraphsOnlySegments();
+      // Buffered items become a flushed segment first, so the merge sees them too.
+      writer.flush();
+      writer.forceMerge(GraphBuildingMergePolicy.GRAPHS_ONLY);
+      merged = policy.takeGraphsOnlySegments();
+    } catch (IOException e) {
+      throw new UncheckedIOException("collection '" + name + "': building graphs failed", e);
+    }
+    commit();
+    return merged;
+  }
+
   long indexBytes() {
     try (Stream<Path> files = Files.list(dir.resolve(INDEX_DIR))) {
       return files

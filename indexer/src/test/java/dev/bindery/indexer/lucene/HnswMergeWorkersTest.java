@@ -124,14 +124,76 @@ class HnswMergeWorkersTest {
     backend.createCollection(
         CollectionConfig.of("c", SpaceConfig.of("e", DIM, Similarity.COSINE, storage)));
     for (int from = 0; from < N; from += N / segments) {
-      List<Item> batch = new ArrayList<>();
-      for (int i = from; i < from + N / segments; i++) {
-        batch.add(Item.builder(Integer.toString(i), "vector").vector("e", base[i]).build());
-      }
-      backend.upsert("c", batch);
-      backend.commit("c");
+      upsertAndCommit(backend, base, from, from + N / segments);
     }
     backend.refresh("c");
+  }
+
+  /** Upserts items {@code from} (inclusive) to {@code to} of {@code base} and commits. */
+  private static void upsertAndCommit(LuceneBackend backend, float[][] base, int from, int to) {
+    List<Item> batch = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      batch.add(Item.builder(Integer.toString(i), "vector").vector("e", base[i]).build());
+    }
+    backend.upsert("c", batch);
+    backend.commit("c");
+  }
+
+  /**
+   * The end of a bulk load into a collection that already holds a graph: buildGraphs merges the
+   * segments flushed without a graph into one with a graph and leaves the old segment alone; what
+   * it committed is what a fresh backend finds; a second call and a backend that builds graphs at
+   * flush have nothing to do.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void buildGraphsMergesOnlyTheSegmentsFlushedWithoutAGraph(int threads) throws Exception {
+    SyntheticVectors sv = SyntheticVectors.clustered(N, DIM, 40, SEED);
+    float[][] base = sv.vectors();
+    float[][] queries = sv.queries(20, SEED + 4);
+    Path dir = data.resolve("bulk");
+    List<List<String>> answers = new ArrayList<>();
+    try (HnswMergeWorkers bulk = HnswMergeWorkers.bulk(threads);
+        LuceneBackend backend = new LuceneBackend(dir, bulk)) {
+      backend.createCollection(
+          CollectionConfig.of(
+              "c", SpaceConfig.of("e", DIM, Similarity.COSINE, VectorStorage.FLOAT32)));
+      upsertAndCommit(backend, base, 0, N / 2);
+      assertEquals(1, backend.buildGraphs("c"), "the first load: one flushed segment");
+      SearchResult first = backend.knn("c", query(queries[0]));
+      assertEquals(1, first.segments());
+      assertTrue(first.visited() < N / 4, "the first half has a graph: " + first.visited());
+
+      int[] cuts = {N / 2, N / 2 + N / 6, N / 2 + N / 3, N};
+      for (int b = 0; b + 1 < cuts.length; b++) {
+        upsertAndCommit(backend, base, cuts[b], cuts[b + 1]); // three segments, no graphs
+      }
+      backend.refresh("c");
+      SearchResult before = backend.knn("c", query(queries[0]));
+      assertEquals(4, before.segments());
+      assertTrue(before.visited() >= N / 2, "new segments are searched exactly until then");
+
+      assertEquals(3, backend.buildGraphs("c"));
+      for (float[] q : queries) {
+        SearchResult after = backend.knn("c", query(q));
+        assertEquals(2, after.segments(), "the old segment is not rewritten");
+        assertTrue(after.visited() < N / 2, "both segments have graphs: " + after.visited());
+        assertTrue(
+            BruteForce.recall(ids(after), BruteForce.topK(base, q, 10, i -> true)) >= 0.8,
+            "recall after buildGraphs");
+        answers.add(ids(after));
+      }
+      assertEquals(0, backend.buildGraphs("c"), "nothing left to build");
+      assertEquals(N, backend.describe("c").count());
+    }
+    try (LuceneBackend reopened = new LuceneBackend(dir)) {
+      assertEquals(N, reopened.describe("c").count());
+      for (int i = 0; i < queries.length; i++) {
+        assertEquals(answers.get(i), ids(reopened.knn("c", query(queries[i]))), "committed");
+      }
+      upsertAndCommit(reopened, base, 0, 10);
+      assertEquals(0, reopened.buildGraphs("c"), "graphs are built at flush here");
+    }
   }
 
   private static KnnQuery query(float[] q) {

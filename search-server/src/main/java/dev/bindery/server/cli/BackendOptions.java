@@ -3,6 +3,7 @@ package dev.bindery.server.cli;
 import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.indexer.IndexBackend;
+import dev.bindery.indexer.lucene.HnswMergeWorkers;
 import dev.bindery.server.backend.IsolatedBackendLoader;
 import java.io.File;
 import java.nio.file.Path;
@@ -140,6 +141,23 @@ final class BackendOptions {
       ModelCache models = ModelCache.fromEnvironment(cli.env());
       return readOnly ? Bindery.openReadOnly(dataDir, models) : Bindery.open(dataDir, models);
     }
+    return openSolrCloud(dataDir, cli);
+  }
+
+  /**
+   * As {@link #open(Path, BinderyCli)} for a bulk load: the embedded backend flushes segments
+   * without HNSW graphs and {@link Bindery#buildGraphs} builds them with {@code graphWorkers}
+   * (closed by the caller after the facade); SolrCloud is opened as usual.
+   */
+  Bindery openForBulkLoad(Path dataDir, BinderyCli cli, HnswMergeWorkers graphWorkers) {
+    check();
+    if (backend == Kind.LUCENE) {
+      return Bindery.openForBulkLoad(dataDir, ModelCache.fromEnvironment(cli.env()), graphWorkers);
+    }
+    return openSolrCloud(dataDir, cli);
+  }
+
+  private Bindery openSolrCloud(Path dataDir, BinderyCli cli) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("zk", zk.trim());
     if (shards != null) {

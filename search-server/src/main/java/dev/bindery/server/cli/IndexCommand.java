@@ -7,11 +7,13 @@ import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.ingest.IngestOptions;
 import dev.bindery.fusion.ingest.IngestReport;
 import dev.bindery.fusion.ingest.Ingestor;
+import dev.bindery.indexer.lucene.HnswMergeWorkers;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -95,8 +97,9 @@ final class IndexCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Threads that read, decode and preprocess inputs while the main thread runs the image"
-              + " tower on batches and writes (default: the available processors, here "
-              + "${DEFAULT-VALUE}); 1 does everything on one thread, one item after the other.")
+              + " tower on batches and writes, and that build the search graph at the end"
+              + " (default: the available processors, here ${DEFAULT-VALUE}); 1 does everything"
+              + " on one thread, one item after the other.")
   private int threads = IngestOptions.defaultThreads();
 
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Files, folders, .jsonl files.")
@@ -125,7 +128,10 @@ final class IndexCommand implements Callable<Integer> {
                         + "/items, see docs/server.md) or stop it first");
               });
     }
-    try (Bindery bindery = backendOptions.open(cli.dataDir(), cli)) {
+    // A bulk load: segments are written without HNSW graphs and one graph is built for all of
+    // them at the end, from every thread (Bindery.openForBulkLoad).
+    try (HnswMergeWorkers graphWorkers = HnswMergeWorkers.bulk(threads);
+        Bindery bindery = backendOptions.openForBulkLoad(cli.dataDir(), cli, graphWorkers)) {
       String created = null;
       if (bindery.listCollections().contains(collection)) {
         Optional<String> current = bindery.modelLocation(collection);
@@ -159,11 +165,13 @@ final class IndexCommand implements Callable<Integer> {
                         .withThreads(threads))
                 .ingest(paths, bar);
       }
+      GraphBuild graph = buildGraphs(bindery, err);
       long count = bindery.describe(collection).count();
       if (json) {
-        printJson(out, report, created, count);
+        printJson(out, report, created, count, graph);
       } else {
         IngestProgressBar.printSummary(report, out);
+        out.println(graph.describe());
         out.println("Collection '" + collection + "' holds " + count + " items");
       }
       out.flush();
@@ -187,7 +195,32 @@ final class IndexCommand implements Callable<Integer> {
     }
   }
 
-  private void printJson(PrintWriter out, IngestReport report, String created, long count) {
+  /** What {@link #buildGraphs} did: segments merged for the graph, and how long it took. */
+  private record GraphBuild(int segments, long nanos) {
+    String describe() {
+      return String.format(
+          Locale.ROOT,
+          "Search graph %s in %.1f s",
+          segments == 0 ? "up to date" : "built from " + segments + " new segment(s)",
+          nanos / 1e9);
+    }
+  }
+
+  /**
+   * Builds the search graph of what the load wrote ({@link Bindery#buildGraphs}), announced on
+   * stderr beside the progress bar since it can take a while for a large load.
+   */
+  private GraphBuild buildGraphs(Bindery bindery, PrintWriter err) {
+    long t0 = System.nanoTime();
+    err.println(
+        "Building the search graph" + (threads == 1 ? "" : " on " + threads + " threads") + "...");
+    err.flush();
+    int segments = bindery.buildGraphs(collection);
+    return new GraphBuild(segments, System.nanoTime() - t0);
+  }
+
+  private void printJson(
+      PrintWriter out, IngestReport report, String created, long count, GraphBuild graph) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("collection", collection);
     if (created != null) {
@@ -203,6 +236,7 @@ final class IndexCommand implements Callable<Integer> {
     body.put("skipped", skipped);
     body.put("count", count);
     body.put("took_ms", report.elapsedNanos() / 1_000_000);
+    body.put("graph_ms", graph.nanos() / 1_000_000);
     try {
       out.println(new ObjectMapper().writeValueAsString(body));
     } catch (JsonProcessingException e) {

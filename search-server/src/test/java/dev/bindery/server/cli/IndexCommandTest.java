@@ -30,11 +30,15 @@ class IndexCommandTest {
     assertTrue(first.out().contains("Created collection 'mine'"), first.out());
     assertTrue(first.out().contains("3 added, 0 replaced, 0 unchanged, 1 skipped"), first.out());
     assertTrue(first.out().contains("broken.jpg"), first.out());
+    // A bulk load: one graph built at the end for the segment written without one.
+    assertTrue(first.out().contains("Search graph built from 1 new segment(s)"), first.out());
+    assertTrue(first.err().contains("Building the search graph"), first.err());
 
     Files.delete(photos.resolve("broken.jpg"));
     CliRun again = CliRun.of("--data", data, "index", "-c", "mine", photos.toString());
     assertEquals(0, again.exitCode(), again.err() + again.out());
     assertTrue(again.out().contains("0 added, 0 replaced, 3 unchanged, 0 skipped"), again.out());
+    assertTrue(again.out().contains("Search graph up to date"), again.out());
 
     try (Bindery b = Bindery.open(dir.resolve("data"))) {
       assertEquals(3, b.describe("mine").count());
