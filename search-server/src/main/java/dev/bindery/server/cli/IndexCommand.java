@@ -171,7 +171,9 @@ final class IndexCommand implements Callable<Integer> {
         printJson(out, report, created, count, graph);
       } else {
         IngestProgressBar.printSummary(report, out);
-        out.println(graph.describe());
+        if (graph != null) {
+          out.println(graph.describe());
+        }
         out.println("Collection '" + collection + "' holds " + count + " items");
       }
       out.flush();
@@ -208,9 +210,13 @@ final class IndexCommand implements Callable<Integer> {
 
   /**
    * Builds the search graph of what the load wrote ({@link Bindery#buildGraphs}), announced on
-   * stderr beside the progress bar since it can take a while for a large load.
+   * stderr beside the progress bar since it can take a while for a large load; null with SolrCloud,
+   * whose graphs are Solr's to build.
    */
   private GraphBuild buildGraphs(Bindery bindery, PrintWriter err) {
+    if (backendOptions.backend != BackendOptions.Kind.LUCENE) {
+      return null;
+    }
     long t0 = System.nanoTime();
     err.println(
         "Building the search graph" + (threads == 1 ? "" : " on " + threads + " threads") + "...");
@@ -236,7 +242,9 @@ final class IndexCommand implements Callable<Integer> {
     body.put("skipped", skipped);
     body.put("count", count);
     body.put("took_ms", report.elapsedNanos() / 1_000_000);
-    body.put("graph_ms", graph.nanos() / 1_000_000);
+    if (graph != null) {
+      body.put("graph_ms", graph.nanos() / 1_000_000);
+    }
     try {
       out.println(new ObjectMapper().writeValueAsString(body));
     } catch (JsonProcessingException e) {
