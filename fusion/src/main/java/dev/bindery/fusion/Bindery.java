@@ -137,10 +137,10 @@ public final class Bindery implements AutoCloseable {
    * Opens a data directory with the embedded Lucene backend for a bulk load: segments are flushed
    * without an HNSW graph (searched exactly meanwhile) and {@link #buildGraphs} builds one graph
    * for all of them at the end with {@code graphWorkers} (from {@link HnswMergeWorkers#bulk}), from
-   * the merged segment's memory-mapped vectors: measured 1.5-1.8x faster on one thread than
-   * building the graphs while flushing, and it uses every worker thread
-   * (docs/benchmarks/ann-rounds.md). What {@code bindery index} does. The caller closes {@code
-   * graphWorkers} after this facade.
+   * the merged segment's memory-mapped vectors: a load that ends in {@code forceMerge(1)} measured
+   * 1.4-1.8x faster on one thread than with graphs built while flushing, and the merge uses every
+   * worker thread (docs/benchmarks/ann-rounds.md). What {@code bindery index} does. The caller
+   * closes {@code graphWorkers} after this facade.
    */
   public static Bindery openForBulkLoad(
       Path dataDir, ModelCache models, HnswMergeWorkers graphWorkers) {
