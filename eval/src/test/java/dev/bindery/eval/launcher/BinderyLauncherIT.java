@@ -54,7 +54,7 @@ class BinderyLauncherIT {
   private static final Pattern STACK_FRAME = Pattern.compile("(?m)^\\s+at [\\w$.]+\\(");
   private static final Pattern PROGRESS_LINE =
       Pattern.compile(
-          "^(Indexing \\S+ +\\d+% \\[[= >]*\\] .*|Building the search graph( on \\d+ threads)?\\.\\.\\.)$");
+          "^(Indexing \\S+ +\\d+% \\[[= >]*\\] .*|Building the search graph[ ,a-z0-9]*\\.\\.\\.)$");
 
   @TempDir static Path work;
 

@@ -40,8 +40,23 @@ class IndexCommandTest {
     assertTrue(again.out().contains("0 added, 0 replaced, 3 unchanged, 0 skipped"), again.out());
     assertTrue(again.out().contains("Search graph up to date"), again.out());
 
+    // A load that adds a segment beside the first one's, then --merge: one segment is left.
+    Files.copy(IMAGES.resolve("europe/iceland.png"), photos.resolve("iceland.png"));
+    CliRun merged = CliRun.of("--data", data, "index", "-c", "mine", "--merge", photos.toString());
+    assertEquals(0, merged.exitCode(), merged.err() + merged.out());
+    assertTrue(merged.out().contains("1 added, 0 replaced, 3 unchanged"), merged.out());
+    assertTrue(
+        merged.out().contains("Merged into one segment with its search graph"), merged.out());
+    Path index = dir.resolve("data/collections/mine/index");
+    try (var files = Files.list(index)) {
+      assertEquals(
+          1,
+          files.filter(f -> f.getFileName().toString().endsWith(".si")).count(),
+          "one Lucene segment after --merge");
+    }
+
     try (Bindery b = Bindery.open(dir.resolve("data"))) {
-      assertEquals(3, b.describe("mine").count());
+      assertEquals(4, b.describe("mine").count());
       assertEquals(
           "sweden.png",
           b.search("mine", "image:" + photos.resolve("sweden.png"), 1).hits().get(0).id());
@@ -59,5 +74,22 @@ class IndexCommandTest {
             photos.toString());
     assertEquals(2, wrongModel.exitCode(), wrongModel.out());
     assertTrue(wrongModel.err().contains("exists with model"), wrongModel.err());
+
+    CliRun solrMerge =
+        CliRun.of(
+            "--data",
+            data,
+            "index",
+            "-c",
+            "mine",
+            "--backend",
+            "solrcloud",
+            "--zk",
+            "127.0.0.1:1",
+            "--merge",
+            photos.toString());
+    assertEquals(2, solrMerge.exitCode(), solrMerge.out());
+    assertTrue(
+        solrMerge.err().contains("--merge applies to --backend lucene only"), solrMerge.err());
   }
 }
