@@ -82,7 +82,8 @@ final class IndexCommand implements Callable<Integer> {
       names = "--json",
       description =
           "Print the summary as one JSON document on stdout (added, replaced, unchanged, skipped"
-              + " inputs with their reasons, count); the progress bar stays on stderr.")
+              + " inputs with their reasons, count, took_ms; with the embedded backend also"
+              + " graph_ms and merged); the progress bar stays on stderr.")
   private boolean json;
 
   @Option(

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bindery.fusion.Bindery;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,14 +37,14 @@ class IndexCommandTest {
     assertTrue(first.err().contains("Building the search graph"), first.err());
 
     Files.delete(photos.resolve("broken.jpg"));
-    CliRun again = CliRun.of("--data", data, "index", "-c", "mine", photos.toString());
+    CliRun again = indexMine(data, photos);
     assertEquals(0, again.exitCode(), again.err() + again.out());
     assertTrue(again.out().contains("0 added, 0 replaced, 3 unchanged, 0 skipped"), again.out());
     assertTrue(again.out().contains("Search graph up to date"), again.out());
 
     // A load that adds a segment beside the first one's, then --merge: one segment is left.
     Files.copy(IMAGES.resolve("europe/iceland.png"), photos.resolve("iceland.png"));
-    CliRun merged = CliRun.of("--data", data, "index", "-c", "mine", "--merge", photos.toString());
+    CliRun merged = indexMine(data, photos, "--merge");
     assertEquals(0, merged.exitCode(), merged.err() + merged.out());
     assertTrue(merged.out().contains("1 added, 0 replaced, 3 unchanged"), merged.out());
     assertTrue(
@@ -62,34 +64,22 @@ class IndexCommandTest {
           b.search("mine", "image:" + photos.resolve("sweden.png"), 1).hits().get(0).id());
     }
 
-    CliRun wrongModel =
-        CliRun.of(
-            "--data",
-            data,
-            "index",
-            "-c",
-            "mine",
-            "--model",
-            "classpath:/models/minilm-l6-v2",
-            photos.toString());
+    CliRun wrongModel = indexMine(data, photos, "--model", "classpath:/models/minilm-l6-v2");
     assertEquals(2, wrongModel.exitCode(), wrongModel.out());
     assertTrue(wrongModel.err().contains("exists with model"), wrongModel.err());
 
     CliRun solrMerge =
-        CliRun.of(
-            "--data",
-            data,
-            "index",
-            "-c",
-            "mine",
-            "--backend",
-            "solrcloud",
-            "--zk",
-            "127.0.0.1:1",
-            "--merge",
-            photos.toString());
+        indexMine(data, photos, "--backend", "solrcloud", "--zk", "127.0.0.1:1", "--merge");
     assertEquals(2, solrMerge.exitCode(), solrMerge.out());
     assertTrue(
         solrMerge.err().contains("--merge applies to --backend lucene only"), solrMerge.err());
+  }
+
+  /** {@code bindery --data DATA index -c mine OPTIONS... PHOTOS}. */
+  private static CliRun indexMine(String data, Path photos, String... options) {
+    List<String> args = new ArrayList<>(List.of("--data", data, "index", "-c", "mine"));
+    args.addAll(List.of(options));
+    args.add(photos.toString());
+    return CliRun.of(args.toArray(String[]::new));
   }
 }
