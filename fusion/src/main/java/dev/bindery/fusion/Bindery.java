@@ -81,6 +81,7 @@ public final class Bindery implements AutoCloseable {
   public static final String TEXT_FIELD = "text";
 
   private final IndexBackend backend;
+  private final HnswMergeWorkers graphWorkers; // closed after the backend
   private final Path collectionsDir;
   private final QueryExecutor executor;
   private final ModelCache models;
@@ -113,9 +114,15 @@ public final class Bindery implements AutoCloseable {
    * @param models the model cache that names like {@code clip-vit-b32} resolve in
    */
   public Bindery(IndexBackend backend, Path collectionsDir, ModelCache models) {
+    this(backend, collectionsDir, models, HnswMergeWorkers.none());
+  }
+
+  private Bindery(
+      IndexBackend backend, Path collectionsDir, ModelCache models, HnswMergeWorkers graphWorkers) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.collectionsDir = Objects.requireNonNull(collectionsDir, "collectionsDir");
     this.models = Objects.requireNonNull(models, "models");
+    this.graphWorkers = graphWorkers;
     this.executor = new QueryExecutor(backend);
   }
 
@@ -136,16 +143,21 @@ public final class Bindery implements AutoCloseable {
   /**
    * Opens a data directory with the embedded Lucene backend for a bulk load: segments are flushed
    * without an HNSW graph (searched exactly meanwhile) and {@link #buildGraphs} builds one graph
-   * for all of them at the end with {@code graphWorkers} (from {@link HnswMergeWorkers#bulk}), from
-   * the merged segment's memory-mapped vectors: a load that ends in {@code forceMerge(1)} measured
-   * 1.4-1.8x faster on one thread than with graphs built while flushing, and the merge uses every
-   * worker thread (docs/benchmarks/ann-rounds.md). What {@code bindery index} does. The caller
-   * closes {@code graphWorkers} after this facade.
+   * for all of them at the end from {@code graphThreads} threads ({@link HnswMergeWorkers#bulk}),
+   * from the merged segment's memory-mapped vectors: a load that ends in {@code forceMerge(1)}
+   * measured 1.4-1.8x faster on one thread than with graphs built while flushing, and the merge
+   * uses every thread (docs/benchmarks/ann-rounds.md). What {@code bindery index} does. The threads
+   * end with {@link #close()}.
    */
-  public static Bindery openForBulkLoad(
-      Path dataDir, ModelCache models, HnswMergeWorkers graphWorkers) {
-    LuceneBackend backend = new LuceneBackend(dataDir, graphWorkers);
-    return new Bindery(backend, backend.collectionsDir(), models);
+  public static Bindery openForBulkLoad(Path dataDir, ModelCache models, int graphThreads) {
+    HnswMergeWorkers workers = HnswMergeWorkers.bulk(graphThreads);
+    try {
+      LuceneBackend backend = new LuceneBackend(dataDir, workers);
+      return new Bindery(backend, backend.collectionsDir(), models, workers);
+    } catch (RuntimeException e) {
+      workers.close();
+      throw e;
+    }
   }
 
   /**
@@ -483,6 +495,20 @@ public final class Bindery implements AutoCloseable {
     return backend instanceof LuceneBackend lucene ? lucene.buildGraphs(collection) : 0;
   }
 
+  /**
+   * Merges the whole collection into one segment with one HNSW graph (built by the backend's merge
+   * workers, including the graphs that segments of a bulk load lack) and commits; searches then
+   * visit one graph instead of several. Rewrites the whole collection. Returns false, doing
+   * nothing, on a backend that manages its own segments (every backend but the embedded one).
+   */
+  public boolean mergeToOneSegment(String collection) {
+    if (!(backend instanceof LuceneBackend lucene)) {
+      return false;
+    }
+    lucene.forceMerge(collection, 1);
+    return true;
+  }
+
   // ------------------------------------------------------------------ search
 
   /** Searches with the expression syntax (see {@link QueryParser}) for the k best hits. */
@@ -541,6 +567,7 @@ public final class Bindery implements AutoCloseable {
     } catch (RuntimeException e) {
       failures.add(e);
     }
+    graphWorkers.close();
     for (ModelPackage p : packages.values()) {
       try {
         p.close();

@@ -3,7 +3,6 @@ package dev.bindery.server.cli;
 import dev.bindery.encoders.pkg.ModelCache;
 import dev.bindery.fusion.Bindery;
 import dev.bindery.indexer.IndexBackend;
-import dev.bindery.indexer.lucene.HnswMergeWorkers;
 import dev.bindery.server.backend.IsolatedBackendLoader;
 import java.io.File;
 import java.nio.file.Path;
@@ -146,13 +145,13 @@ final class BackendOptions {
 
   /**
    * As {@link #open(Path, BinderyCli)} for a bulk load: the embedded backend flushes segments
-   * without HNSW graphs and {@link Bindery#buildGraphs} builds them with {@code graphWorkers}
-   * (closed by the caller after the facade); SolrCloud is opened as usual.
+   * without HNSW graphs and {@link Bindery#buildGraphs} builds them from {@code graphThreads}
+   * threads; SolrCloud is opened as usual.
    */
-  Bindery openForBulkLoad(Path dataDir, BinderyCli cli, HnswMergeWorkers graphWorkers) {
+  Bindery openForBulkLoad(Path dataDir, BinderyCli cli, int graphThreads) {
     check();
     if (backend == Kind.LUCENE) {
-      return Bindery.openForBulkLoad(dataDir, ModelCache.fromEnvironment(cli.env()), graphWorkers);
+      return Bindery.openForBulkLoad(dataDir, ModelCache.fromEnvironment(cli.env()), graphThreads);
     }
     return openSolrCloud(dataDir, cli);
   }

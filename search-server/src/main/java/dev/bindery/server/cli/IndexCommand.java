@@ -7,8 +7,6 @@ import dev.bindery.fusion.Bindery;
 import dev.bindery.fusion.ingest.IngestOptions;
 import dev.bindery.fusion.ingest.IngestReport;
 import dev.bindery.fusion.ingest.Ingestor;
-import dev.bindery.indexer.lucene.HnswMergeWorkers;
-import dev.bindery.indexer.lucene.LuceneBackend;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,8 +145,7 @@ final class IndexCommand implements Callable<Integer> {
     }
     // A bulk load: segments are written without HNSW graphs and one graph is built for all of
     // them at the end, from every thread (Bindery.openForBulkLoad).
-    try (HnswMergeWorkers graphWorkers = HnswMergeWorkers.bulk(threads);
-        Bindery bindery = backendOptions.openForBulkLoad(cli.dataDir(), cli, graphWorkers)) {
+    try (Bindery bindery = backendOptions.openForBulkLoad(cli.dataDir(), cli, threads)) {
       String created = null;
       if (bindery.listCollections().contains(collection)) {
         Optional<String> current = bindery.modelLocation(collection);
@@ -237,7 +234,7 @@ final class IndexCommand implements Callable<Integer> {
    * with SolrCloud, whose graphs are Solr's to build.
    */
   private GraphBuild buildGraphs(Bindery bindery, PrintWriter err) {
-    if (!(bindery.backend() instanceof LuceneBackend lucene)) {
+    if (backendOptions.backend != BackendOptions.Kind.LUCENE) {
       return null;
     }
     long t0 = System.nanoTime();
@@ -248,7 +245,7 @@ final class IndexCommand implements Callable<Integer> {
             + "...");
     err.flush();
     if (merge) {
-      lucene.forceMerge(collection, 1); // builds the graphs that flushed segments lack, too
+      bindery.mergeToOneSegment(collection);
       return new GraphBuild(0, true, System.nanoTime() - t0);
     }
     int segments = bindery.buildGraphs(collection);
