@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.lucene.index.FilterMergePolicy;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.MergePolicy;
@@ -60,13 +61,7 @@ final class GraphBuildingMergePolicy extends FilterMergePolicy {
   public MergeSpecification findMerges(
       MergeTrigger trigger, SegmentInfos infos, MergeContext context) throws IOException {
     MergeSpecification spec = super.findMerges(trigger, withGraphs(infos), context);
-    List<SegmentCommitInfo> waiting = new ArrayList<>();
-    Set<SegmentCommitInfo> merging = context.getMergingSegments();
-    for (SegmentCommitInfo s : infos) {
-      if (flushed(s) && !merging.contains(s)) {
-        waiting.add(s);
-      }
-    }
+    List<SegmentCommitInfo> waiting = flushed(infos, s -> true, context);
     if (waiting.size() > maxFlushedSegments) {
       if (spec == null) {
         spec = new MergeSpecification();
@@ -111,7 +106,7 @@ final class GraphBuildingMergePolicy extends FilterMergePolicy {
       MergeContext context)
       throws IOException {
     if (maxSegmentCount == GRAPHS_ONLY) {
-      List<SegmentCommitInfo> flushed = flushed(infos, segmentsToMerge, context);
+      List<SegmentCommitInfo> flushed = flushed(infos, segmentsToMerge::containsKey, context);
       if (flushed.isEmpty()) {
         return null;
       }
@@ -125,7 +120,7 @@ final class GraphBuildingMergePolicy extends FilterMergePolicy {
     if (spec != null && !spec.merges.isEmpty()) {
       return spec;
     }
-    List<SegmentCommitInfo> flushed = flushed(infos, segmentsToMerge, context);
+    List<SegmentCommitInfo> flushed = flushed(infos, segmentsToMerge::containsKey, context);
     if (flushed.isEmpty()) {
       return spec;
     }
@@ -136,13 +131,13 @@ final class GraphBuildingMergePolicy extends FilterMergePolicy {
     return rewrite;
   }
 
-  /** The flushed segments among those to merge that no merge is working on now. */
+  /** The flushed segments {@code among} those given that no merge is working on now. */
   private static List<SegmentCommitInfo> flushed(
-      SegmentInfos infos, Map<SegmentCommitInfo, Boolean> segmentsToMerge, MergeContext context) {
+      SegmentInfos infos, Predicate<SegmentCommitInfo> among, MergeContext context) {
     Set<SegmentCommitInfo> merging = context.getMergingSegments();
     List<SegmentCommitInfo> flushed = new ArrayList<>();
     for (SegmentCommitInfo s : infos) {
-      if (segmentsToMerge.containsKey(s) && !merging.contains(s) && flushed(s)) {
+      if (among.test(s) && !merging.contains(s) && flushed(s)) {
         flushed.add(s);
       }
     }

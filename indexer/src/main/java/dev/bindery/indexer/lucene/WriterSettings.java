@@ -25,8 +25,9 @@ final class WriterSettings {
             .setRAMBufferSizeMB(ramBufferMb())
             .setCommitOnClose(true);
     if (mergeWorkers.graphsAtMerge()) {
-      // Flushed segments have no graph (LuceneCodecs): a forced merge must rewrite them even when
-      // there are no more segments than asked for.
+      // Flushed segments have no graph (LuceneCodecs): they wait for the end of the load instead
+      // of being merged in tiers, and a forced merge rewrites them even when there are no more
+      // segments than asked for.
       iwc.setMergePolicy(new GraphBuildingMergePolicy(iwc.getMergePolicy()));
     }
     return iwc;
