@@ -1,5 +1,6 @@
 package dev.bindery.fusion.query;
 
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /** Prints specs and nodes in the canonical expression syntax that the parser reads back. */
@@ -14,15 +15,28 @@ final class ExpressionPrinter {
   private ExpressionPrinter() {}
 
   static String print(QuerySpec spec) {
+    return print(spec, false);
+  }
+
+  /**
+   * The canonical text with each vector literal replaced by its length and a hash of its bits: what
+   * identifies a query (e.g. for a search cursor) without formatting hundreds of floats on every
+   * search. Not parseable; equal specs give equal text in any JVM.
+   */
+  static String identity(QuerySpec spec) {
+    return print(spec, true);
+  }
+
+  private static String print(QuerySpec spec, boolean digest) {
     StringBuilder sb = new StringBuilder();
     if (spec.expression() != null) {
-      sum(spec.expression(), sb, BARE);
+      sum(spec.expression(), sb, BARE, digest);
     }
     if (spec.recommend() != null) {
       if (!sb.isEmpty()) {
         sb.append(" + ");
       }
-      recommend(spec.recommend(), sb);
+      recommend(spec.recommend(), sb, digest);
     }
     if (spec.bm25() != null) {
       if (!sb.isEmpty()) {
@@ -36,28 +50,28 @@ final class ExpressionPrinter {
 
   static String print(QueryExpr expr) {
     StringBuilder sb = new StringBuilder();
-    sum(expr, sb, BARE);
+    sum(expr, sb, BARE, false);
     return sb.toString();
   }
 
   static String print(Recommend recommend) {
     StringBuilder sb = new StringBuilder();
-    recommend(recommend, sb);
+    recommend(recommend, sb, false);
     return sb.toString();
   }
 
   /** {@code recommend(+EX, -EX, strategy=NAME, space=NAME)}; defaults are left out. */
-  private static void recommend(Recommend r, StringBuilder sb) {
+  private static void recommend(Recommend r, StringBuilder sb, boolean digest) {
     sb.append("recommend(");
     String sep = "";
     for (QueryExpr e : r.positive()) {
       sb.append(sep).append('+');
-      sum(e, sb, BARE_IN_LIST);
+      sum(e, sb, BARE_IN_LIST, digest);
       sep = ", ";
     }
     for (QueryExpr e : r.negative()) {
       sb.append(sep).append('-');
-      sum(e, sb, BARE_IN_LIST);
+      sum(e, sb, BARE_IN_LIST, digest);
     }
     if (r.strategy() != RecommendStrategy.AVERAGE_VECTOR) {
       sb.append(", strategy=").append(r.strategy().wireName());
@@ -69,45 +83,52 @@ final class ExpressionPrinter {
   }
 
   /** A node in a position where a sum needs no parentheses. */
-  private static void sum(QueryExpr expr, StringBuilder sb, Pattern bare) {
+  private static void sum(QueryExpr expr, StringBuilder sb, Pattern bare, boolean digest) {
     if (expr instanceof QueryExpr.Sum s) {
       for (int i = 0; i < s.terms().size(); i++) {
         QueryExpr t = s.terms().get(i);
         if (i == 0) {
-          factor(t, sb, bare);
+          factor(t, sb, bare, digest);
         } else if (t instanceof QueryExpr.Negated n) {
           sb.append(" - ");
-          factor(n.expr(), sb, bare);
+          factor(n.expr(), sb, bare, digest);
         } else {
           sb.append(" + ");
-          factor(t, sb, bare);
+          factor(t, sb, bare, digest);
         }
       }
     } else {
-      factor(expr, sb, bare);
+      factor(expr, sb, bare, digest);
     }
   }
 
   /** A node in an operand position: sums get parentheses. */
-  private static void factor(QueryExpr expr, StringBuilder sb, Pattern bare) {
+  private static void factor(QueryExpr expr, StringBuilder sb, Pattern bare, boolean digest) {
     switch (expr) {
       case QueryExpr.Sum s -> {
         sb.append('(');
-        sum(s, sb, bare);
+        sum(s, sb, bare, digest);
         sb.append(')');
       }
       case QueryExpr.Negated n -> {
         sb.append('-');
-        factor(n.expr(), sb, bare);
+        factor(n.expr(), sb, bare, digest);
       }
       case QueryExpr.Scaled s -> {
         // Double.toString round-trips exactly and the parser reads its exponent form (1.0E-5).
         sb.append(Double.toString(s.weight())).append('*');
-        factor(s.expr(), sb, bare);
+        factor(s.expr(), sb, bare, digest);
       }
       case QueryExpr.VectorLiteral v -> {
-        sb.append("vector:[");
         float[] values = v.values();
+        if (digest) {
+          sb.append("vector:#")
+              .append(values.length)
+              .append('/')
+              .append(Integer.toHexString(Arrays.hashCode(values)));
+          return;
+        }
+        sb.append("vector:[");
         for (int i = 0; i < values.length; i++) {
           if (i > 0) {
             sb.append(", ");

@@ -30,6 +30,76 @@ class QueryParserTest {
   }
 
   @Test
+  void vectorComponentsParseToTheSameFloatsAsFloatParseFloat() {
+    // The parser's fast float reading against the JDK's, bit for bit: shortest round-trip forms
+    // of random floats (what clients print), long decimals and exponents near the float range's
+    // ends, where correct rounding needs more than a double's precision.
+    java.util.Random random = new java.util.Random(42);
+    List<String> numbers = new java.util.ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      float f = Float.intBitsToFloat(random.nextInt());
+      if (Float.isFinite(f)) {
+        numbers.add(Float.toString(Math.abs(f)));
+      }
+      numbers.add(Float.toString(random.nextFloat()));
+      numbers.add(Double.toString(random.nextDouble() * Math.pow(10, random.nextInt(60) - 40)));
+      StringBuilder digits = new StringBuilder();
+      for (int d = 1 + random.nextInt(30); d > 0; d--) {
+        digits.append((char) ('0' + random.nextInt(10)));
+      }
+      int dot = random.nextInt(digits.length() + 1);
+      String decimal = digits.substring(0, dot) + "." + digits.substring(dot);
+      numbers.add((decimal.equals(".") ? "0" : decimal) + "e" + (random.nextInt(80) - 50));
+    }
+    // Halfway cases and the subnormal boundary.
+    numbers.addAll(
+        List.of(
+            "1.00000017881393432617187499",
+            "1.000000178813934326171875",
+            "1.00000017881393432617187501",
+            "1.4e-45",
+            "7.006492321624085e-46",
+            "3.4028235e38",
+            "0.000000000000000000000000000000000000011754943508222875",
+            "0"));
+    for (int start = 0; start < numbers.size(); start += 200) {
+      List<String> batch = numbers.subList(start, Math.min(numbers.size(), start + 200));
+      float[] expected = new float[batch.size()];
+      List<String> finite = new java.util.ArrayList<>();
+      int n = 0;
+      for (String s : batch) {
+        float f = Float.parseFloat(s);
+        if (Float.isFinite(f)) {
+          expected[n++] = f;
+          finite.add(s);
+        }
+      }
+      QueryExpr.VectorLiteral parsed =
+          (QueryExpr.VectorLiteral) expr("vector:[" + String.join(", ", finite) + "]");
+      for (int i = 0; i < n; i++) {
+        assertEquals(
+            Float.floatToRawIntBits(expected[i]),
+            Float.floatToRawIntBits(parsed.values()[i]),
+            finite.get(i));
+      }
+    }
+  }
+
+  @Test
+  void identityTextNamesVectorsByTheirBits() {
+    QuerySpec a = parser.parse("text:cat + 2.0*vector:[0.1, -2, 3e-2]");
+    QuerySpec same = parser.parse("text:cat + 2*vector:[0.10, -2.0, 0.03]");
+    QuerySpec ulp =
+        QuerySpec.of(
+            sum(text("cat"), new QueryExpr.Scaled(2.0, vector(Math.nextUp(0.1f), -2f, 3e-2f))));
+    assertEquals(ExpressionPrinter.identity(a), ExpressionPrinter.identity(same));
+    assertTrue(!ExpressionPrinter.identity(a).equals(ExpressionPrinter.identity(ulp)));
+    assertTrue(
+        ExpressionPrinter.identity(a).startsWith("text:\"cat\" + 2.0*vector:#3/"),
+        ExpressionPrinter.identity(a));
+  }
+
+  @Test
   void termsQuotingAndEscapes() {
     assertEquals(text("a cat"), expr("text:\"a cat\""));
     assertEquals(text("cat"), expr("text:cat"));

@@ -343,6 +343,26 @@ class SearchPagingTest {
             IllegalArgumentException.class,
             () -> run(spec, SearchOptions.of(5).withMinScore(0.1).withCursor(cursor)));
     assertTrue(other.getMessage().contains("another query"), other.getMessage());
+    // The cursor knows its vector by its bits: an equal vector built anew continues it, one that
+    // differs by one ulp in one component does not.
+    SearchResponse second =
+        run(
+            QuerySpec.of(new QueryExpr.VectorLiteral(new float[] {1, 1, 0, 0})),
+            SearchOptions.of(5).withCursor(cursor));
+    assertEquals(first.hits().size(), 5);
+    assertTrue(
+        second.hits().stream()
+            .noneMatch(h -> first.hits().stream().anyMatch(f -> f.id().equals(h.id()))),
+        "the next page repeats none of the first");
+    IllegalArgumentException nextUp =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                run(
+                    QuerySpec.of(
+                        new QueryExpr.VectorLiteral(new float[] {1, Math.nextUp(1f), 0, 0})),
+                    SearchOptions.of(5).withCursor(cursor)));
+    assertTrue(nextUp.getMessage().contains("another query"), nextUp.getMessage());
     IllegalArgumentException garbage =
         assertThrows(IllegalArgumentException.class, () -> SearchCursor.decode("not-a-cursor"));
     assertTrue(garbage.getMessage().contains("is not valid"), garbage.getMessage());
