@@ -64,22 +64,25 @@ public final class HttpBenchCommand implements Callable<Integer> {
   @Option(
       names = "--requests",
       paramLabel = "N",
-      defaultValue = "200",
+      defaultValue = "2000",
       description = "Requests per client per round and mode (default: ${DEFAULT-VALUE}).")
   private int requests;
 
   @Option(
       names = "--rounds",
       paramLabel = "N",
-      defaultValue = "2",
+      defaultValue = "3",
       description = "Rounds per client count; modes alternate A-B-B-A (default: ${DEFAULT-VALUE}).")
   private int rounds;
 
   @Option(
       names = "--warmup",
       paramLabel = "N",
-      defaultValue = "200",
-      description = "Untimed requests per mode before measuring (default: ${DEFAULT-VALUE}).")
+      defaultValue = "10000",
+      description =
+          "Untimed requests per mode before measuring (default: ${DEFAULT-VALUE}): the JIT"
+              + " needs thousands of searches to settle; with a few hundred, the first rounds"
+              + " measured compilation.")
   private int warmup;
 
   @Option(

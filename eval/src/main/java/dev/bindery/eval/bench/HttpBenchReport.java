@@ -133,7 +133,12 @@ final class HttpBenchReport {
     row.put("round_ratio_max", round(spread.max(), 3));
     row.set("http_breakdown_ms", phases.toJson(json, http.meanMs()));
     breakdown.row(
-        phases.cells(clients, http.meanMs(), inProcess.cpuMsPerRequest(), http.cpuMsPerRequest()));
+        phases.cells(
+            clients,
+            http.meanMs(),
+            inProcess.cpuMsPerRequest(),
+            http.cpuMsPerRequest(),
+            http.clientCpuMsPerRequest()));
     table.row(
         clients,
         fmt(inProcess.qps(), 1),
@@ -222,6 +227,9 @@ final class HttpBenchReport {
     o.put("p50_ms", round(s.percentileMs(50), 3));
     o.put("p99_ms", round(s.percentileMs(99), 3));
     o.put("cpu_ms_per_request", round(s.cpuMsPerRequest(), 3));
+    if (!Double.isNaN(s.clientCpuMsPerRequest())) {
+      o.put("client_threads_cpu_ms_per_request", round(s.clientCpuMsPerRequest(), 3));
+    }
     return o;
   }
 

@@ -1,11 +1,14 @@
 package dev.bindery.eval.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -74,6 +77,11 @@ final class SearchLoad {
     CountDownLatch go = new CountDownLatch(1);
     AtomicInteger errors = new AtomicInteger();
     AtomicReference<Exception> firstError = new AtomicReference<>();
+    // CPU time of the client threads themselves (in-process: the whole search; HTTP: formatting,
+    // socket calls and reading the answer), so the server's share is the process's minus this.
+    AtomicLong clientCpu = new AtomicLong();
+    ThreadMXBean threadsBean = ManagementFactory.getThreadMXBean();
+    boolean threadCpu = threadsBean.isCurrentThreadCpuTimeSupported();
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       int client = c;
@@ -87,6 +95,7 @@ final class SearchLoad {
                   Thread.currentThread().interrupt();
                   return;
                 }
+                long ownCpu0 = threadCpu ? threadsBean.getCurrentThreadCpuTime() : 0;
                 try (Searcher searcher = mode.open()) {
                   for (int i = 0; i < perClient; i++) {
                     String q = queries.get((client * 7919 + i) % queries.size());
@@ -102,6 +111,9 @@ final class SearchLoad {
                 } catch (Exception e) {
                   errors.incrementAndGet();
                   firstError.compareAndSet(null, e);
+                }
+                if (threadCpu) {
+                  clientCpu.addAndGet(threadsBean.getCurrentThreadCpuTime() - ownCpu0);
                 }
               },
               "bench-client-" + c);
@@ -130,11 +142,14 @@ final class SearchLoad {
           firstError.get());
     }
     long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray();
-    return new Run(all, wall, cpu);
+    return new Run(all, wall, cpu, threadCpu ? clientCpu.get() : -1);
   }
 
-  /** One run of one mode: every request's latency, the elapsed time and the process CPU time. */
-  record Run(long[] latenciesNanos, long wallNanos, long cpuNanos) {
+  /**
+   * One run of one mode: every request's latency, the elapsed time, the process CPU time and the
+   * client threads' own CPU time (-1 when the JVM does not measure thread CPU time).
+   */
+  record Run(long[] latenciesNanos, long wallNanos, long cpuNanos, long clientCpuNanos) {
     double qps() {
       return latenciesNanos.length / (wallNanos / 1e9);
     }
@@ -146,9 +161,12 @@ final class SearchLoad {
     private long requests;
     private long wallNanos;
     private long cpuNanos;
+    private long clientCpuNanos;
 
     void add(Run r) {
       cpuNanos += r.cpuNanos();
+      clientCpuNanos =
+          clientCpuNanos < 0 || r.clientCpuNanos() < 0 ? -1 : clientCpuNanos + r.clientCpuNanos();
       latencies.add(r.latenciesNanos());
       requests += r.latenciesNanos().length;
       wallNanos += r.wallNanos();
@@ -164,6 +182,11 @@ final class SearchLoad {
 
     double cpuMsPerRequest() {
       return cpuNanos / 1e6 / requests;
+    }
+
+    /** The client threads' own CPU ms per request; NaN when not measured. */
+    double clientCpuMsPerRequest() {
+      return clientCpuNanos < 0 ? Double.NaN : clientCpuNanos / 1e6 / requests;
     }
 
     double qps() {

@@ -70,14 +70,17 @@ final class ServerPhases {
         ">outside",
         ">client latency",
         ">CPU in-process",
-        ">CPU HTTP");
+        ">CPU HTTP",
+        ">of which client");
   }
 
   /**
    * A row of {@link #table()}: the phases, the server's total, the rest of {@code clientMs}, and
-   * the process's CPU ms per request in each mode.
+   * the process's CPU ms per request in each mode, and of the HTTP mode's the client threads' own
+   * (formatting, socket calls, reading the answer; the rest is the server's and the JVM's).
    */
-  Object[] cells(int clients, double clientMs, double cpuInProcess, double cpuHttp) {
+  Object[] cells(
+      int clients, double clientMs, double cpuInProcess, double cpuHttp, double cpuHttpClient) {
     double total = meanMs("total");
     return new Object[] {
       clients,
@@ -89,7 +92,8 @@ final class ServerPhases {
       fmt(clientMs - total),
       fmt(clientMs),
       fmt(cpuInProcess),
-      fmt(cpuHttp)
+      fmt(cpuHttp),
+      Double.isNaN(cpuHttpClient) ? "-" : fmt(cpuHttpClient)
     };
   }
 

@@ -1,13 +1,14 @@
 package dev.bindery.server.http;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -29,8 +30,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SearchPool implements AutoCloseable {
   private final ThreadPoolExecutor executor;
   private final Duration timeout;
-  // Fails submitted work's futures at their deadline (the work itself goes on, see above).
+  // Fails submitted work's futures at their deadline (the work itself goes on, see above): one
+  // sweep every tick over the futures not yet complete, instead of a timer scheduled and cancelled
+  // per search. Scheduling one made the timer thread wake for every search (each new deadline was
+  // the earliest), a wake-up per request on top of the search thread's.
   private final ScheduledThreadPoolExecutor deadlines;
+  private final Set<Pending<?>> pending = ConcurrentHashMap.newKeySet();
+
+  /** A submitted search's future and the moment it must be answered by. */
+  private record Pending<T>(CompletableFuture<T> result, long deadline, String what) {}
 
   SearchPool(int threads, int queue, Duration timeout) {
     AtomicInteger n = new AtomicInteger();
@@ -56,9 +64,22 @@ final class SearchPool implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    // Searches finish long before their deadline: drop a cancelled deadline at once instead of
-    // keeping it (and its future) queued for the whole timeout.
-    deadlines.setRemoveOnCancelPolicy(true);
+    // A deadline is honoured within a tenth of the timeout (at most 50 ms, at least 1 ms) late.
+    long tickNanos =
+        Math.clamp(timeout.toNanos() / 10, TimeUnit.MILLISECONDS.toNanos(1), TICK_MAX_NANOS);
+    deadlines.scheduleWithFixedDelay(this::expire, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static final long TICK_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private void expire() {
+    long now = System.nanoTime();
+    for (Pending<?> p : pending) {
+      if (now - p.deadline() >= 0) {
+        pending.remove(p);
+        p.result().completeExceptionally(timedOut(p.what()));
+      }
+    }
   }
 
   /**
@@ -100,12 +121,14 @@ final class SearchPool implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       throw busy();
     }
-    ScheduledFuture<?> expiry =
-        deadlines.schedule(
-            () -> result.completeExceptionally(timedOut(what)),
-            timeout.toNanos(),
-            TimeUnit.NANOSECONDS);
-    result.whenComplete((v, e) -> expiry.cancel(false));
+    Pending<T> p = new Pending<>(result, deadline, what);
+    pending.add(p);
+    if (result.isDone()) {
+      // Finished (or rejected) before it was registered: nothing to expire.
+      pending.remove(p);
+    } else {
+      result.whenComplete((v, e) -> pending.remove(p));
+    }
     return result;
   }
 
@@ -167,6 +190,11 @@ final class SearchPool implements AutoCloseable {
         "Request timed out",
         what + " took longer than the server's limit of " + timeout.toMillis() + " ms",
         1);
+  }
+
+  /** Submitted searches whose deadline is still watched (0 once every one has completed). */
+  int watched() {
+    return pending.size();
   }
 
   /** Searches waiting for a thread. */

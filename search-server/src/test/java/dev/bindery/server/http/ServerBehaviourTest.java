@@ -264,6 +264,45 @@ class ServerBehaviourTest {
   }
 
   @Test
+  void finishedSearchesLeaveNoDeadlineBehind() throws Exception {
+    // Deadlines are swept, not scheduled per search: a search that completes (with a value or
+    // an error) must stop being watched, or a long-running server would keep every one.
+    SearchPool pool = new SearchPool(2, 256, Duration.ofMinutes(1));
+    try {
+      List<java.util.concurrent.CompletableFuture<Integer>> all = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        int n = i;
+        all.add(
+            pool.submit(
+                "search",
+                () -> {
+                  if (n % 10 == 0) {
+                    throw new IllegalStateException("failed " + n);
+                  }
+                  return n;
+                },
+                null));
+      }
+      for (int i = 0; i < all.size(); i++) {
+        java.util.concurrent.CompletableFuture<Integer> f = all.get(i);
+        if (i % 10 == 0) {
+          assertThrows(java.util.concurrent.ExecutionException.class, f::get);
+        } else {
+          assertEquals(i, f.get(1, TimeUnit.MINUTES));
+        }
+      }
+      // A future's get() can return just before its completion callback stops the watch.
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+      while (pool.watched() > 0 && System.nanoTime() - deadline < 0) {
+        Thread.sleep(1);
+      }
+      assertEquals(0, pool.watched());
+    } finally {
+      pool.close();
+    }
+  }
+
+  @Test
   void fullSearchQueueIs503Busy() throws Exception {
     SearchPool pool = new SearchPool(1, 1, Duration.ofMinutes(1));
     CountDownLatch started = new CountDownLatch(1);
