@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,6 +87,16 @@ public final class HttpBenchCommand implements Callable<Integer> {
   private int warmup;
 
   @Option(
+      names = "--jit-settle",
+      paramLabel = "SECONDS",
+      defaultValue = "120",
+      description =
+          "After --warmup, keep warming both modes until a batch runs with the JIT compiling"
+              + " under 2% of the time, for at most this long; 0 skips it (default:"
+              + " ${DEFAULT-VALUE}).")
+  private int jitSettleSeconds;
+
+  @Option(
       names = "--k",
       paramLabel = "K",
       defaultValue = "10",
@@ -131,10 +142,17 @@ public final class HttpBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (items < 100 || requests < 1 || rounds < 1 || k < 1 || queryCount < 1 || warmup < 0) {
+    if (items < 100
+        || requests < 1
+        || rounds < 1
+        || k < 1
+        || queryCount < 1
+        || warmup < 0
+        || jitSettleSeconds < 0) {
       throw new ParameterException(
           spec.commandLine(),
-          "--items must be >= 100 and --requests, --rounds, --k, --queries >= 1, --warmup >= 0");
+          "--items must be >= 100 and --requests, --rounds, --k, --queries >= 1, --warmup and"
+              + " --jit-settle >= 0");
     }
     if (!queryKind.equals("text") && !queryKind.equals("vector")) {
       throw new ParameterException(
@@ -195,10 +213,9 @@ public final class HttpBenchCommand implements Callable<Integer> {
             new HttpSearch(jdkClient, server.uri(), collection, k, report.json(), phases);
         report.measuring(
             config.searchThreads(), SearchLoad.agreement(inProcess, overHttp, queries));
-        err.println("warming up (" + warmup + " requests per mode)...");
+        err.println("warming up (" + warmup + " requests per mode, then until the JIT settles)...");
         err.flush();
-        SearchLoad.run(inProcess, queries, Math.min(4, maxClients), Math.max(1, warmup / 4));
-        SearchLoad.run(overHttp, queries, Math.min(4, maxClients), Math.max(1, warmup / 4));
+        warmUp(report, inProcess, overHttp, queries, Math.min(4, maxClients), err);
 
         TextEmbeddingCache.Stats cacheBefore = bindery.textEmbeddingCacheStats();
         for (int c : clients) {
@@ -248,5 +265,54 @@ public final class HttpBenchCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** Warm-up batches after the first --warmup requests: each mode this many per batch. */
+  private static final int SETTLE_BATCH = 2_000;
+
+  /**
+   * Runs {@code --warmup} requests per mode, then batches of both modes until one pair of batches
+   * ran with compilation under 2% of its time (the compiler threads otherwise take CPU from the
+   * mode being measured: after 5,000 requests, C2 still compiled for ten seconds once the HTTP mode
+   * started), or until {@code --jit-settle} seconds. Without a compilation clock, the fixed part
+   * only.
+   */
+  private void warmUp(
+      HttpBenchReport report,
+      SearchLoad.Mode inProcess,
+      SearchLoad.Mode overHttp,
+      List<String> queries,
+      int clients,
+      PrintWriter err)
+      throws InterruptedException {
+    long t0 = System.nanoTime();
+    int perClient = Math.max(1, warmup / clients);
+    SearchLoad.run(inProcess, queries, clients, perClient);
+    SearchLoad.run(overHttp, queries, clients, perClient);
+    long requests = (long) perClient * clients;
+    java.lang.management.CompilationMXBean jit =
+        java.lang.management.ManagementFactory.getCompilationMXBean();
+    boolean settled = false;
+    if (jit != null && jit.isCompilationTimeMonitoringSupported() && jitSettleSeconds > 0) {
+      int batch = Math.max(1, SETTLE_BATCH / clients);
+      while (!settled && System.nanoTime() - t0 < jitSettleSeconds * 1_000_000_000L) {
+        long compiled0 = jit.getTotalCompilationTime();
+        long b0 = System.nanoTime();
+        SearchLoad.run(inProcess, queries, clients, batch);
+        SearchLoad.run(overHttp, queries, clients, batch);
+        requests += (long) batch * clients;
+        double compiledMs = jit.getTotalCompilationTime() - compiled0;
+        settled = compiledMs < 0.02 * (System.nanoTime() - b0) / 1e6;
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    report.warmedUp(requests, seconds, settled);
+    err.printf(
+        Locale.ROOT,
+        "warm-up: %d requests per mode in %.1f s, %s%n",
+        requests,
+        seconds,
+        settled ? "JIT settled" : "JIT still compiling at the cap (figures may include it)");
+    err.flush();
   }
 }

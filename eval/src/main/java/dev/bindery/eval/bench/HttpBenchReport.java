@@ -98,6 +98,17 @@ final class HttpBenchReport {
     root.put("warmup_per_mode", warmup);
   }
 
+  /**
+   * How the warm-up ended: the requests each mode ran in all, how long it took, and whether the JIT
+   * had settled (a last warm-up batch with almost no compilation) or the time cap came first.
+   */
+  void warmedUp(long requestsPerMode, double seconds, boolean jitSettled) {
+    ObjectNode o = root.putObject("warmup");
+    o.put("requests_per_mode", requestsPerMode);
+    o.put("seconds", round(seconds, 1));
+    o.put("jit_settled", jitSettled);
+  }
+
   /** What held before measuring: the server's search threads and the two paths' agreement. */
   void measuring(int searchThreads, SearchLoad.Agreement agreement) {
     root.put("search_threads", searchThreads);

@@ -63,6 +63,8 @@ class HttpBenchCommandTest {
             "1",
             "--warmup",
             "4",
+            "--jit-settle",
+            "0",
             "--queries",
             "10",
             "--json",
@@ -104,6 +106,9 @@ class HttpBenchCommandTest {
           phases.get("client_latency").asDouble() + 0.01 >= phases.get("server_total").asDouble(),
           phases.toString());
     }
+    // --jit-settle 0: the fixed warm-up only (4 requests per mode over 2 clients).
+    assertEquals(4, report.at("/warmup/requests_per_mode").asInt(), report.toString());
+    assertFalse(report.at("/warmup/jit_settled").asBoolean());
     assertEquals("blocking", report.get("http_client").asText());
     assertTrue(run.out().contains("HTTP/in-process"), run.out());
 
@@ -124,6 +129,8 @@ class HttpBenchCommandTest {
             "1",
             "--warmup",
             "0",
+            "--jit-settle",
+            "1",
             "--queries",
             "2",
             "--query-kind",
@@ -136,6 +143,10 @@ class HttpBenchCommandTest {
     JsonNode second = new ObjectMapper().readTree(out.toFile());
     assertTrue(second.at("/collection/cached").asBoolean());
     assertEquals("jdk", second.get("http_client").asText());
+    // Warm-up batches of 2,000 requests per mode ran until the JIT settled or the 1 s cap.
+    assertTrue(second.at("/warmup/requests_per_mode").asInt() >= 2000, second.toString());
+    assertTrue(second.at("/warmup/seconds").asDouble() > 0, second.toString());
+    assertTrue(again.err().contains("warm-up: "), again.err());
     assertEquals(1, second.at("/results/0/http_breakdown_ms/responses").asInt());
     assertEquals(second.at("/agreement/queries").asInt(), second.at("/agreement/same_ids").asInt());
   }
