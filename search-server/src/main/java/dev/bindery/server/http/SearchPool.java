@@ -123,12 +123,8 @@ final class SearchPool implements AutoCloseable {
     }
     Pending<T> p = new Pending<>(result, deadline, what);
     pending.add(p);
-    if (result.isDone()) {
-      // Finished (or rejected) before it was registered: nothing to expire.
-      pending.remove(p);
-    } else {
-      result.whenComplete((v, e) -> pending.remove(p));
-    }
+    // Runs at once if the work has already finished.
+    result.whenComplete((v, e) -> pending.remove(p));
     return result;
   }
 
