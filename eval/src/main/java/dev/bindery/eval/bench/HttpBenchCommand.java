@@ -293,7 +293,9 @@ public final class HttpBenchCommand implements Callable<Integer> {
     java.lang.management.CompilationMXBean jit =
         java.lang.management.ManagementFactory.getCompilationMXBean();
     boolean settled = false;
-    if (jit != null && jit.isCompilationTimeMonitoringSupported() && jitSettleSeconds > 0) {
+    boolean checked =
+        jit != null && jit.isCompilationTimeMonitoringSupported() && jitSettleSeconds > 0;
+    if (checked) {
       int batch = Math.max(1, SETTLE_BATCH / clients);
       while (!settled && System.nanoTime() - t0 < jitSettleSeconds * 1_000_000_000L) {
         long compiled0 = jit.getTotalCompilationTime();
@@ -312,7 +314,11 @@ public final class HttpBenchCommand implements Callable<Integer> {
         "warm-up: %d requests per mode in %.1f s, %s%n",
         requests,
         seconds,
-        settled ? "JIT settled" : "JIT still compiling at the cap (figures may include it)");
+        settled
+            ? "JIT settled"
+            : checked
+                ? "JIT still compiling at the cap (figures may include it)"
+                : "JIT not checked (--jit-settle 0 or no compilation clock)");
     err.flush();
   }
 }

@@ -109,6 +109,7 @@ class HttpBenchCommandTest {
     // --jit-settle 0: the fixed warm-up only (4 requests per mode over 2 clients).
     assertEquals(4, report.at("/warmup/requests_per_mode").asInt(), report.toString());
     assertFalse(report.at("/warmup/jit_settled").asBoolean());
+    assertTrue(run.err().contains("JIT not checked"), run.err());
     assertEquals("blocking", report.get("http_client").asText());
     assertTrue(run.out().contains("HTTP/in-process"), run.out());
 
