@@ -462,17 +462,15 @@ public final class AnnBenchmark {
    * which is warm-up, not query cost.
    */
   private void warmUp(LuceneBackend backend, String collection, KnnQuery[] qs) {
-    java.lang.management.CompilationMXBean jit =
-        java.lang.management.ManagementFactory.getCompilationMXBean();
-    boolean canTell = jit != null && jit.isCompilationTimeMonitoringSupported();
     for (int pass = 1; pass <= MAX_WARM_UP_PASSES; pass++) {
-      long compiled = canTell ? jit.getTotalCompilationTime() : 0;
-      long start = System.nanoTime();
-      for (KnnQuery q : qs) {
-        backend.knn(collection, q);
-      }
-      double passMs = (System.nanoTime() - start) / 1e6;
-      if (!canTell || (jit.getTotalCompilationTime() - compiled) < 0.02 * passMs) {
+      boolean settled =
+          JitSettling.settledDuring(
+              () -> {
+                for (KnnQuery q : qs) {
+                  backend.knn(collection, q);
+                }
+              });
+      if (settled) {
         return;
       }
     }

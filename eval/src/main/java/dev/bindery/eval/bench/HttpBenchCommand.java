@@ -272,7 +272,7 @@ public final class HttpBenchCommand implements Callable<Integer> {
 
   /**
    * Runs {@code --warmup} requests per mode, then batches of both modes until one pair of batches
-   * ran with compilation under 2% of its time (the compiler threads otherwise take CPU from the
+   * ran with the JIT settled ({@link JitSettling}; the compiler threads otherwise take CPU from the
    * mode being measured: after 5,000 requests, C2 still compiled for ten seconds once the HTTP mode
    * started), or until {@code --jit-settle} seconds. Without a compilation clock, the fixed part
    * only.
@@ -290,21 +290,18 @@ public final class HttpBenchCommand implements Callable<Integer> {
     SearchLoad.run(inProcess, queries, clients, perClient);
     SearchLoad.run(overHttp, queries, clients, perClient);
     long requests = (long) perClient * clients;
-    java.lang.management.CompilationMXBean jit =
-        java.lang.management.ManagementFactory.getCompilationMXBean();
     boolean settled = false;
-    boolean checked =
-        jit != null && jit.isCompilationTimeMonitoringSupported() && jitSettleSeconds > 0;
+    boolean checked = JitSettling.measurable() && jitSettleSeconds > 0;
     if (checked) {
       int batch = Math.max(1, SETTLE_BATCH / clients);
       while (!settled && System.nanoTime() - t0 < jitSettleSeconds * 1_000_000_000L) {
-        long compiled0 = jit.getTotalCompilationTime();
-        long b0 = System.nanoTime();
-        SearchLoad.run(inProcess, queries, clients, batch);
-        SearchLoad.run(overHttp, queries, clients, batch);
+        settled =
+            JitSettling.settledDuring(
+                () -> {
+                  SearchLoad.run(inProcess, queries, clients, batch);
+                  SearchLoad.run(overHttp, queries, clients, batch);
+                });
         requests += (long) batch * clients;
-        double compiledMs = jit.getTotalCompilationTime() - compiled0;
-        settled = compiledMs < 0.02 * (System.nanoTime() - b0) / 1e6;
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;

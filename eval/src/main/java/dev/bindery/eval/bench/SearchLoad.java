@@ -2,7 +2,6 @@ package dev.bindery.eval.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -80,8 +79,7 @@ final class SearchLoad {
     // CPU time of the client threads themselves (in-process: the whole search; HTTP: formatting,
     // socket calls and reading the answer), so the server's share is the process's minus this.
     AtomicLong clientCpu = new AtomicLong();
-    ThreadMXBean threadsBean = ManagementFactory.getThreadMXBean();
-    boolean threadCpu = threadsBean.isCurrentThreadCpuTimeSupported();
+    boolean threadCpu = ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported();
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       int client = c;
@@ -95,7 +93,7 @@ final class SearchLoad {
                   Thread.currentThread().interrupt();
                   return;
                 }
-                long ownCpu0 = threadCpu ? threadsBean.getCurrentThreadCpuTime() : 0;
+                long ownCpu0 = threadCpu ? RoundEngine.threadCpuNanos() : 0;
                 try (Searcher searcher = mode.open()) {
                   for (int i = 0; i < perClient; i++) {
                     String q = queries.get((client * 7919 + i) % queries.size());
@@ -113,7 +111,7 @@ final class SearchLoad {
                   firstError.compareAndSet(null, e);
                 }
                 if (threadCpu) {
-                  clientCpu.addAndGet(threadsBean.getCurrentThreadCpuTime() - ownCpu0);
+                  clientCpu.addAndGet(RoundEngine.threadCpuNanos() - ownCpu0);
                 }
               },
               "bench-client-" + c);
