@@ -21,13 +21,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * each client thread has its own keep-alive connection ({@link BlockingHttpClient}).
  */
 record HttpSearch(
-    HttpClient shared, URI base, String collection, int k, ObjectMapper json, ServerPhases phases)
+    HttpClient shared,
+    URI base,
+    String collection,
+    int k,
+    ObjectMapper json,
+    ServerPhases phases,
+    Map<String, byte[]> bodies)
     implements SearchLoad.Mode {
-  // The load generator shares the cores with the server it measures, so it formats each distinct
-  // request body once (keyed by k and expression), as load tools such as wrk send prepared
-  // requests: its CPU goes to the exchange, not to re-encoding a 4,700-character vector literal.
-  private static final Map<String, byte[]> BODIES = new ConcurrentHashMap<>();
-  private static final int MAX_BODIES = 10_000;
+  /**
+   * The load generator shares the cores with the server it measures, so it formats each distinct
+   * request body once ({@code bodies}, by expression; the load's queries are a fixed list), as load
+   * tools such as wrk send prepared requests: its CPU goes to the exchange, not to re-encoding a
+   * 4,700-character vector literal.
+   */
+  HttpSearch(
+      HttpClient shared,
+      URI base,
+      String collection,
+      int k,
+      ObjectMapper json,
+      ServerPhases phases) {
+    this(shared, base, collection, k, json, phases, new ConcurrentHashMap<>());
+  }
 
   @Override
   public SearchLoad.Searcher open() {
@@ -67,7 +83,7 @@ record HttpSearch(
   }
 
   private byte[] body(String expression) throws IOException {
-    byte[] known = BODIES.get(k + " " + expression);
+    byte[] known = bodies.get(expression);
     if (known != null) {
       return known;
     }
@@ -75,9 +91,7 @@ record HttpSearch(
     body.put("query", expression);
     body.put("k", k);
     byte[] bytes = json.writeValueAsBytes(body);
-    if (BODIES.size() < MAX_BODIES) {
-      BODIES.put(k + " " + expression, bytes);
-    }
+    bodies.put(expression, bytes);
     return bytes;
   }
 

@@ -87,7 +87,15 @@ public final class IngestBenchmark {
   }
 
   /** One timed run: wall and process CPU time. */
-  private record Timed(long wallNanos, long cpuNanos) {}
+  private record Timed(long wallNanos, long cpuNanos) {
+    /** Runs {@code work}, timing its elapsed and process CPU time. */
+    static Timed of(Runnable work) {
+      long cpu0 = ProcessCpuClock.nanos();
+      long t0 = System.nanoTime();
+      work.run();
+      return new Timed(System.nanoTime() - t0, ProcessCpuClock.nanos() - cpu0);
+    }
+  }
 
   public ObjectNode run() throws IOException {
     List<Path> files = imageFiles(options.images());
@@ -211,16 +219,17 @@ public final class IngestBenchmark {
   }
 
   private Timed towerAlone(RowTower<BufferedImage> tower, List<FloatTensor> rows, ProgressBar bar) {
-    long cpu0 = ProcessCpuClock.nanos();
-    long t0 = System.nanoTime();
-    for (int from = 0; from < rows.size(); from += options.batch()) {
-      List<FloatTensor> chunk = rows.subList(from, Math.min(rows.size(), from + options.batch()));
-      tower.encodeRows(chunk);
-      if (bar != null) {
-        bar.stepBy(chunk.size());
-      }
-    }
-    return new Timed(System.nanoTime() - t0, ProcessCpuClock.nanos() - cpu0);
+    return Timed.of(
+        () -> {
+          for (int from = 0; from < rows.size(); from += options.batch()) {
+            List<FloatTensor> chunk =
+                rows.subList(from, Math.min(rows.size(), from + options.batch()));
+            tower.encodeRows(chunk);
+            if (bar != null) {
+              bar.stepBy(chunk.size());
+            }
+          }
+        });
   }
 
   /** An ingest's report and the time its closing graph build took. */
@@ -247,10 +256,7 @@ public final class IngestBenchmark {
             };
     IngestReport report =
         new Ingestor(bindery, collection, io).ingest(List.of(options.images()), listener);
-    long cpu0 = ProcessCpuClock.nanos();
-    long t0 = System.nanoTime();
-    bindery.buildGraphs(collection);
-    return new Ingested(report, new Timed(System.nanoTime() - t0, ProcessCpuClock.nanos() - cpu0));
+    return new Ingested(report, Timed.of(() -> bindery.buildGraphs(collection)));
   }
 
   private ProgressBar progressBar(int steps) {
